@@ -1,0 +1,28 @@
+/* i2a-iflow-rules.h: every body rule the official iFlow CLI applies, in one
+ * place (iflow-protocol.md §3.4 and §8 items 3, 4, 13). Pure functions, so a
+ * test can drive them model by model. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Decision (d): did the client ask for thinking? (thinking.enabled/type,
+ * enable_thinking, chat_template_kwargs.enable_thinking, thinking_mode,
+ * reasoning, reasoning_effort != "none"); otherwise FALSE. */
+gboolean    i2a_iflow_thinking_requested (JsonObject  *request);
+
+/* max_new_tokens from the official per-model table. */
+gint64      i2a_iflow_max_new_tokens     (const char  *model);
+
+/* Return a new body for the iFlow upstream built from a validated client
+ * request (which is not modified): canonical model id and upstream renames
+ * (glm-4.6 -> glm-4.6-exp, deepseek-v3.2-chat -> -reasoner when thinking),
+ * per-model thinking on/off forms, max_new_tokens (explicit
+ * max_completion_tokens, then max_tokens, then the table), per-model
+ * sampling overrides, stream / stream_options.include_usage, empty tools and
+ * stop dropped, reasoning_effort removed after mapping. */
+JsonObject *i2a_iflow_rules_apply        (JsonObject  *request,
+                                          gboolean     stream);
+
+G_END_DECLS

@@ -1,0 +1,32 @@
+/* i2a-upstream-error.h: classify what an upstream answered.
+ *
+ * iFlow reports many errors as HTTP 200 with {"status":"435","msg":...};
+ * others use real HTTP statuses with OpenAI-style or ad-hoc bodies. One
+ * function turns any of them into the status and OpenAI error we give the
+ * client, plus the flags the pool needs (failover, circuit breaker,
+ * refresh). */
+#pragma once
+
+#include "i2a-api-error.h"
+
+G_BEGIN_DECLS
+
+
+
+/* @http_status is the upstream HTTP status, @body/@len its body (may be
+ * NULL/0), @retry_after_header the Retry-After value or NULL,
+ * @retry_status_codes (may be NULL) overrides which statuses are
+ * retryable (default 429, 500, 502, 503, 504).
+ * Returns NULL when the response is a success (2xx without a business
+ * error in the body). */
+I2aApiError *i2a_upstream_error_classify (guint         http_status,
+                                               const char   *body,
+                                               gsize         len,
+                                               const char   *retry_after_header,
+                                               GArray       *retry_status_codes);
+
+/* Transport failure (connect refused, timeout, reset) before a response. */
+I2aApiError *i2a_upstream_error_from_gerror (const GError *error);
+
+
+G_END_DECLS

@@ -1,0 +1,45 @@
+/* i2a-upstream-request.h: build the HTTP request for one upstream attempt.
+ *
+ * provider "iflow": the headers of the official CLI (user-agent iFlow-Cli,
+ * session-id, conversation-id, x-iflow-timestamp, x-iflow-signature,
+ * traceparent, accept */*) and the body rules of i2a-iflow-rules.
+ * provider "openai": plain Bearer auth, the client's body byte for byte. */
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  I2A_PROVIDER_IFLOW,
+  I2A_PROVIDER_OPENAI,
+} I2aProvider;
+
+const char *i2a_provider_to_string   (I2aProvider  provider);
+gboolean    i2a_provider_from_string (const char  *text,
+                                      I2aProvider *out);
+
+typedef struct
+{
+  I2aProvider  provider;
+  const char  *base_url;         /* without trailing slash */
+  const char  *api_key;
+  const char  *session_id;       /* iflow: "session-<uuid>", per account */
+  const char  *conversation_id;  /* iflow: "<uuid>", per account */
+} I2aUpstreamTarget;
+
+/* Lowercase hex HMAC-SHA256(key=api_key, "iFlow-Cli:<session>:<ts>"). */
+char        *i2a_iflow_signature         (const char *api_key,
+                                          const char *session_id,
+                                          const char *timestamp_ms);
+
+/* @request is the parsed client body, @raw the client's bytes (sent as-is
+ * for provider openai). */
+SoupMessage *i2a_upstream_request_new    (const I2aUpstreamTarget *target,
+                                          JsonObject              *request,
+                                          GBytes                  *raw,
+                                          gboolean                 stream);
+
+G_END_DECLS
