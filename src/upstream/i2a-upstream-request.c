@@ -1,1 +1,128 @@
-/* stub */
+#define G_LOG_DOMAIN "i2a-upstream-request"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "i2a-iflow-rules.h"
+#include "i2a-upstream-request.h"
+#include "i2a-util.h"
+
+/* The official CLI sends exactly this; it is also the HMAC prefix. */
+#define IFLOW_USER_AGENT "iFlow-Cli"
+
+const char *
+i2a_provider_to_string (I2aProvider provider)
+{
+  return provider == I2A_PROVIDER_OPENAI ? "openai" : "iflow";
+}
+
+gboolean
+i2a_provider_from_string (const char  *text,
+                          I2aProvider *out)
+{
+  if (text == NULL || g_ascii_strcasecmp (text, "iflow") == 0)
+    *out = I2A_PROVIDER_IFLOW;
+  else if (g_ascii_strcasecmp (text, "openai") == 0)
+    *out = I2A_PROVIDER_OPENAI;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+char *
+i2a_iflow_signature (const char *api_key,
+                     const char *session_id,
+                     const char *timestamp_ms)
+{
+  g_autofree char *message = g_strdup_printf ("%s:%s:%s", IFLOW_USER_AGENT,
+                                              session_id, timestamp_ms);
+
+  return g_compute_hmac_for_string (G_CHECKSUM_SHA256,
+                                    (const guchar *) api_key, strlen (api_key),
+                                    message, -1);
+}
+
+static char *
+new_traceparent (void)
+{
+  guint8 trace[16], span[8];
+  g_autofree char *t = NULL;
+  g_autofree char *s = NULL;
+
+  i2a_random_bytes (trace, sizeof trace, NULL);
+  i2a_random_bytes (span, sizeof span, NULL);
+  t = i2a_hex_encode (trace, sizeof trace);
+  s = i2a_hex_encode (span, sizeof span);
+  return g_strdup_printf ("00-%s-%s-01", t, s);
+}
+
+static void
+add_iflow_headers (SoupMessageHeaders      *h,
+                   const I2aUpstreamTarget *target)
+{
+  g_autofree char *traceparent = new_traceparent ();
+
+  soup_message_headers_replace (h, "user-agent", IFLOW_USER_AGENT);
+  soup_message_headers_replace (h, "session-id", target->session_id);
+  soup_message_headers_replace (h, "conversation-id", target->conversation_id);
+  /* Decision (b) and §3.3: without a key both signature headers are omitted. */
+  if (target->api_key && *target->api_key)
+    {
+      g_autofree char *ts = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / 1000);
+      g_autofree char *sig = i2a_iflow_signature (target->api_key, target->session_id, ts);
+
+      soup_message_headers_replace (h, "x-iflow-signature", sig);
+      soup_message_headers_replace (h, "x-iflow-timestamp", ts);
+    }
+  soup_message_headers_replace (h, "traceparent", traceparent);
+  soup_message_headers_replace (h, "accept", "*/*");
+  soup_message_headers_replace (h, "accept-language", "*");
+  soup_message_headers_replace (h, "sec-fetch-mode", "cors");
+}
+
+SoupMessage *
+i2a_upstream_request_new (const I2aUpstreamTarget *target,
+                          JsonObject              *request,
+                          GBytes                  *raw,
+                          gboolean                 stream)
+{
+  g_autofree char *url = g_strdup_printf ("%s/chat/completions", target->base_url);
+  g_autoptr(GBytes) body = NULL;
+  SoupMessage *msg;
+  SoupMessageHeaders *h;
+
+  msg = soup_message_new (SOUP_METHOD_POST, url);
+  if (msg == NULL)
+    return NULL;
+  h = soup_message_get_request_headers (msg);
+
+  if (target->api_key && *target->api_key)
+    {
+      g_autofree char *auth = g_strdup_printf ("Bearer %s", target->api_key);
+      soup_message_headers_replace (h, "Authorization", auth);
+    }
+
+  if (target->provider == I2A_PROVIDER_IFLOW)
+    {
+      g_autoptr(JsonObject) upstream_body = i2a_iflow_rules_apply (request, stream);
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      gsize len;
+      char *text;
+
+      json_node_set_object (node, upstream_body);
+      text = json_to_string (node, FALSE);
+      len = strlen (text);
+      body = g_bytes_new_take (text, len);
+      add_iflow_headers (h, target);
+    }
+  else
+    {
+      /* Any OpenAI-compatible server: the client's bytes, untouched. */
+      body = g_bytes_ref (raw);
+      soup_message_headers_replace (h, "Accept", stream ? "text/event-stream" : "application/json");
+    }
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  return msg;
+}

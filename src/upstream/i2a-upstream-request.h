@@ -2,7 +2,7 @@
  *
  * provider "iflow": the headers of the official CLI (user-agent iFlow-Cli,
  * session-id, conversation-id, x-iflow-timestamp, x-iflow-signature,
- * traceparent, accept */*) and the body rules of i2a-iflow-rules.
+ * traceparent, accept: any) and the body rules of i2a-iflow-rules.
  * provider "openai": plain Bearer auth, the client's body byte for byte. */
 #pragma once
 

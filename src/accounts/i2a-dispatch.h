@@ -1,0 +1,39 @@
+/* i2a-dispatch.h: the pool's side of one client request.
+ *
+ * The server asks for an account, makes one upstream attempt with it, and
+ * reports the outcome; on a retryable failure before the first byte reached
+ * the client it may ask again (failover). The account's in-flight slot is
+ * held from acquire until release, streaming body included. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "i2a-account.h"
+#include "i2a-api-error.h"
+
+G_BEGIN_DECLS
+
+#define I2A_TYPE_DISPATCH (i2a_dispatch_get_type ())
+G_DECLARE_FINAL_TYPE (I2aDispatch, i2a_dispatch, I2A, DISPATCH, GObject)
+
+/* Waits (FIFO, bounded) when every eligible account is at its limit. */
+void         i2a_dispatch_acquire_async  (I2aDispatch         *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+/* Transfer full. NULL with @error: 401 not logged in, 429 queue full or
+ * wait expired, 503 every circuit open (retry_after set). */
+I2aAccount  *i2a_dispatch_acquire_finish (I2aDispatch         *self,
+                                          GAsyncResult        *result,
+                                          I2aApiError        **error);
+/* End the current attempt: NULL outcome = success. Frees the slot. */
+void         i2a_dispatch_release        (I2aDispatch         *self,
+                                          const I2aApiError   *outcome);
+/* After release with a failure: is another attempt allowed? */
+gboolean     i2a_dispatch_should_retry   (I2aDispatch         *self,
+                                          const I2aApiError   *outcome);
+guint        i2a_dispatch_get_backoff_ms (I2aDispatch         *self);
+/* How many attempts were made so far. */
+guint        i2a_dispatch_get_attempts   (I2aDispatch         *self);
+
+G_END_DECLS

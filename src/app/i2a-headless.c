@@ -1,0 +1,58 @@
+#define G_LOG_DOMAIN "i2a-headless"
+
+#include "config.h"
+
+#include <signal.h>
+#include <glib-unix.h>
+
+#include "i2a-headless.h"
+#include "i2a-server.h"
+
+typedef struct
+{
+  GMainLoop *loop;
+  I2aServer *server;
+} RunData;
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  RunData *run = user_data;
+
+  g_message ("Stopping: cancelling %u in-flight request(s)",
+             i2a_server_get_active_requests (run->server));
+  /* In-flight streams end with an error event; sockets close. */
+  i2a_server_stop (run->server);
+  g_main_loop_quit (run->loop);
+  return G_SOURCE_REMOVE;
+}
+
+int
+i2a_headless_run (const I2aServeOptions *options)
+{
+  g_autoptr(I2aCliSettings) cli = i2a_cli_settings_new (options->iflow_dir);
+  g_autoptr(I2aPool) pool = i2a_pool_new (cli);
+  g_autoptr(I2aServer) server = i2a_server_new (pool);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  RunData run = { loop, server };
+  guint sigint, sigterm;
+
+  if (!i2a_server_start (server, options->host, options->port, &error))
+    {
+      g_printerr ("iflow2api: cannot start the server on %s:%d: %s\n",
+                  options->host, options->port, error->message);
+      return 1;
+    }
+
+  sigint = g_unix_signal_add (SIGINT, quit_cb, &run);
+  sigterm = g_unix_signal_add (SIGTERM, quit_cb, &run);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  /* Let cancelled requests flush their last bytes. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  return 0;
+}

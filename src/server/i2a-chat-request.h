@@ -1,0 +1,26 @@
+/* i2a-chat-request.h: one proxied /chat/completions request, from the
+ * validated client body to the last byte relayed back (streaming or not),
+ * including failover before the first byte and cancellation when the
+ * client goes away. */
+#pragma once
+
+#include "i2a-server.h"
+
+G_BEGIN_DECLS
+
+#define I2A_TYPE_CHAT_REQUEST (i2a_chat_request_get_type ())
+G_DECLARE_FINAL_TYPE (I2aChatRequest, i2a_chat_request, I2A, CHAT_REQUEST, GObject)
+
+/* Takes over @msg (pauses it) and emits "done" when it is finished with
+ * it. @dispatch carries the pool's routing for this request. */
+I2aChatRequest *i2a_chat_request_new   (I2aServer         *server,
+                                        SoupServerMessage *msg,
+                                        I2aDispatch       *dispatch,
+                                        JsonObject        *request,
+                                        GBytes            *raw);
+void            i2a_chat_request_start (I2aChatRequest    *self);
+/* Server shutdown: end the request now with an error. */
+void            i2a_chat_request_abort (I2aChatRequest    *self,
+                                        const char        *reason);
+
+G_END_DECLS

@@ -1,0 +1,98 @@
+#define G_LOG_DOMAIN "i2a-http"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "i2a-http.h"
+
+void
+i2a_http_prepare_response (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (h, "Connection", "close");
+  soup_message_headers_replace (h, "Cache-Control", "no-store");
+  soup_message_headers_replace (h, "X-Content-Type-Options", "nosniff");
+}
+
+void
+i2a_http_reply_bytes (SoupServerMessage *msg,
+                      guint              status,
+                      const char        *content_type,
+                      GBytes            *body)
+{
+  gsize len = 0;
+  gconstpointer data = g_bytes_get_data (body, &len);
+
+  i2a_http_prepare_response (msg);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY, data, len);
+}
+
+void
+i2a_http_reply_json (SoupServerMessage *msg,
+                     guint              status,
+                     JsonNode          *node)
+{
+  gsize len = 0;
+  char *text = json_to_string (node, FALSE);
+  g_autoptr(GBytes) body = NULL;
+
+  len = strlen (text);
+  body = g_bytes_new_take (text, len);
+  i2a_http_reply_bytes (msg, status, "application/json", body);
+}
+
+void
+i2a_http_reply_error (SoupServerMessage *msg,
+                      const I2aApiError *error)
+{
+  g_autoptr(JsonNode) node = i2a_api_error_to_json (error);
+
+  i2a_http_reply_json (msg, error->http_status, node);
+  if (error->retry_after >= 0)
+    {
+      g_autofree char *value = g_strdup_printf ("%d", error->retry_after);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", value);
+    }
+}
+
+void
+i2a_http_reply_simple_error (SoupServerMessage *msg,
+                             guint              status,
+                             const char        *code,
+                             const char        *message)
+{
+  g_autoptr(I2aApiError) error = i2a_api_error_new (status, NULL, code, "%s", message);
+
+  i2a_http_reply_error (msg, error);
+}
+
+const char *
+i2a_http_get_bearer (SoupServerMessage *msg)
+{
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                   "Authorization");
+
+  if (auth == NULL)
+    return NULL;
+  if (g_ascii_strncasecmp (auth, "Bearer ", 7) == 0)
+    auth += 7;
+  while (*auth == ' ')
+    auth++;
+  return *auth ? auth : NULL;
+}
+
+char *
+i2a_http_normalized_path (SoupServerMessage *msg)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  char *out = g_strdup (path && *path ? path : "/");
+  gsize len = strlen (out);
+
+  while (len > 1 && out[len - 1] == '/')
+    out[--len] = '\0';
+  return out;
+}

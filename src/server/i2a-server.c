@@ -1,0 +1,388 @@
+#define G_LOG_DOMAIN "i2a-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "i2a-chat-request.h"
+#include "i2a-chat-validate.h"
+#include "i2a-error.h"
+#include "i2a-http.h"
+#include "i2a-models.h"
+#include "i2a-server.h"
+#include "i2a-util.h"
+
+struct _I2aServer
+{
+  GObject      parent_instance;
+
+  I2aPool     *pool;
+  SoupSession *session;
+  SoupServer  *soup;
+  GHashTable  *requests;      /* I2aChatRequest set */
+  char        *host;
+  guint        port;
+  gsize        max_body;
+  guint        first_byte_timeout;
+  guint        idle_timeout;
+  guint        keepalive_interval;
+  gboolean     running;
+};
+
+G_DEFINE_FINAL_TYPE (I2aServer, i2a_server, G_TYPE_OBJECT)
+
+enum { PROP_0, PROP_RUNNING, PROP_PORT, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+/* ---- endpoints ---------------------------------------------------------- */
+
+static gboolean
+require_method (SoupServerMessage *msg,
+                const char        *method)
+{
+  if (g_str_equal (soup_server_message_get_method (msg), method))
+    return TRUE;
+  if (g_str_equal (method, SOUP_METHOD_GET) &&
+      g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_HEAD))
+    return TRUE;
+  {
+    g_autofree char *text = g_strdup_printf ("Method %s is not allowed on %s; use %s",
+                                             soup_server_message_get_method (msg),
+                                             g_uri_get_path (soup_server_message_get_uri (msg)),
+                                             method);
+    i2a_http_reply_simple_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed", text);
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", method);
+  }
+  return FALSE;
+}
+
+static void
+handle_health (I2aServer         *self,
+               SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (b);
+  i2a_pool_add_health (self->pool, b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_string_value (b, PACKAGE_VERSION);
+  json_builder_set_member_name (b, "active_requests");
+  json_builder_add_int_value (b, g_hash_table_size (self->requests));
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  i2a_http_reply_json (msg, SOUP_STATUS_OK, node);
+}
+
+static void
+handle_models (I2aServer         *self,
+               SoupServerMessage *msg)
+{
+  /* A fixed "created" keeps the answer cacheable and deterministic. */
+  g_autoptr(JsonNode) node = i2a_models_build_list (1735689600);
+
+  i2a_http_reply_json (msg, SOUP_STATUS_OK, node);
+}
+
+static void
+request_done_cb (I2aChatRequest *request,
+                 I2aServer      *self)
+{
+  g_hash_table_remove (self->requests, request);
+}
+
+static void
+handle_chat (I2aServer         *self,
+             SoupServerMessage *msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(I2aApiError) error = NULL;
+  g_autoptr(I2aDispatch) dispatch = NULL;
+  I2aChatRequest *chat;
+
+  raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  request = i2a_chat_validate (soup_message_headers_get_content_type (h, NULL), raw, &error);
+  if (request == NULL)
+    {
+      i2a_http_reply_error (msg, error);
+      return;
+    }
+
+  dispatch = i2a_pool_begin (self->pool, i2a_http_get_bearer (msg), &error);
+  if (dispatch == NULL)
+    {
+      i2a_http_reply_error (msg, error);
+      return;
+    }
+
+  chat = i2a_chat_request_new (self, msg, dispatch, request, raw);
+  g_hash_table_add (self->requests, chat);
+  g_signal_connect (chat, "done", G_CALLBACK (request_done_cb), self);
+  i2a_chat_request_start (chat);
+}
+
+static void
+server_cb (SoupServer        *server,
+           SoupServerMessage *msg,
+           const char        *unused_path,
+           GHashTable        *query,
+           gpointer           user_data)
+{
+  I2aServer *self = user_data;
+  g_autofree char *path = i2a_http_normalized_path (msg);
+
+  if (g_str_equal (path, "/health"))
+    {
+      if (require_method (msg, SOUP_METHOD_GET))
+        handle_health (self, msg);
+    }
+  else if (g_str_equal (path, "/v1/models") || g_str_equal (path, "/models"))
+    {
+      if (require_method (msg, SOUP_METHOD_GET))
+        handle_models (self, msg);
+    }
+  else if (g_str_equal (path, "/v1/chat/completions") || g_str_equal (path, "/chat/completions"))
+    {
+      if (require_method (msg, SOUP_METHOD_POST))
+        handle_chat (self, msg);
+    }
+  else
+    {
+      g_autofree char *text = g_strdup_printf ("Unknown path %s. Endpoints: /health, /v1/models, "
+                                               "/v1/chat/completions", path);
+      i2a_http_reply_simple_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", text);
+    }
+}
+
+/* Runs after the headers, before libsoup buffers the body: refuse what we
+ * would refuse anyway without reading it (gnome-c-notes P12). */
+static void
+early_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  I2aServer *self = user_data;
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  goffset length;
+
+  if (!g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_POST))
+    return;
+  if (soup_message_headers_get_encoding (h) == SOUP_ENCODING_CHUNKED)
+    {
+      /* Without a length the body could grow without bound in memory. */
+      i2a_http_reply_simple_error (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required",
+                                   "Send the request with a Content-Length header "
+                                   "(chunked request bodies are not accepted)");
+      return;
+    }
+  length = soup_message_headers_get_content_length (h);
+  if (length > (goffset) self->max_body)
+    {
+      g_autofree char *text = g_strdup_printf ("The request body is %" G_GOFFSET_FORMAT
+                                               " bytes; the limit is %" G_GSIZE_FORMAT " bytes",
+                                               length, self->max_body);
+      i2a_http_reply_simple_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                                   "request_too_large", text);
+    }
+}
+
+/* Access log for --verbose; never the headers (they carry keys). */
+static void
+request_finished_cb (SoupServer        *server,
+                     SoupServerMessage *msg)
+{
+  g_debug ("%s %s -> %u", soup_server_message_get_method (msg),
+           g_uri_get_path (soup_server_message_get_uri (msg)),
+           soup_server_message_get_status (msg));
+}
+
+/* ---- object ------------------------------------------------------------- */
+
+static void
+i2a_server_dispose (GObject *object)
+{
+  I2aServer *self = I2A_SERVER (object);
+
+  i2a_server_stop (self);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->session);
+  g_clear_object (&self->pool);
+  g_clear_pointer (&self->requests, g_hash_table_unref);
+  g_clear_pointer (&self->host, g_free);
+
+  G_OBJECT_CLASS (i2a_server_parent_class)->dispose (object);
+}
+
+static void
+i2a_server_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  I2aServer *self = I2A_SERVER (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING: g_value_set_boolean (value, self->running); break;
+    case PROP_PORT: g_value_set_uint (value, self->port); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+i2a_server_class_init (I2aServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = i2a_server_dispose;
+  object_class->get_property = i2a_server_get_property;
+
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, 65535, 0,
+                                             G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+i2a_server_init (I2aServer *self)
+{
+  self->requests = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->max_body = I2A_DEFAULT_MAX_BODY;
+  /* Non-streaming answers arrive only when generation is complete. */
+  self->first_byte_timeout = 600;
+  self->idle_timeout = 300;
+  self->keepalive_interval = 15;
+
+  /* libsoup defaults (2 per host, 60 s I/O timeout) break a proxy (P6, P7):
+   * our own phase timers replace the I/O timeout. */
+  self->session = soup_session_new_with_options ("max-conns", 4096,
+                                                 "max-conns-per-host", 4096,
+                                                 "timeout", 0,
+                                                 "idle-timeout", 60,
+                                                 NULL);
+  /* Ignore http_proxy & co: a proxy set for other tools broke peers (§7). */
+  soup_session_set_proxy_resolver (self->session, NULL);
+}
+
+I2aServer *
+i2a_server_new (I2aPool *pool)
+{
+  I2aServer *self = g_object_new (I2A_TYPE_SERVER, NULL);
+
+  self->pool = g_object_ref (pool);
+  return self;
+}
+
+gboolean
+i2a_server_start (I2aServer   *self,
+                  const char  *host,
+                  guint        port,
+                  GError     **error)
+{
+  g_autoptr(GInetAddress) inet = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  GSList *uris;
+
+  g_return_val_if_fail (!self->running, FALSE);
+
+  if (host == NULL)
+    host = I2A_DEFAULT_HOST;
+  inet = g_inet_address_new_from_string (host);
+  if (inet == NULL && g_ascii_strcasecmp (host, "localhost") == 0)
+    inet = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "Invalid listen address '%s': give an IP address such as 127.0.0.1", host);
+      return FALSE;
+    }
+
+  self->soup = soup_server_new ("server-header", "iflow2api/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_early_handler (self->soup, NULL, early_cb, self, NULL);
+  soup_server_add_handler (self->soup, NULL, server_cb, self, NULL);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), NULL);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_finished_cb), NULL);
+
+  address = g_inet_socket_address_new (inet, port);
+  if (!soup_server_listen (self->soup, address, 0, error))
+    {
+      g_clear_object (&self->soup);
+      return FALSE;
+    }
+
+  uris = soup_server_get_uris (self->soup);
+  self->port = uris ? g_uri_get_port (uris->data) : port;
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_free (self->host);
+  self->host = g_strdup (host);
+  self->running = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_message ("Listening on http://%s:%u/v1", host, self->port);
+  return TRUE;
+}
+
+void
+i2a_server_stop (I2aServer *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+  g_autoptr(GPtrArray) active = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (!self->running)
+    return;
+
+  g_hash_table_iter_init (&iter, self->requests);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (active, g_object_ref (key));
+  for (guint i = 0; i < active->len; i++)
+    i2a_chat_request_abort (active->pdata[i], "The server is shutting down");
+
+  soup_session_abort (self->session);
+  soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  g_hash_table_remove_all (self->requests);
+  self->running = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+gboolean i2a_server_is_running (I2aServer *self) { return self->running; }
+guint i2a_server_get_port (I2aServer *self) { return self->port; }
+I2aPool *i2a_server_get_pool (I2aServer *self) { return self->pool; }
+SoupSession *i2a_server_get_session (I2aServer *self) { return self->session; }
+guint i2a_server_get_active_requests (I2aServer *self) { return g_hash_table_size (self->requests); }
+guint i2a_server_get_first_byte_timeout (I2aServer *self) { return self->first_byte_timeout; }
+guint i2a_server_get_idle_timeout (I2aServer *self) { return self->idle_timeout; }
+guint i2a_server_get_keepalive_interval (I2aServer *self) { return self->keepalive_interval; }
+
+char *
+i2a_server_dup_base_url (I2aServer *self)
+{
+  const char *host = self->host ? self->host : I2A_DEFAULT_HOST;
+  gboolean v6 = strchr (host, ':') != NULL;
+
+  return g_strdup_printf ("http://%s%s%s:%u/v1", v6 ? "[" : "", host, v6 ? "]" : "", self->port);
+}
+
+void
+i2a_server_set_timeouts (I2aServer *self,
+                         guint      first_byte_seconds,
+                         guint      idle_seconds,
+                         guint      keepalive_seconds)
+{
+  self->first_byte_timeout = first_byte_seconds;
+  self->idle_timeout = idle_seconds;
+  self->keepalive_interval = keepalive_seconds;
+}
+
+void
+i2a_server_set_max_body (I2aServer *self,
+                         gsize      max_body)
+{
+  self->max_body = max_body;
+}

@@ -1,0 +1,50 @@
+/* i2a-server.h: the local OpenAI-compatible HTTP endpoint.
+ *
+ * A SoupServer in the caller's GLib main loop. Endpoints: /health,
+ * /v1/models (+ /models), /v1/chat/completions (+ /chat/completions),
+ * /debug/accounts. Requests flow server -> pool -> upstream and back. */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "i2a-pool.h"
+
+G_BEGIN_DECLS
+
+#define I2A_DEFAULT_HOST "127.0.0.1"
+#define I2A_DEFAULT_PORT 8000
+#define I2A_DEFAULT_MAX_BODY (32 * 1024 * 1024)
+
+#define I2A_TYPE_SERVER (i2a_server_get_type ())
+G_DECLARE_FINAL_TYPE (I2aServer, i2a_server, I2A, SERVER, GObject)
+
+I2aServer   *i2a_server_new              (I2aPool     *pool);
+/* Bind and listen. Refuses a non-loopback host unless client auth is
+ * required (I2A_ERROR_BIND_REFUSED); port 0 picks a free port. */
+gboolean     i2a_server_start            (I2aServer   *self,
+                                          const char  *host,
+                                          guint        port,
+                                          GError     **error);
+/* Cancel in-flight requests (streams end with an error event) and close
+ * the listening sockets. */
+void         i2a_server_stop             (I2aServer   *self);
+gboolean     i2a_server_is_running       (I2aServer   *self);
+/* The bound port (useful with port 0). */
+guint        i2a_server_get_port         (I2aServer   *self);
+char        *i2a_server_dup_base_url     (I2aServer   *self);
+I2aPool     *i2a_server_get_pool         (I2aServer   *self);
+SoupSession *i2a_server_get_session      (I2aServer   *self);
+guint        i2a_server_get_active_requests (I2aServer *self);
+
+/* Tunables (seconds / bytes); tests shorten them. */
+void         i2a_server_set_timeouts     (I2aServer   *self,
+                                          guint        first_byte_seconds,
+                                          guint        idle_seconds,
+                                          guint        keepalive_seconds);
+void         i2a_server_set_max_body     (I2aServer   *self,
+                                          gsize        max_body);
+guint        i2a_server_get_first_byte_timeout (I2aServer *self);
+guint        i2a_server_get_idle_timeout       (I2aServer *self);
+guint        i2a_server_get_keepalive_interval (I2aServer *self);
+
+G_END_DECLS

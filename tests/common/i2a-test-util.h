@@ -1,0 +1,84 @@
+/* i2a-test-util.h: shared test plumbing: temp dirs, an HTTP client that
+ * runs the main loop while it waits, and a proxy + fake iFlow harness. */
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "i2a-fake-iflow.h"
+#include "i2a-server.h"
+
+G_BEGIN_DECLS
+
+#define I2A_TEST_KEY "sk-0123456789abcdef0123456789abcdef"
+
+char      *i2a_test_mkdtemp        (void);
+void       i2a_test_rm_rf          (const char *path);
+void       i2a_test_write_file     (const char *path,
+                                    const char *contents);
+/* Iterate the default main context until @cond returns TRUE or @timeout_ms
+ * passes; returns the last value of @cond. */
+gboolean   i2a_test_wait_until     (gboolean  (*cond) (gpointer data),
+                                    gpointer    data,
+                                    guint       timeout_ms);
+void       i2a_test_sleep_ms       (guint       ms);
+
+typedef struct
+{
+  guint               status;
+  SoupMessageHeaders *headers;
+  GString            *body;
+  GPtrArray          *events;       /* char *: each "data:" payload */
+  GArray             *event_times;  /* gint64 monotonic µs per event */
+  gint64              start_time;
+  gint64              headers_time;
+  GError             *error;
+  gboolean            done;
+} I2aTestResponse;
+
+void       i2a_test_response_free  (I2aTestResponse *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (I2aTestResponse, i2a_test_response_free)
+
+/* Full request; @close_after_events > 0 closes the connection once that
+ * many SSE events arrived (a client hanging up mid-stream), and
+ * @close_after_ms > 0 closes after that long regardless. */
+I2aTestResponse *i2a_test_request  (SoupSession *session,
+                                    const char  *method,
+                                    const char  *url,
+                                    const char  *token,
+                                    const char  *content_type,
+                                    const char  *body,
+                                    guint        close_after_events,
+                                    guint        close_after_ms);
+/* JSON of the response body, or NULL. */
+JsonObject *i2a_test_response_json (I2aTestResponse *r);
+/* The error object of an OpenAI error body (asserts the shape). */
+JsonObject *i2a_test_assert_openai_error (I2aTestResponse *r,
+                                          guint            status);
+
+typedef struct
+{
+  I2aFakeIflow   *fake;
+  char           *home;         /* temp dir; iFlow dir is home/.iflow */
+  char           *iflow_dir;
+  I2aCliSettings *cli;
+  I2aPool        *pool;
+  I2aServer      *server;
+  char           *base;         /* http://127.0.0.1:port */
+  SoupSession    *client;
+} I2aTestProxy;
+
+/* Fake iFlow with I2A_TEST_KEY, settings.json pointing at it, and the
+ * proxy on a free port. @with_login FALSE writes no settings.json. */
+I2aTestProxy *i2a_test_proxy_new   (gboolean      with_login);
+void          i2a_test_proxy_free  (I2aTestProxy *p);
+char         *i2a_test_proxy_url   (I2aTestProxy *p,
+                                    const char   *path);
+/* POST a chat body to /v1/chat/completions. */
+I2aTestResponse *i2a_test_proxy_chat (I2aTestProxy *p,
+                                      const char   *body);
+char         *i2a_test_chat_body   (const char   *model,
+                                    const char   *content,
+                                    gboolean      stream);
+
+G_END_DECLS
