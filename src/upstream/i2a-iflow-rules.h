@@ -7,12 +7,14 @@
 
 G_BEGIN_DECLS
 
-/* Decision (d): did the client ask for thinking? (thinking.enabled/type,
- * enable_thinking, chat_template_kwargs.enable_thinking, thinking_mode,
- * reasoning, reasoning_effort != "none"); otherwise FALSE. */
+/* Decision (d): did the client ask for thinking? First decisive key wins
+ * (§8 item 4): thinking (true, .enabled or .type), enable_thinking,
+ * chat_template_kwargs.enable_thinking, reasoning_effort ("none" = off),
+ * then thinking_mode / reasoning = true; otherwise FALSE. */
 gboolean    i2a_iflow_thinking_requested (JsonObject  *request);
 
-/* max_new_tokens from the official per-model table. */
+/* max_new_tokens from the official per-model table (case-insensitive
+ * substring match, §3.4); 8000 for unknown models. */
 gint64      i2a_iflow_max_new_tokens     (const char  *model);
 
 /* Return a new body for the iFlow upstream built from a validated client
