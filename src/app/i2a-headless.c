@@ -51,8 +51,9 @@ i2a_headless_run (const I2aServeOptions *options)
   g_source_remove (sigint);
   g_source_remove (sigterm);
 
-  /* Let cancelled requests flush their last bytes. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  /* Let cancelled requests flush their last bytes (bounded by the
+   * server's drain timeout). */
+  while (i2a_server_is_draining (server))
+    g_main_context_iteration (NULL, TRUE);
   return 0;
 }

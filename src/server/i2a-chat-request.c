@@ -51,6 +51,7 @@ struct _I2aChatRequest
   gboolean           read_paused;
   gboolean           committed;     /* status and headers went out */
   gboolean           saw_done;
+  gboolean           saw_finish;    /* a finish_reason or usage went by */
   gboolean           done;          /* we finished the response */
   gboolean           client_gone;
   gboolean           emitted_done;
@@ -483,6 +484,10 @@ sse_event_cb (const char *event,
           g_clear_pointer (&self->outcome, i2a_api_error_free);
           self->outcome = error;
         }
+      if (!self->saw_finish &&
+          (strstr (data, "\"finish_reason\":\"") || strstr (data, "\"finish_reason\": \"") ||
+           strstr (data, "\"usage\":{") || strstr (data, "\"usage\": {")))
+        self->saw_finish = TRUE;
     }
 
   if (!self->committed)
@@ -521,6 +526,16 @@ stream_eof (I2aChatRequest *self)
     {
       attempt_failed (self, i2a_api_error_new (502, "api_error", "empty_upstream_stream",
                                                "The upstream closed the stream without sending any event"));
+      return;
+    }
+  /* libsoup 3.2 reports a connection dropped mid-body as a clean EOF: a
+   * stream that ends with neither [DONE] nor a finish_reason/usage was cut
+   * off, and the client must be told (P10). */
+  if (!self->saw_done && !self->saw_finish)
+    {
+      attempt_failed (self, i2a_api_error_new (502, "api_error", "upstream_stream_truncated",
+                                               "The upstream stream ended before the response was "
+                                               "complete (no finish_reason and no [DONE])"));
       return;
     }
   /* iFlow does not always send [DONE]; clients wait for it. */

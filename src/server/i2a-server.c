@@ -27,6 +27,8 @@ struct _I2aServer
   guint        idle_timeout;
   guint        keepalive_interval;
   gboolean     running;
+  SoupServer  *draining;      /* stopped, finishing aborted responses */
+  guint        drain_id;
 };
 
 G_DEFINE_FINAL_TYPE (I2aServer, i2a_server, G_TYPE_OBJECT)
@@ -85,10 +87,38 @@ handle_models (I2aServer         *self,
 }
 
 static void
+finish_draining (I2aServer *self)
+{
+  g_clear_handle_id (&self->drain_id, g_source_remove);
+  if (self->draining)
+    {
+      soup_server_disconnect (self->draining);
+      g_clear_object (&self->draining);
+    }
+  g_hash_table_remove_all (self->requests);
+}
+
+static gboolean
+drain_timeout_cb (gpointer user_data)
+{
+  I2aServer *self = user_data;
+
+  self->drain_id = 0;
+  finish_draining (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 request_done_cb (I2aChatRequest *request,
                  I2aServer      *self)
 {
   g_hash_table_remove (self->requests, request);
+  /* Never drop the SoupServer from inside one of its own signals. */
+  if (self->draining && g_hash_table_size (self->requests) == 0)
+    {
+      g_clear_handle_id (&self->drain_id, g_source_remove);
+      self->drain_id = g_idle_add (drain_timeout_cb, self);
+    }
 }
 
 static void
@@ -133,7 +163,10 @@ server_cb (SoupServer        *server,
   I2aServer *self = user_data;
   g_autofree char *path = i2a_http_normalized_path (msg);
 
-  if (g_str_equal (path, "/health"))
+  if (!self->running)
+    i2a_http_reply_simple_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "server_stopped",
+                                 "The server is shutting down");
+  else if (g_str_equal (path, "/health"))
     {
       if (require_method (msg, SOUP_METHOD_GET))
         handle_health (self, msg);
@@ -208,6 +241,8 @@ i2a_server_dispose (GObject *object)
   I2aServer *self = I2A_SERVER (object);
 
   i2a_server_stop (self);
+  finish_draining (self);
+  soup_session_abort (self->session);
   g_clear_object (&self->soup);
   g_clear_object (&self->session);
   g_clear_object (&self->pool);
@@ -289,6 +324,8 @@ i2a_server_start (I2aServer   *self,
   GSList *uris;
 
   g_return_val_if_fail (!self->running, FALSE);
+  /* Restarting: the old listener must be gone to rebind the port. */
+  finish_draining (self);
 
   if (host == NULL)
     host = I2A_DEFAULT_HOST;
@@ -336,6 +373,7 @@ i2a_server_stop (I2aServer *self)
 
   if (!self->running)
     return;
+  self->running = FALSE;
 
   g_hash_table_iter_init (&iter, self->requests);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -343,12 +381,20 @@ i2a_server_stop (I2aServer *self)
   for (guint i = 0; i < active->len; i++)
     i2a_chat_request_abort (active->pdata[i], "The server is shutting down");
 
-  soup_session_abort (self->session);
-  soup_server_disconnect (self->soup);
-  g_clear_object (&self->soup);
-  g_hash_table_remove_all (self->requests);
-  self->running = FALSE;
+  /* Disconnecting now would cut the error events just queued: give the
+   * aborted responses a moment to reach their clients. */
+  self->draining = g_steal_pointer (&self->soup);
+  if (g_hash_table_size (self->requests) == 0)
+    finish_draining (self);
+  else
+    self->drain_id = g_timeout_add (2000, drain_timeout_cb, self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+gboolean
+i2a_server_is_draining (I2aServer *self)
+{
+  return self->draining != NULL;
 }
 
 gboolean i2a_server_is_running (I2aServer *self) { return self->running; }

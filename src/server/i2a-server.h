@@ -29,6 +29,8 @@ gboolean     i2a_server_start            (I2aServer   *self,
  * the listening sockets. */
 void         i2a_server_stop             (I2aServer   *self);
 gboolean     i2a_server_is_running       (I2aServer   *self);
+/* TRUE after stop() while aborted responses are still being written. */
+gboolean     i2a_server_is_draining      (I2aServer   *self);
 /* The bound port (useful with port 0). */
 guint        i2a_server_get_port         (I2aServer   *self);
 char        *i2a_server_dup_base_url     (I2aServer   *self);

@@ -181,7 +181,8 @@ chunk_json (const char *model,
             guint       index,
             const char *field,
             const char *text,
-            gboolean    usage)
+            gboolean    usage,
+            gboolean    last)
 {
   if (usage)
     return g_strdup_printf ("{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
@@ -189,7 +190,8 @@ chunk_json (const char *model,
                             "\"completion_tokens\":%u,\"total_tokens\":%u}}", model, index, index + 5);
   return g_strdup_printf ("{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
                           "\"model\":\"%s\",\"choices\":[{\"index\":0,\"delta\":{\"%s\":\"%s%u\"},"
-                          "\"finish_reason\":null}]}", model, field, text, index);
+                          "\"finish_reason\":%s}]}", model, field, text, index,
+                          last ? "\"stop\"" : "null");
 }
 
 static void stream_free (FakeStream *s);
@@ -259,14 +261,14 @@ stream_tick_cb (gpointer user_data)
     {
       gboolean think = s->reasoning && s->sent < s->total / 2;
       chunk = chunk_json (s->model, s->sent, think ? "reasoning_content" : "content",
-                          think ? "thought-" : "token-", FALSE);
+                          think ? "thought-" : "token-", FALSE, s->sent + 1 == s->total);
       line = g_strdup_printf ("%s%s\n\n", prefix, chunk);
       append (s, line);
       s->sent++;
     }
   if (s->sent >= s->total)
     {
-      g_autofree char *usage = chunk_json (s->model, s->sent, NULL, NULL, TRUE);
+      g_autofree char *usage = chunk_json (s->model, s->sent, NULL, NULL, TRUE, FALSE);
       g_autofree char *usage_line = g_strdup_printf ("%s%s\n\n", prefix, usage);
 
       append (s, usage_line);
