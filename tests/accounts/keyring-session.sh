@@ -1,0 +1,17 @@
+#!/bin/sh
+# Runs "$@" on a private session bus with a real, unlocked gnome-keyring
+# (Secret Service), in a throw-away HOME so the user's keyrings are never
+# touched. Used by the 'keyring' test suite.
+set -eu
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/i2a-keyring-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+mkdir -p "$tmp/home" "$tmp/run"
+chmod 700 "$tmp/run"
+
+# The runtime dir must exist before the bus starts (gnome-c-notes §3.3).
+HOME="$tmp/home" XDG_RUNTIME_DIR="$tmp/run" XDG_DATA_HOME="$tmp/home/.local/share" \
+XDG_CONFIG_HOME="$tmp/home/.config" \
+  dbus-run-session -- sh -c '
+    echo -n i2a-test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    exec "$@"' sh "$@"

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Runs "$@" on a private session bus without service activation, so nothing
+# can provide org.freedesktop.secrets (gnome-c-notes §1.6, last bullet).
+set -eu
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/i2a-nosecrets-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+cat >"$tmp/session.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=$tmp</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+
+unset SECRET_BACKEND
+dbus-run-session --config-file="$tmp/session.conf" -- "$@"
