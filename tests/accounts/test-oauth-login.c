@@ -368,6 +368,17 @@ test_user_info_fails (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "API key"));
 }
 
+static gboolean
+have_ipv6_loopback (void)
+{
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_STREAM,
+                                          G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV6);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+
+  return sock != NULL && g_socket_bind (sock, addr, FALSE, NULL);
+}
+
 static void
 store_result_cb (GObject      *source,
                  GAsyncResult *res,
@@ -395,6 +406,14 @@ test_other_paths (Fixture       *f,
   browse (favicon, 404, NULL);
   browse (sub, 404, NULL);
   browse (base, 404, NULL);
+
+  /* The same listener answers on ::1 where the host has IPv6 loopback. */
+  if (have_ipv6_loopback ())
+    {
+      g_autofree char *v6 = g_strdup_printf ("http://[::1]:%u/favicon.ico",
+                                             i2a_oauth_login_get_port (f->login));
+      browse (v6, 404, NULL);
+    }
 
   /* A POST to the callback path is not a browser redirect. */
   {
