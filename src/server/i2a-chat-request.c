@@ -210,7 +210,7 @@ socket_readable_cb (GSocket        *socket,
 static void
 add_socket_watch (I2aChatRequest *self)
 {
-  GSocket *socket = soup_server_message_get_socket (self->msg);
+  GSocket *socket = i2a_server_lookup_socket (self->server, self->msg);
 
   if (socket == NULL)
     return;

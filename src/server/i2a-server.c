@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "i2a-chat-request.h"
 #include "i2a-chat-validate.h"
@@ -28,6 +30,8 @@ struct _I2aServer
   guint        keepalive_interval;
   gboolean     running;
   SoupServer  *draining;      /* stopped, finishing aborted responses */
+  GSocketService *service;
+  GHashTable  *sockets;       /* "ip:port" of the peer -> GSocket (weak) */
   guint        drain_id;
 };
 
@@ -233,6 +237,92 @@ request_finished_cb (SoupServer        *server,
            soup_server_message_get_status (msg));
 }
 
+/* ---- listening ----------------------------------------------------------- */
+
+static char *
+peer_key (GSocketAddress *address)
+{
+  g_autofree char *ip = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+typedef struct
+{
+  GHashTable *sockets;
+  char       *key;
+} SocketEntry;
+
+static void
+socket_gone_cb (gpointer  data,
+                GObject  *where_the_object_was)
+{
+  SocketEntry *entry = data;
+
+  if (entry->sockets && g_hash_table_lookup (entry->sockets, entry->key) == where_the_object_was)
+    g_hash_table_remove (entry->sockets, entry->key);
+  g_clear_pointer (&entry->sockets, g_hash_table_unref);
+  g_free (entry->key);
+  g_free (entry);
+}
+
+/* We accept connections ourselves and hand them to libsoup: its own
+ * listener in 3.2.3 leaks a GSocket per connection (fixed in 3.3), which
+ * a long-running proxy cannot afford. */
+static gboolean
+incoming_cb (GSocketService    *service,
+             GSocketConnection *connection,
+             GObject           *source,
+             I2aServer         *self)
+{
+  GSocket *socket = g_socket_connection_get_socket (connection);
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+  SocketEntry *entry;
+
+  if (self->soup == NULL || local == NULL || remote == NULL)
+    return TRUE;
+  g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+
+  entry = g_new0 (SocketEntry, 1);
+  entry->sockets = g_hash_table_ref (self->sockets);
+  entry->key = peer_key (remote);
+  if (entry->key)
+    g_hash_table_replace (self->sockets, g_strdup (entry->key), socket);
+  g_object_weak_ref (G_OBJECT (socket), socket_gone_cb, entry);
+
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
+    g_debug ("Dropped a connection: %s", error->message);
+  return TRUE;
+}
+
+GSocket *
+i2a_server_lookup_socket (I2aServer         *self,
+                          SoupServerMessage *msg)
+{
+  g_autofree char *key = peer_key (soup_server_message_get_remote_address (msg));
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket)
+    return socket;
+  return key ? g_hash_table_lookup (self->sockets, key) : NULL;
+}
+
+static void
+stop_listening (I2aServer *self)
+{
+  if (self->service == NULL)
+    return;
+  g_socket_service_stop (self->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+  g_signal_handlers_disconnect_by_data (self->service, self);
+  g_clear_object (&self->service);
+}
+
 /* ---- object ------------------------------------------------------------- */
 
 static void
@@ -241,12 +331,14 @@ i2a_server_dispose (GObject *object)
   I2aServer *self = I2A_SERVER (object);
 
   i2a_server_stop (self);
+  stop_listening (self);
   finish_draining (self);
   soup_session_abort (self->session);
   g_clear_object (&self->soup);
   g_clear_object (&self->session);
   g_clear_object (&self->pool);
   g_clear_pointer (&self->requests, g_hash_table_unref);
+  g_clear_pointer (&self->sockets, g_hash_table_unref);
   g_clear_pointer (&self->host, g_free);
 
   G_OBJECT_CLASS (i2a_server_parent_class)->dispose (object);
@@ -287,6 +379,7 @@ static void
 i2a_server_init (I2aServer *self)
 {
   self->requests = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->max_body = I2A_DEFAULT_MAX_BODY;
   /* Non-streaming answers arrive only when generation is complete. */
   self->first_byte_timeout = 600;
@@ -321,7 +414,7 @@ i2a_server_start (I2aServer   *self,
 {
   g_autoptr(GInetAddress) inet = NULL;
   g_autoptr(GSocketAddress) address = NULL;
-  GSList *uris;
+  g_autoptr(GSocketAddress) effective = NULL;
 
   g_return_val_if_fail (!self->running, FALSE);
   /* Restarting: the old listener must be gone to rebind the port. */
@@ -346,15 +439,18 @@ i2a_server_start (I2aServer   *self,
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_finished_cb), NULL);
 
   address = g_inet_socket_address_new (inet, port);
-  if (!soup_server_listen (self->soup, address, 0, error))
+  self->service = g_socket_service_new ();
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                      NULL, &effective, error))
     {
+      g_clear_object (&self->service);
       g_clear_object (&self->soup);
       return FALSE;
     }
-
-  uris = soup_server_get_uris (self->soup);
-  self->port = uris ? g_uri_get_port (uris->data) : port;
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
+  g_socket_service_start (self->service);
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   g_free (self->host);
   self->host = g_strdup (host);
   self->running = TRUE;
@@ -374,6 +470,7 @@ i2a_server_stop (I2aServer *self)
   if (!self->running)
     return;
   self->running = FALSE;
+  stop_listening (self);
 
   g_hash_table_iter_init (&iter, self->requests);
   while (g_hash_table_iter_next (&iter, &key, NULL))

@@ -37,6 +37,9 @@ char        *i2a_server_dup_base_url     (I2aServer   *self);
 I2aPool     *i2a_server_get_pool         (I2aServer   *self);
 SoupSession *i2a_server_get_session      (I2aServer   *self);
 guint        i2a_server_get_active_requests (I2aServer *self);
+/* The client socket of a request (for hang-up detection). */
+GSocket     *i2a_server_lookup_socket    (I2aServer         *self,
+                                          SoupServerMessage *msg);
 
 /* Tunables (seconds / bytes); tests shorten them. */
 void         i2a_server_set_timeouts     (I2aServer   *self,
