@@ -61,7 +61,8 @@ main (int   argc,
   };
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* build-aux/run points this at the build tree's translations. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("IFLOW2API_LOCALEDIR") ? g_getenv ("IFLOW2API_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
