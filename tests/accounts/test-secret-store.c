@@ -360,5 +360,12 @@ main (int    argc,
   if (g_str_equal (mode, "nobus"))
     ADD ("/secrets/no-session-bus", test_unavailable, "session bus");
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    /* Drop libsecret's cached service proxy so LeakSanitizer only sees
+     * what is really lost. */
+    secret_service_disconnect ();
+    return status;
+  }
 }
