@@ -408,7 +408,8 @@ whole_body_read_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
 
-  if (self->emitted_done || self->buffer == NULL)
+  /* A read of an attempt that was dropped (failover, timeout). */
+  if (self->emitted_done || self->buffer == NULL || G_INPUT_STREAM (source) != self->body)
     return;
   if (bytes == NULL)
     {
@@ -555,6 +556,8 @@ stream_read_cb (GObject      *source,
   g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
   gsize len;
 
+  if (G_INPUT_STREAM (source) != self->body)
+    return;
   self->reading = FALSE;
   if (self->emitted_done || self->parser == NULL || self->done)
     return;
@@ -634,7 +637,8 @@ upstream_sent_cb (GObject      *source,
   guint status;
   const char *ctype;
 
-  if (self->emitted_done || self->upstream == NULL)
+  if (self->emitted_done || self->upstream == NULL ||
+      soup_session_get_async_result_message (SOUP_SESSION (source), result) != self->upstream)
     {
       g_clear_object (&body);
       return;
