@@ -1,0 +1,237 @@
+/* The iflow2api executable itself: options, and a clean stop on SIGTERM
+ * while a stream is in flight. */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "i2a-test-util.h"
+
+typedef struct
+{
+  GSubprocess *proc;
+  GString     *stderr_text;
+  char        *base;
+  gboolean     exited;
+} Proxy;
+
+static gboolean
+proc_exited (gpointer data)
+{
+  return ((Proxy *) data)->exited;
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  Proxy *p = data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  p->exited = TRUE;
+}
+
+static void
+stderr_line_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Proxy *p = data;
+  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  const char *at;
+
+  if (line == NULL)
+    return;
+  g_string_append_printf (p->stderr_text, "%s\n", line);
+  if (p->base == NULL && (at = strstr (line, "Listening on http://")))
+    {
+      p->base = g_strdup (at + strlen ("Listening on "));
+      g_strchomp (p->base);
+      if (g_str_has_suffix (p->base, "/v1"))
+        p->base[strlen (p->base) - 3] = '\0';
+    }
+  g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (source), G_PRIORITY_DEFAULT, NULL,
+                                       stderr_line_cb, p);
+}
+
+static gboolean
+have_base (gpointer data)
+{
+  return ((Proxy *) data)->base != NULL || ((Proxy *) data)->exited;
+}
+
+static void
+send_term (gpointer proc)
+{
+  g_subprocess_send_signal (proc, SIGTERM);
+}
+
+static Proxy *
+proxy_spawn (const char *home,
+             ...)
+{
+  Proxy *p = g_new0 (Proxy, 1);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keys = g_build_filename (home, "no-keys.json", NULL);
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("I2A_BINARY"));
+  va_start (ap, home);
+  while ((arg = va_arg (ap, const char *)))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "IFLOW2API_KEYS_PATH", keys, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  p->stderr_text = g_string_new (NULL);
+  p->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (p->proc, NULL, wait_cb, p);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (p->proc));
+  g_data_input_stream_read_line_async (err, G_PRIORITY_DEFAULT, NULL, stderr_line_cb, p);
+  return p;
+}
+
+static void
+proxy_free (Proxy *p)
+{
+  if (!p->exited)
+    {
+      g_subprocess_force_exit (p->proc);
+      i2a_test_wait_until (proc_exited, p, 5000);
+    }
+  g_object_unref (p->proc);
+  g_string_free (p->stderr_text, TRUE);
+  g_free (p->base);
+  g_free (p);
+}
+
+static void
+test_sigterm_ends_streams (void)
+{
+  I2aFakeIflow *fake = i2a_fake_iflow_new ();
+  g_autofree char *home = i2a_test_mkdtemp ();
+  g_autofree char *fake_base = NULL;
+  g_autofree char *settings = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *body = i2a_test_chat_body ("glm-5", "fake:slow 400 50", TRUE);
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 0, NULL);
+  g_autoptr(I2aTestResponse) r = NULL;
+  Proxy *p;
+  gint64 t0;
+
+  i2a_fake_iflow_add_key (fake, I2A_TEST_KEY);
+  fake_base = i2a_fake_iflow_dup_base_url (fake);
+  settings = g_build_filename (home, ".iflow", "settings.json", NULL);
+  json = g_strdup_printf ("{\"apiKey\":\"%s\",\"baseUrl\":\"%s\"}", I2A_TEST_KEY, fake_base);
+  i2a_test_write_file (settings, json);
+
+  p = proxy_spawn (home, "--headless", "--port", "0", NULL);
+  g_assert_true (i2a_test_wait_until (have_base, p, 10000));
+  g_assert_nonnull (p->base);
+
+  /* SIGTERM while a stream is flowing. */
+  url = g_strconcat (p->base, "/v1/chat/completions", NULL);
+  g_timeout_add_once (500, send_term, p->proc);
+  r = i2a_test_request (session, "POST", url, NULL, "application/json", body, 0, 0);
+  t0 = g_get_monotonic_time ();
+
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpuint (r->events->len, >=, 3);
+  g_assert_cmpstr (r->events->pdata[r->events->len - 1], ==, "[DONE]");
+  g_assert_nonnull (strstr (r->events->pdata[r->events->len - 2], "shutting down"));
+  g_assert_true (i2a_test_wait_until (proc_exited, p, 5000));
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
+  g_assert_true (g_subprocess_get_if_exited (p->proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (p->proc), ==, 0);
+
+  proxy_free (p);
+  i2a_fake_iflow_free (fake);
+  i2a_test_rm_rf (home);
+}
+
+static void
+run_simple (const char  *home,
+            const char  *arg,
+            int          want_status,
+            GString    **out_text)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("I2A_BINARY"), arg, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, want_status);
+  *out_text = g_string_new (out);
+}
+
+static void
+test_version_and_help (void)
+{
+  g_autofree char *home = i2a_test_mkdtemp ();
+  GString *version, *help, *bad;
+
+  run_simple (home, "--version", 0, &version);
+  g_assert_nonnull (strstr (version->str, "iflow2api " PACKAGE_VERSION));
+  run_simple (home, "--help", 0, &help);
+  g_assert_nonnull (strstr (help->str, "--headless"));
+  g_assert_nonnull (strstr (help->str, "--port"));
+  g_assert_nonnull (strstr (help->str, "--host"));
+  run_simple (home, "--no-such-option", 2, &bad);
+  g_assert_nonnull (strstr (bad->str, "--help"));
+  g_string_free (version, TRUE);
+  g_string_free (help, TRUE);
+  g_string_free (bad, TRUE);
+  i2a_test_rm_rf (home);
+}
+
+static void
+test_port_in_use (void)
+{
+  g_autofree char *home = i2a_test_mkdtemp ();
+  g_autoptr(GSocketService) holder = g_socket_service_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
+  guint16 n;
+  Proxy *p;
+
+  n = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (holder), NULL, &error);
+  g_assert_no_error (error);
+  port = g_strdup_printf ("%u", n);
+  p = proxy_spawn (home, "--headless", "--port", port, NULL);
+  g_assert_true (i2a_test_wait_until (proc_exited, p, 10000));
+  g_assert_cmpint (g_subprocess_get_exit_status (p->proc), ==, 1);
+  /* Let the stderr reader drain. */
+  i2a_test_sleep_ms (100);
+  g_assert_nonnull (strstr (p->stderr_text->str, "cannot start the server"));
+  proxy_free (p);
+  i2a_test_rm_rf (home);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/process/sigterm-ends-streams", test_sigterm_ends_streams);
+  g_test_add_func ("/process/version-and-help", test_version_and_help);
+  g_test_add_func ("/process/port-in-use", test_port_in_use);
+
+  return g_test_run ();
+}
