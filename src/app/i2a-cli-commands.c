@@ -1,0 +1,530 @@
+#define G_LOG_DOMAIN "i2a-cli-commands"
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib-unix.h>
+
+#include "i2a-account-store.h"
+#include "i2a-cli-commands.h"
+#include "i2a-cli-interop.h"
+#include "i2a-error.h"
+
+/* The commands run the main loop until each step is done: linear code,
+ * the same async APIs the app uses. */
+typedef struct
+{
+  GCancellable    *cancellable;
+  GAsyncResult    *result;
+  guint            sigint;
+  char            *keys_path;
+  I2aCliSettings  *cli;
+  I2aPool         *pool;
+  I2aSecretStore  *secrets;
+  I2aAccountStore *store;
+} Cmd;
+
+static void
+cmd_clear (Cmd *cmd)
+{
+  g_clear_handle_id (&cmd->sigint, g_source_remove);
+  g_clear_object (&cmd->result);
+  g_clear_object (&cmd->store);
+  g_clear_object (&cmd->secrets);
+  g_clear_object (&cmd->pool);
+  g_clear_object (&cmd->cli);
+  g_clear_object (&cmd->cancellable);
+  g_clear_pointer (&cmd->keys_path, g_free);
+}
+
+static gboolean
+sigint_cb (gpointer user_data)
+{
+  Cmd *cmd = user_data;
+
+  g_printerr ("Cancelled.\n");
+  g_cancellable_cancel (cmd->cancellable);
+  cmd->sigint = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Cmd *cmd = user_data;
+
+  g_set_object (&cmd->result, result);
+}
+
+/* Iterate until result_cb ran; returns the result (transfer full). */
+static GAsyncResult *
+wait_result (Cmd *cmd)
+{
+  while (cmd->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return g_steal_pointer (&cmd->result);
+}
+
+static gboolean
+fail (const char   *what,
+      const GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+  g_printerr ("iflow2api: %s: %s\n", what, error->message);
+  return FALSE;
+}
+
+/* keys.json loaded, its account store ready. */
+static gboolean
+open_pool (Cmd *cmd)
+{
+  cmd->cancellable = g_cancellable_new ();
+  cmd->sigint = g_unix_signal_add (SIGINT, sigint_cb, cmd);
+  cmd->cli = i2a_cli_settings_new (NULL);
+  cmd->pool = i2a_pool_new_with_keys (cmd->cli, cmd->keys_path);
+  while (!i2a_pool_is_loaded (cmd->pool))
+    g_main_context_iteration (NULL, TRUE);
+  if (i2a_pool_get_load_error (cmd->pool) != NULL)
+    {
+      fail ("cannot use the account file", i2a_pool_get_load_error (cmd->pool));
+      return FALSE;
+    }
+  cmd->secrets = i2a_secret_store_new ();
+  cmd->store = i2a_account_store_new (cmd->pool, cmd->secrets, NULL);
+  return TRUE;
+}
+
+static gboolean
+parse (GOptionEntry  *entries,
+       const char    *parameter,
+       const char    *summary,
+       int           *argc,
+       char        ***argv,
+       char         **keys_path)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
+  g_autoptr(GError) error = NULL;
+  GOptionEntry common[] = {
+    { "keys", 0, 0, G_OPTION_ARG_FILENAME, keys_path,
+      "Account pool file (default $IFLOW2API_KEYS_PATH or ~/.iflow2api/keys.json)", "PATH" },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, common, NULL);
+  if (entries)
+    g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("iflow2api: %s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* "2026-11-29 15:58 (in 47 h)" in local time; "-" when unknown. */
+static char *
+format_expiry (gint64 expires_at)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  g_autofree char *when = NULL;
+  gint64 left;
+
+  if (expires_at <= 0)
+    return g_strdup ("-");
+  dt = g_date_time_new_from_unix_local (expires_at);
+  if (dt == NULL)
+    return g_strdup ("-");
+  when = g_date_time_format (dt, "%Y-%m-%d %H:%M");
+  left = expires_at - g_get_real_time () / G_USEC_PER_SEC;
+  if (left <= 0)
+    return g_strdup_printf ("%s (expired)", when);
+  if (left < 3600)
+    return g_strdup_printf ("%s (in %" G_GINT64_FORMAT " min)", when, MAX (left / 60, 1));
+  if (left < 3 * 86400)
+    return g_strdup_printf ("%s (in %" G_GINT64_FORMAT " h)", when, left / 3600);
+  return g_strdup_printf ("%s (in %" G_GINT64_FORMAT " days)", when, left / 86400);
+}
+
+/* ---- login -------------------------------------------------------------- */
+
+static int
+cmd_login (int    argc,
+           char **argv)
+{
+  Cmd cmd = { 0 };
+  gboolean no_browser = FALSE, share = FALSE, no_share = FALSE, created = FALSE, do_share;
+  g_autofree char *label = NULL;
+  g_autoptr(I2aOAuthClient) client = NULL;
+  g_autoptr(I2aOAuthLogin) login = NULL;
+  g_autoptr(I2aOAuthLoginResult) result = NULL;
+  g_autoptr(I2aAccount) account = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *url, *name;
+  int status = 1;
+  GOptionEntry entries[] = {
+    { "no-browser", 0, 0, G_OPTION_ARG_NONE, &no_browser, "Only print the login URL", NULL },
+    { "label", 0, 0, G_OPTION_ARG_STRING, &label, "Name of the account (default: its email)", "NAME" },
+    { "share-with-iflow-cli", 0, 0, G_OPTION_ARG_NONE, &share,
+      "Also write the login to ~/.iflow/settings.json (default for the first account)", NULL },
+    { "no-share-with-iflow-cli", 0, 0, G_OPTION_ARG_NONE, &no_share,
+      "Leave ~/.iflow/settings.json alone", NULL },
+    { NULL }
+  };
+
+  if (!parse (entries, NULL, "Log in to iFlow in a browser and add the account to the pool.",
+              &argc, &argv, &cmd.keys_path))
+    return 2;
+  if (share && no_share)
+    {
+      g_printerr ("iflow2api: --share-with-iflow-cli and --no-share-with-iflow-cli exclude each other\n");
+      return 2;
+    }
+  if (!open_pool (&cmd))
+    goto out;
+  /* Sharing is the default only for the first account: later logins
+   * must not silently switch the account the iFlow CLI uses. */
+  do_share = share || (!no_share && i2a_account_store_count_login_accounts (cmd.store) == 0);
+
+  client = i2a_oauth_client_new (NULL);
+  login = i2a_oauth_login_new (client);
+  i2a_oauth_login_start_async (login, cmd.cancellable, result_cb, &cmd);
+  url = i2a_oauth_login_get_authorize_url (login);
+  if (url == NULL)
+    {
+      /* The listener could not start: the result says why. */
+      res = wait_result (&cmd);
+      result = i2a_oauth_login_start_finish (login, res, &error);
+      fail ("cannot start the login", error);
+      goto out;
+    }
+  g_print ("Open this URL in a browser to log in to iFlow:\n\n  %s\n\n", url);
+  if (!no_browser && !g_app_info_launch_default_for_uri (url, NULL, &error))
+    {
+      g_printerr ("Could not open a browser (%s); open the URL above yourself.\n", error->message);
+      g_clear_error (&error);
+    }
+  g_print ("Waiting for the login to finish (Ctrl+C to cancel)...\n");
+  fflush (stdout);
+
+  res = wait_result (&cmd);
+  result = i2a_oauth_login_start_finish (login, res, &error);
+  g_clear_object (&res);
+  if (result == NULL)
+    {
+      fail ("login failed", error);
+      goto out;
+    }
+
+  i2a_account_store_add_login_async (cmd.store, result, NULL, label, cmd.cancellable, result_cb, &cmd);
+  res = wait_result (&cmd);
+  account = i2a_account_store_add_login_finish (cmd.store, res, &created, &error);
+  g_clear_object (&res);
+  if (account == NULL)
+    {
+      fail ("cannot save the account", error);
+      goto out;
+    }
+  name = i2a_oauth_user_info_get_display_name (result->user_info);
+  g_print ("Logged in%s%s. %s account \"%s\" (id %s).\n",
+           name ? " as " : "", name ? name : "",
+           created ? "Added" : "Updated",
+           i2a_account_get_label (account) ? i2a_account_get_label (account) : i2a_account_get_id (account),
+           i2a_account_get_id (account));
+
+  if (do_share)
+    {
+      g_autofree char *dir = i2a_cli_interop_default_dir ();
+
+      i2a_cli_interop_write_login_async (NULL, result->user_info->api_key,
+                                         i2a_account_get_base_url (account), I2A_CLI_AUTH_TYPE_OAUTH,
+                                         cmd.cancellable, result_cb, &cmd);
+      res = wait_result (&cmd);
+      if (!i2a_cli_interop_write_login_finish (res, &error))
+        {
+          /* The account itself is saved: report, but succeed. */
+          g_printerr ("iflow2api: could not share the login with the iFlow CLI: %s\n", error->message);
+          g_clear_error (&error);
+        }
+      else
+        g_print ("The iFlow CLI uses this login too (%s/settings.json).\n", dir);
+    }
+  status = 0;
+
+out:
+  cmd_clear (&cmd);
+  return status;
+}
+
+/* ---- accounts ----------------------------------------------------------- */
+
+typedef struct
+{
+  char *cells[6];
+} Row;
+
+static void
+row_free (Row *row)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (row->cells); i++)
+    g_free (row->cells[i]);
+  g_free (row);
+}
+
+static int
+cmd_accounts (int    argc,
+              char **argv)
+{
+  Cmd cmd = { 0 };
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
+  g_autoptr(GError) keyring_error = NULL;
+  gsize widths[6] = { 0 };
+  I2aKeysConfig *config;
+  int status = 1;
+  Row *header;
+
+  if (!parse (NULL, NULL, "List the accounts of the pool (never their keys).", &argc, &argv, &cmd.keys_path))
+    return 2;
+  if (!open_pool (&cmd))
+    goto out;
+
+  config = i2a_pool_get_config (cmd.pool);
+  if (config->accounts->len == 0)
+    {
+      I2aCliSettings *cli = i2a_pool_get_cli_settings (cmd.pool);
+
+      while (!i2a_cli_settings_is_loaded (cli))
+        g_main_context_iteration (NULL, TRUE);
+      g_print ("No accounts in %s.\n", i2a_pool_get_config_path (cmd.pool));
+      g_print ("The iFlow CLI login (%s) is used: %s.\n", i2a_cli_settings_get_dir (cli),
+               i2a_cli_settings_get_api_key (cli) ? "logged in" : "not logged in");
+      g_print ("Add one with `iflow2api login` or `iflow2api import-cli`.\n");
+      status = 0;
+      goto out;
+    }
+
+  header = g_new0 (Row, 1);
+  header->cells[0] = g_strdup ("ID");
+  header->cells[1] = g_strdup ("LABEL");
+  header->cells[2] = g_strdup ("PROVIDER");
+  header->cells[3] = g_strdup ("AUTH");
+  header->cells[4] = g_strdup ("STATE");
+  header->cells[5] = g_strdup ("TOKEN EXPIRES");
+  g_ptr_array_add (rows, header);
+
+  for (guint i = 0; i < config->accounts->len; i++)
+    {
+      const I2aKeysAccount *entry = config->accounts->pdata[i];
+      Row *row = g_new0 (Row, 1);
+      const char *state = "ok";
+      gint64 expires_at = 0;
+
+      row->cells[0] = g_strdup (entry->id);
+      row->cells[1] = g_strdup (entry->label ? entry->label : (entry->email ? entry->email : "-"));
+      row->cells[2] = g_strdup (entry->provider == I2A_PROVIDER_OPENAI ? "openai" : "iflow");
+      row->cells[3] = g_strdup (entry->auth_type ? entry->auth_type : (entry->api_key ? "api-key" : "-"));
+      if (entry->api_key == NULL)
+        {
+          g_autoptr(GAsyncResult) res = NULL;
+          g_autoptr(GError) error = NULL;
+          g_autoptr(I2aAccountSecrets) secrets = NULL;
+
+          i2a_secret_store_lookup_async (cmd.secrets, entry->id, cmd.cancellable, result_cb, &cmd);
+          res = wait_result (&cmd);
+          secrets = i2a_secret_store_lookup_finish (cmd.secrets, res, &error);
+          if (error != NULL)
+            {
+              if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+                {
+                  row_free (row);
+                  goto out;
+                }
+              state = "error";
+              if (keyring_error == NULL)
+                keyring_error = g_steal_pointer (&error);
+            }
+          else if (secrets == NULL || secrets->api_key == NULL)
+            state = "needs-login";
+          else
+            {
+              expires_at = secrets->expires_at;
+              /* The refresher drops a refresh token the server rejected. */
+              if (g_strcmp0 (entry->auth_type, I2A_AUTH_TYPE_OAUTH) == 0 && secrets->refresh_token == NULL)
+                state = "needs-login";
+            }
+        }
+      if (!entry->enabled && g_strcmp0 (state, "ok") == 0)
+        state = "disabled";
+      row->cells[4] = g_strdup (state);
+      row->cells[5] = format_expiry (expires_at);
+      g_ptr_array_add (rows, row);
+    }
+
+  for (guint r = 0; r < rows->len; r++)
+    for (guint c = 0; c < 6; c++)
+      widths[c] = MAX (widths[c], (gsize) g_utf8_strlen (((Row *) rows->pdata[r])->cells[c], -1));
+  for (guint r = 0; r < rows->len; r++)
+    {
+      Row *row = rows->pdata[r];
+
+      for (guint c = 0; c < 6; c++)
+        {
+          /* Pad by characters, not bytes (labels may be CJK). */
+          gsize pad = c < 5 ? widths[c] - (gsize) g_utf8_strlen (row->cells[c], -1) + 2 : 0;
+
+          g_print ("%s%*s", row->cells[c], (int) pad, "");
+        }
+      g_print ("\n");
+    }
+  if (keyring_error != NULL)
+    g_printerr ("iflow2api: cannot read the keyring: %s\n", keyring_error->message);
+  status = 0;
+
+out:
+  cmd_clear (&cmd);
+  return status;
+}
+
+/* ---- logout ------------------------------------------------------------- */
+
+static int
+cmd_logout (int    argc,
+            char **argv)
+{
+  Cmd cmd = { 0 };
+  g_autofree char *id = NULL;
+  g_autofree char *label = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  const I2aKeysAccount *entry;
+  int status = 1;
+
+  if (!parse (NULL, "ACCOUNT", "Remove an account (id, label or email) and its keyring item.",
+              &argc, &argv, &cmd.keys_path))
+    return 2;
+  if (argc != 2)
+    {
+      g_printerr ("iflow2api: logout needs exactly one ACCOUNT (id, label or email); "
+                  "see `iflow2api accounts`\n");
+      return 2;
+    }
+  if (!open_pool (&cmd))
+    goto out;
+  id = i2a_account_store_resolve (cmd.store, argv[1]);
+  if (id == NULL)
+    {
+      g_printerr ("iflow2api: no account \"%s\"; see `iflow2api accounts`\n", argv[1]);
+      goto out;
+    }
+  entry = i2a_keys_config_lookup_account (i2a_pool_get_config (cmd.pool), id);
+  label = g_strdup (entry && entry->label ? entry->label : id);
+
+  i2a_account_store_logout_async (cmd.store, id, cmd.cancellable, result_cb, &cmd);
+  res = wait_result (&cmd);
+  if (!i2a_account_store_logout_finish (cmd.store, res, &error))
+    {
+      fail ("logout", error);
+      goto out;
+    }
+  g_print ("Removed account \"%s\" (id %s) and its keyring item.\n", label, id);
+  status = 0;
+
+out:
+  cmd_clear (&cmd);
+  return status;
+}
+
+/* ---- import-cli --------------------------------------------------------- */
+
+static int
+cmd_import_cli (int    argc,
+                char **argv)
+{
+  Cmd cmd = { 0 };
+  g_autofree char *label = NULL;
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(I2aAccount) account = NULL;
+  gboolean created = FALSE;
+  int status = 1;
+  GOptionEntry entries[] = {
+    { "label", 0, 0, G_OPTION_ARG_STRING, &label, "Name of the account (default: its email)", "NAME" },
+    { NULL }
+  };
+
+  if (!parse (entries, NULL, "Import the iFlow CLI's login (~/.iflow) as a pool account.",
+              &argc, &argv, &cmd.keys_path))
+    return 2;
+  if (!open_pool (&cmd))
+    goto out;
+  while (!i2a_cli_settings_is_loaded (cmd.cli))
+    g_main_context_iteration (NULL, TRUE);
+
+  i2a_account_store_import_cli_async (cmd.store, cmd.cli, label, cmd.cancellable, result_cb, &cmd);
+  res = wait_result (&cmd);
+  account = i2a_account_store_import_cli_finish (cmd.store, res, &created, &error);
+  if (account == NULL)
+    {
+      fail ("import", error);
+      goto out;
+    }
+  g_print ("%s account \"%s\" (id %s) from the iFlow CLI login; its credentials are in the keyring.\n",
+           created ? "Added" : "Updated",
+           i2a_account_get_label (account) ? i2a_account_get_label (account) : i2a_account_get_id (account),
+           i2a_account_get_id (account));
+  status = 0;
+
+out:
+  cmd_clear (&cmd);
+  return status;
+}
+
+/* ---- dispatch ----------------------------------------------------------- */
+
+static const struct
+{
+  const char *name;
+  int       (*run) (int argc, char **argv);
+} commands[] = {
+  { "login", cmd_login },
+  { "accounts", cmd_accounts },
+  { "logout", cmd_logout },
+  { "import-cli", cmd_import_cli },
+};
+
+gboolean
+i2a_cli_commands_handles (const char *name)
+{
+  for (guint i = 0; name && i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (commands[i].name, name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+int
+i2a_cli_commands_run (int    argc,
+                      char **argv)
+{
+  g_autofree char *prog = NULL;
+
+  g_return_val_if_fail (argc >= 2, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (commands[i].name, argv[1]) == 0)
+      {
+        int status;
+
+        /* "iflow2api login --help" reads naturally: argv[0] = "iflow2api login". */
+        prog = g_strdup_printf ("%s %s", argv[0], argv[1]);
+        g_set_prgname (prog);
+        argv[1] = prog;
+        status = commands[i].run (argc - 1, argv + 1);
+        return status;
+      }
+  return 2;
+}
