@@ -22,7 +22,9 @@ void         i2a_dispatch_acquire_async  (I2aDispatch         *self,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
 /* Transfer full. NULL with @error: 401 not logged in, 429 queue full or
- * wait expired, 503 every circuit open (retry_after set). */
+ * wait expired (retry_after set), 503 every circuit open (retry_after =
+ * seconds until the first closes) or every account disabled, 499 when
+ * @cancellable fired while waiting (the request left the queue). */
 I2aAccount  *i2a_dispatch_acquire_finish (I2aDispatch         *self,
                                           GAsyncResult        *result,
                                           I2aApiError        **error);
@@ -35,5 +37,8 @@ gboolean     i2a_dispatch_should_retry   (I2aDispatch         *self,
 guint        i2a_dispatch_get_backoff_ms (I2aDispatch         *self);
 /* How many attempts were made so far. */
 guint        i2a_dispatch_get_attempts   (I2aDispatch         *self);
+/* resilience.retry_status_codes of the config in force (guint; transfer
+ * none), for i2a_upstream_error_classify. */
+GArray      *i2a_dispatch_get_retry_status_codes (I2aDispatch *self);
 
 G_END_DECLS

@@ -1,18 +1,73 @@
-/* i2a-pool-private.h: what I2aDispatch needs from the pool. */
+/* i2a-pool-private.h: what the pool's own files share (i2a-pool.c: object,
+ * config and reload; i2a-dispatch.c: selection, queue, circuit breaker;
+ * i2a-pool-store.c: writing keys.json). Not for other subsystems. */
 #pragma once
 
 #include "i2a-pool.h"
 
 G_BEGIN_DECLS
 
-I2aDispatch *i2a_dispatch_new          (I2aPool     *pool);
-/* A usable account that is not in @tried, or NULL. */
-I2aAccount  *i2a_pool_pick_account     (I2aPool     *self,
-                                        GPtrArray   *tried);
-void         i2a_pool_account_acquired (I2aPool     *self,
-                                        I2aAccount  *account);
-void         i2a_pool_account_released (I2aPool     *self,
-                                        I2aAccount  *account,
-                                        const I2aApiError *outcome);
+struct _I2aPool
+{
+  GObject         parent_instance;
+
+  I2aCliSettings *cli;
+  I2aAccount     *cli_account;    /* serves when no account is configured */
+  GPtrArray      *accounts;       /* I2aAccount: the list model's items */
+  I2aKeysConfig  *config;         /* never NULL */
+  guint           all_cursor;     /* rotation when no route applies */
+
+  /* keys.json */
+  char           *path;           /* NULL: CLI login only */
+  GFileMonitor   *monitor;
+  guint           reload_id;      /* debounce */
+  GCancellable   *load_cancellable;
+  gboolean        loaded;
+  GError         *load_error;     /* the file on disk is rejected */
+  gboolean        exposed;        /* listening beyond loopback */
+
+  /* requests waiting for a free slot, oldest first (Waiter *) */
+  GQueue          waiters;
+  guint           circuit_timer;
+
+  /* writes (i2a-pool-store.c) */
+  gboolean        writing;
+  char           *pending_write;
+  char           *last_written;
+  GPtrArray      *flush_tasks;
+};
+
+/* Circuit and slot state kept on each account (object data), so a request
+ * still running on an account removed by a reload can release cleanly. */
+typedef struct
+{
+  gint64    open_until;   /* monotonic µs; 0 = closed */
+  gboolean  trial_active; /* half-open: the one trial is running */
+} I2aPoolSlot;
+
+I2aPoolSlot *i2a_pool_slot              (I2aAccount    *account);
+
+I2aDispatch *i2a_dispatch_new           (I2aPool       *pool,
+                                         I2aKeysConfig *config,
+                                         I2aKeysRoute  *route);
+/* Re-examine waiters after anything that can free capacity. */
+void         i2a_pool_kick_queue        (I2aPool       *self);
+/* Arm the timer for the next circuit to leave its cool-down. */
+void         i2a_pool_schedule_circuit_timer (I2aPool  *self);
+/* Fail every waiter (dispose). */
+void         i2a_pool_fail_waiters      (I2aPool       *self);
+void         i2a_pool_emit_changed      (I2aPool       *self);
+void         i2a_pool_notify_queue      (I2aPool       *self);
+void         i2a_pool_emit_token_expired (I2aPool      *self,
+                                          I2aAccount   *account);
+
+/* Replace the configuration (reload or edit). FALSE (and a warning) when
+ * refused. */
+gboolean     i2a_pool_apply_config      (I2aPool       *self,
+                                         I2aKeysConfig *config,
+                                         GError       **error);
+/* Loads that finish while a write of ours is pending are ignored. */
+gboolean     i2a_pool_store_busy        (I2aPool       *self);
+void         i2a_pool_store_dispose     (I2aPool       *self);
 
 G_END_DECLS

@@ -31,13 +31,24 @@ int
 i2a_headless_run (const I2aServeOptions *options)
 {
   g_autoptr(I2aCliSettings) cli = i2a_cli_settings_new (options->iflow_dir);
-  g_autoptr(I2aPool) pool = i2a_pool_new (cli);
-  g_autoptr(I2aServer) server = i2a_server_new (pool);
+  g_autoptr(I2aPool) pool = i2a_pool_new_with_keys (cli, options->keys_path);
+  g_autoptr(I2aServer) server = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
   RunData run = { loop, server };
   guint sigint, sigterm;
 
+  /* Auth and routing must be known before the first request (and before
+   * deciding whether a non-loopback bind is safe). */
+  while (!i2a_pool_is_loaded (pool))
+    g_main_context_iteration (NULL, TRUE);
+  if (i2a_pool_get_load_error (pool) != NULL)
+    {
+      g_printerr ("iflow2api: %s\n", i2a_pool_get_load_error (pool)->message);
+      return 1;
+    }
+  server = i2a_server_new (pool);
+  run.server = server;
   if (!i2a_server_start (server, options->host, options->port, &error))
     {
       g_printerr ("iflow2api: cannot start the server on %s:%d: %s\n",

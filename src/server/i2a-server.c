@@ -8,6 +8,7 @@
 
 #include "i2a-chat-request.h"
 #include "i2a-chat-validate.h"
+#include "i2a-debug-endpoint.h"
 #include "i2a-error.h"
 #include "i2a-http.h"
 #include "i2a-models.h"
@@ -179,6 +180,11 @@ server_cb (SoupServer        *server,
     {
       if (require_method (msg, SOUP_METHOD_GET))
         handle_models (self, msg);
+    }
+  else if (g_str_equal (path, "/debug/accounts"))
+    {
+      if (require_method (msg, SOUP_METHOD_GET))
+        i2a_debug_endpoint_handle (self->pool, msg);
     }
   else if (g_str_equal (path, "/v1/chat/completions") || g_str_equal (path, "/chat/completions"))
     {
@@ -431,6 +437,19 @@ i2a_server_start (I2aServer   *self,
                    "Invalid listen address '%s': give an IP address such as 127.0.0.1", host);
       return FALSE;
     }
+  /* Beyond loopback, anyone on the network could spend the accounts. */
+  if (!g_inet_address_get_is_loopback (inet) && !i2a_pool_get_auth_required (self->pool))
+    {
+      g_set_error (error, I2A_ERROR, I2A_ERROR_BIND_REFUSED,
+                   "Refusing to listen on %s without client authentication: anyone who can reach "
+                   "this address could use your accounts. Set \"auth\": {\"enabled\": true, "
+                   "\"required\": true} and add a client key under \"keys\" in %s, or listen on "
+                   "127.0.0.1", host,
+                   i2a_pool_get_config_path (self->pool) ? i2a_pool_get_config_path (self->pool)
+                                                         : "~/.iflow2api/keys.json");
+      return FALSE;
+    }
+  i2a_pool_set_exposed (self->pool, !g_inet_address_get_is_loopback (inet));
 
   self->soup = soup_server_new ("server-header", "iflow2api/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->soup, NULL, early_cb, self, NULL);

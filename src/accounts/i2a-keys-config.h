@@ -1,0 +1,108 @@
+/* i2a-keys-config.h: ~/.iflow2api/keys.json, parsed and validated.
+ *
+ * Compatible with the keys.json of zyylovelyyso/iflow2api (auth, accounts,
+ * keys, default, resilience) plus optional additions: per account
+ * "enabled", "label", "provider" ("iflow" | "openai"), accounts without
+ * "api_key" (the key comes from the keyring), and a top-level "queue".
+ * A config is immutable once built (the route cursors are the only
+ * runtime state in it); a reload builds a new one. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "i2a-upstream-request.h"
+
+G_BEGIN_DECLS
+
+#define I2A_KEYS_DEFAULT_QUEUE_LENGTH     100
+#define I2A_KEYS_DEFAULT_QUEUE_WAIT       120
+#define I2A_KEYS_DEFAULT_MAX_CONCURRENCY  4   /* for accounts the app adds */
+
+typedef enum
+{
+  I2A_STRATEGY_LEAST_BUSY,
+  I2A_STRATEGY_ROUND_ROBIN,
+} I2aStrategy;
+
+const char *i2a_strategy_to_string   (I2aStrategy  strategy);
+gboolean    i2a_strategy_from_string (const char  *text,
+                                      I2aStrategy *out);
+
+typedef struct
+{
+  char        *id;
+  char        *label;
+  char        *email;
+  char        *auth_type;
+  char        *api_key;          /* NULL: none in the file (keyring / OAuth) */
+  char        *base_url;         /* without trailing slash */
+  I2aProvider  provider;
+  guint        max_concurrency;  /* 0 = unlimited */
+  gboolean     enabled;
+} I2aKeysAccount;
+
+typedef struct
+{
+  char        **accounts;        /* account ids, NULL-terminated, never empty */
+  I2aStrategy   strategy;
+  guint         cursor;          /* rotation state, owned by the pool */
+} I2aKeysRoute;
+
+typedef struct
+{
+  gboolean  enabled;
+  guint     failure_threshold;
+  guint     cool_down_seconds;
+  guint     retry_attempts;
+  guint     retry_backoff_ms;
+  GArray   *retry_status_codes;  /* guint */
+} I2aResilience;
+
+typedef struct
+{
+  gboolean       auth_enabled;
+  gboolean       auth_required;
+  GPtrArray     *accounts;        /* I2aKeysAccount *, in file order */
+  GPtrArray     *tokens;          /* char * client tokens (secrets) */
+  GPtrArray     *routes;          /* I2aKeysRoute *, parallel to tokens */
+  I2aKeysRoute  *default_route;   /* NULL when absent */
+  I2aResilience  resilience;
+  guint          queue_max_length;
+  guint          queue_max_wait_seconds;
+  JsonNode      *root;            /* the document as read, for edits */
+} I2aKeysConfig;
+
+/* $IFLOW2API_KEYS_PATH, else ~/.iflow2api/keys.json. */
+char          *i2a_keys_config_default_path (void);
+
+/* No accounts, no auth: the CLI login serves everything. */
+I2aKeysConfig *i2a_keys_config_new_empty    (void);
+/* @filename only names the file in messages. Errors (I2A_ERROR_INVALID_CONFIG)
+ * read "FILE:LINE:COL: problem" for bad JSON and "FILE: json.path: problem"
+ * for bad content; client tokens in paths are masked. */
+I2aKeysConfig *i2a_keys_config_parse        (const char     *data,
+                                             gssize          length,
+                                             const char     *filename,
+                                             GError        **error);
+/* Validate a document (an object node; copied). */
+I2aKeysConfig *i2a_keys_config_new_from_root (JsonNode      *root,
+                                              const char    *filename,
+                                              GError       **error);
+I2aKeysConfig *i2a_keys_config_ref          (I2aKeysConfig  *self);
+void           i2a_keys_config_unref        (I2aKeysConfig  *self);
+
+const I2aKeysAccount *i2a_keys_config_lookup_account (I2aKeysConfig *self,
+                                                      const char    *id);
+/* The route of a client token, or NULL. Compares against every token in
+ * constant time per token and never stops early, so the time taken does
+ * not reveal which token (or prefix) matched. @n_compared (optional) gets
+ * the number of comparisons made. */
+I2aKeysRoute  *i2a_keys_config_lookup_token (I2aKeysConfig  *self,
+                                             const char     *token,
+                                             guint          *n_compared);
+/* Pretty JSON of the document, for writing back. */
+char          *i2a_keys_config_root_to_data (JsonNode       *root);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (I2aKeysConfig, i2a_keys_config_unref)
+
+G_END_DECLS
