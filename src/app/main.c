@@ -6,7 +6,11 @@
 #include <sys/resource.h>
 #include <glib/gi18n.h>
 
+#include "i2a-cli-commands.h"
 #include "i2a-headless.h"
+#if HAVE_GUI
+#include "i2a-application.h"
+#endif
 
 /* --verbose: our debug messages, not every library's. */
 static GLogWriterOutput
@@ -41,24 +45,86 @@ raise_fd_limit (void)
     }
 }
 
+typedef struct
+{
+  I2aServeOptions serve;
+  gboolean        headless;
+  gboolean        version;
+} MainOptions;
+
+/* Shared by both entry points; returns -1 to go on, else an exit status. */
+static int
+check_options (MainOptions *opts)
+{
+  if (opts->version)
+    {
+      g_print ("iflow2api %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (opts->serve.port < -1 || opts->serve.port > 65535)
+    {
+      g_printerr ("iflow2api: --port must be between 0 and 65535, not %d\n", opts->serve.port);
+      return 2;
+    }
+  if (opts->serve.verbose)
+    {
+      g_log_set_writer_func (log_writer, NULL, NULL);
+      g_log_set_debug_enabled (TRUE);
+    }
+  return -1;
+}
+
+static int
+run_headless (MainOptions *opts)
+{
+  /* -1: not given on the command line. */
+  if (opts->serve.port < 0)
+    opts->serve.port = 8000;
+  if (opts->serve.host == NULL)
+    opts->serve.host = g_strdup ("127.0.0.1");
+  raise_fd_limit ();
+  return i2a_headless_run (&opts->serve);
+}
+
+#if HAVE_GUI
+/* Runs before the application registers on D-Bus or opens a display, so
+ * --headless (and --version) need neither. */
+static int
+handle_local_options_cb (GApplication *application,
+                         GVariantDict *dict,
+                         MainOptions  *opts)
+{
+  int status = check_options (opts);
+
+  if (status >= 0)
+    return status;
+  if (opts->headless)
+    return run_headless (opts);
+
+  raise_fd_limit ();
+  i2a_application_set_overrides (I2A_APPLICATION (application), opts->serve.host,
+                                 opts->serve.port, opts->serve.keys_path, opts->serve.iflow_dir);
+  return -1;
+}
+#endif
+
 int
 main (int   argc,
       char *argv[])
 {
-  I2aServeOptions options = { NULL, 8000, NULL, NULL, FALSE };
-  gboolean headless = FALSE, version = FALSE;
-  g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GError) error = NULL;
+  MainOptions opts = { { NULL, -1, NULL, NULL, FALSE }, FALSE, FALSE };
   int status;
   GOptionEntry entries[] = {
-    { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, N_("Run the API server without a window (no display needed)"), NULL },
-    { "host", 0, 0, G_OPTION_ARG_STRING, &options.host, N_("Address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
-    { "port", 'p', 0, G_OPTION_ARG_INT, &options.port, N_("Port to listen on (default 8000)"), N_("PORT") },
-    { "keys", 0, 0, G_OPTION_ARG_FILENAME, &options.keys_path, N_("Account pool file (default $IFLOW2API_KEYS_PATH or ~/.iflow2api/keys.json)"), N_("PATH") },
-    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options.verbose, N_("Log every request and debug messages to stderr"), NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &opts.headless, N_("Run the API server without a window (no display needed)"), NULL },
+    { "host", 0, 0, G_OPTION_ARG_STRING, &opts.serve.host, N_("Address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &opts.serve.port, N_("Port to listen on (default 8000)"), N_("PORT") },
+    { "keys", 0, 0, G_OPTION_ARG_FILENAME, &opts.serve.keys_path, N_("Account pool file (default $IFLOW2API_KEYS_PATH or ~/.iflow2api/keys.json)"), N_("PATH") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opts.serve.verbose, N_("Log every request and debug messages to stderr"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &opts.version, N_("Print the version and exit"), NULL },
     { NULL }
   };
+  const char *summary = N_("Local OpenAI-compatible API for iFlow and OpenAI-compatible accounts.\n"
+                           "Serves /v1/models and /v1/chat/completions on http://127.0.0.1:8000.");
 
   setlocale (LC_ALL, "");
   /* build-aux/run points this at the build tree's translations. */
@@ -69,40 +135,40 @@ main (int   argc,
   /* Before any SoupSession exists (protocol decision h). */
   g_setenv ("SOUP_FORCE_HTTP1", "1", TRUE);
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                _("Local OpenAI-compatible API for iFlow and OpenAI-compatible accounts.\n"
-                                  "Serves /v1/models and /v1/chat/completions on http://127.0.0.1:8000."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("iflow2api: %s\n", error->message);
-      g_printerr (_("Run 'iflow2api --help' to see the options.\n"));
-      return 2;
-    }
-  if (version)
-    {
-      g_print ("iflow2api %s\n", PACKAGE_VERSION);
-      return 0;
-    }
-  if (options.port < 0 || options.port > 65535)
-    {
-      g_printerr ("iflow2api: --port must be between 0 and 65535, not %d\n", options.port);
-      return 2;
-    }
-  if (options.host == NULL)
-    options.host = g_strdup ("127.0.0.1");
-  if (options.verbose)
-    {
-      g_log_set_writer_func (log_writer, NULL, NULL);
-      g_log_set_debug_enabled (TRUE);
-    }
+  /* Account subcommands (i2a-cli-commands.c): login, accounts, logout,
+   * import-cli. They never start the server or the GUI. */
+  if (argc >= 2 && i2a_cli_commands_handles (argv[1]))
+    return i2a_cli_commands_run (argc, argv);
 
-  raise_fd_limit ();
-  (void) headless;  /* the desktop app is not built yet: always headless */
-  status = i2a_headless_run (&options);
+#if HAVE_GUI
+  {
+    g_autoptr(I2aApplication) app = i2a_application_new ();
 
-  g_free (options.host);
-  g_free (options.keys_path);
+    g_application_add_main_option_entries (G_APPLICATION (app), entries);
+    g_application_set_option_context_summary (G_APPLICATION (app), _(summary));
+    g_signal_connect (app, "handle-local-options", G_CALLBACK (handle_local_options_cb), &opts);
+    status = g_application_run (G_APPLICATION (app), argc, argv);
+  }
+#else
+  {
+    g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_option_context_set_summary (context, _(summary));
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+    if (!g_option_context_parse (context, &argc, &argv, &error))
+      {
+        g_printerr ("iflow2api: %s\n", error->message);
+        g_printerr (_("Run 'iflow2api --help' to see the options.\n"));
+        return 2;
+      }
+    status = check_options (&opts);
+    if (status < 0)
+      status = run_headless (&opts);
+  }
+#endif
+
+  g_free (opts.serve.host);
+  g_free (opts.serve.keys_path);
   return status;
 }

@@ -1,0 +1,160 @@
+#define G_LOG_DOMAIN "i2a-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "i2a-application-private.h"
+#include "i2a-preferences-window.h"
+#include "i2a-window.h"
+
+static void
+show_window_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  i2a_application_present_window (I2A_APPLICATION (user_data));
+}
+
+static void
+toggle_window_cb (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  I2aApplication *self = I2A_APPLICATION (user_data);
+
+  if (self->window != NULL && gtk_widget_get_visible (GTK_WIDGET (self->window)))
+    i2a_application_hide_window (self);
+  else
+    i2a_application_present_window (self);
+}
+
+static void
+login_cb (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  I2aApplication *self = I2A_APPLICATION (user_data);
+
+  i2a_application_present_window (self);
+  i2a_window_show_login (I2A_WINDOW (self->window), NULL);
+}
+
+static void
+start_server_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  i2a_application_start_server (I2A_APPLICATION (user_data));
+}
+
+static void
+stop_server_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  I2aApplication *self = I2A_APPLICATION (user_data);
+
+  i2a_server_stop (self->server);
+  i2a_application_update_status (self);
+}
+
+static void
+preferences_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  I2aApplication *self = I2A_APPLICATION (user_data);
+  GtkWidget *preferences;
+
+  i2a_application_present_window (self);
+  preferences = i2a_preferences_window_new (self->window, self->settings);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+about_cb (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  I2aApplication *self = I2A_APPLICATION (user_data);
+  const char *developers[] = { _("The iflow2api developers"), NULL };
+  GtkWidget *about;
+
+  i2a_application_present_window (self);
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", self->window,
+                        "application-name", "iflow2api",
+                        "application-icon", APP_ID,
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Local OpenAI-compatible API for iFlow and OpenAI-compatible accounts"),
+                        "website", "https://github.com/iflow2api/iflow2api",
+                        "issue-url", "https://github.com/iflow2api/iflow2api/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: your name, to be shown in the about window */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+void
+i2a_application_quit (I2aApplication *self,
+                      gboolean        destroy_window)
+{
+  self->quitting = TRUE;
+  i2a_application_set_background (self, FALSE);
+  /* The window holds the application: destroy it so both can go. */
+  if (destroy_window && self->window != NULL)
+    gtk_window_destroy (self->window);
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+quit_cb (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
+{
+  i2a_application_quit (I2A_APPLICATION (user_data), TRUE);
+}
+
+static const GActionEntry app_actions[] = {
+  { "show-window", show_window_cb },
+  { "toggle-window", toggle_window_cb },
+  { "login", login_cb },
+  { "start-server", start_server_cb },
+  { "stop-server", stop_server_cb },
+  { "preferences", preferences_cb },
+  { "about", about_cb },
+  { "quit", quit_cb },
+};
+
+void
+i2a_application_update_actions (I2aApplication *self)
+{
+  gboolean running = i2a_server_is_running (self->server);
+  GAction *start = g_action_map_lookup_action (G_ACTION_MAP (self), "start-server");
+  GAction *stop = g_action_map_lookup_action (G_ACTION_MAP (self), "stop-server");
+
+  if (start != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (start), !running);
+  if (stop != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (stop), running);
+}
+
+void
+i2a_application_install_actions (I2aApplication *self)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *login_accels[] = { "<Control>n", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
+                                   G_N_ELEMENTS (app_actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.login", login_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  i2a_application_update_actions (self);
+}

@@ -1,0 +1,159 @@
+#define G_LOG_DOMAIN "i2a-autostart"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "i2a-autostart.h"
+
+char *
+i2a_autostart_dup_path (void)
+{
+  g_autofree char *name = g_strconcat (APP_ID, ".desktop", NULL);
+
+  return g_build_filename (g_get_user_config_dir (), "autostart", name, NULL);
+}
+
+char *
+i2a_autostart_dup_entry (const char *exec)
+{
+  /* Not translated: the launcher's own desktop file carries the
+   * translated name; this one only has to start the app. */
+  return g_strdup_printf ("[Desktop Entry]\n"
+                          "Type=Application\n"
+                          "Name=iflow2api\n"
+                          "Exec=%s\n"
+                          "Icon=" APP_ID "\n"
+                          "Terminal=false\n"
+                          "NoDisplay=true\n"
+                          "X-GNOME-Autostart-enabled=true\n",
+                          exec);
+}
+
+static void
+deleted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+written_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+write_entry (GTask *task)
+{
+  GFile *file = g_task_get_task_data (task);
+  g_autofree char *exec = NULL;
+  char *entry;
+  GBytes *bytes;
+
+  /* Inside Flatpak the host must run the app through flatpak. */
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    exec = g_strdup ("flatpak run " APP_ID);
+  else
+    exec = g_build_filename (BINDIR, "iflow2api", NULL);
+  entry = i2a_autostart_dup_entry (exec);
+  bytes = g_bytes_new_take (entry, strlen (entry));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
+                                       G_FILE_CREATE_REPLACE_DESTINATION,
+                                       g_task_get_cancellable (task), written_cb, task);
+  g_bytes_unref (bytes);
+}
+
+static void dir_made_cb (GObject *object, GAsyncResult *result, gpointer user_data);
+
+static void
+config_dir_made_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) dir = NULL;
+
+  if (!g_file_make_directory_finish (G_FILE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  dir = g_file_get_parent (g_task_get_task_data (task));
+  g_file_make_directory_async (dir, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                               dir_made_cb, task);
+}
+
+static void
+dir_made_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A fresh home may not even have ~/.config yet: make it, then retry. */
+  if (!g_file_make_directory_finish (G_FILE (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) &&
+      !GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "retried")))
+    {
+      g_autoptr(GFile) parent = g_file_get_parent (G_FILE (object));
+
+      g_object_set_data (G_OBJECT (task), "retried", GINT_TO_POINTER (TRUE));
+      g_file_make_directory_async (parent, G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                   config_dir_made_cb, task);
+      return;
+    }
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  write_entry (task);
+}
+
+void
+i2a_autostart_set_async (gboolean             enabled,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *path = i2a_autostart_dup_path ();
+  GFile *file = g_file_new_for_path (path);
+  g_autoptr(GFile) dir = g_file_get_parent (file);
+
+  g_task_set_source_tag (task, i2a_autostart_set_async);
+  g_task_set_task_data (task, file, g_object_unref);
+  if (enabled)
+    g_file_make_directory_async (dir, G_PRIORITY_DEFAULT, cancellable, dir_made_cb, task);
+  else
+    g_file_delete_async (file, G_PRIORITY_DEFAULT, cancellable, deleted_cb, task);
+}
+
+gboolean
+i2a_autostart_set_finish (GAsyncResult  *result,
+                          GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

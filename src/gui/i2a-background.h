@@ -1,0 +1,24 @@
+/* i2a-background.h: ask the desktop to let us run without a window
+ *
+ * org.freedesktop.portal.Background.RequestBackground over GDBus (the
+ * portal decides, the user may be asked). Outside a sandbox most desktops
+ * allow it anyway, so callers treat a missing portal as "allowed". */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* @parent_window: portal window handle ("x11:…", "wayland:…") or "". */
+void      i2a_background_request_async  (GDBusConnection     *connection,
+                                         const char          *parent_window,
+                                         const char          *reason,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+/* TRUE if allowed; FALSE with an error if refused or no portal answered
+ * (G_DBUS_ERROR_SERVICE_UNKNOWN when there is no portal). */
+gboolean  i2a_background_request_finish (GAsyncResult        *result,
+                                         GError             **error);
+
+G_END_DECLS

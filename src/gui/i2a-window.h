@@ -1,0 +1,30 @@
+/* i2a-window.h: the main window
+ *
+ * Server status with the base URL, then either the accounts pane or, with
+ * no account yet, a status page that explains how to get one. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "i2a-application.h"
+
+G_BEGIN_DECLS
+
+#define I2A_TYPE_WINDOW (i2a_window_get_type ())
+G_DECLARE_FINAL_TYPE (I2aWindow, i2a_window, I2A, WINDOW, AdwApplicationWindow)
+
+I2aWindow  *i2a_window_new                  (I2aApplication *application);
+/* Opens the browser login; @account_id names an account to log in again. */
+GtkWindow  *i2a_window_show_login           (I2aWindow      *self,
+                                             const char     *account_id);
+void        i2a_window_add_toast            (I2aWindow      *self,
+                                             const char     *title);
+
+/* For tests. */
+const char *i2a_window_get_visible_page     (I2aWindow      *self);
+GtkWidget  *i2a_window_get_accounts_pane    (I2aWindow      *self);
+const char *i2a_window_get_server_status    (I2aWindow      *self);
+const char *i2a_window_get_base_url         (I2aWindow      *self);
+GtkWindow  *i2a_window_get_login_dialog     (I2aWindow      *self);
+
+G_END_DECLS

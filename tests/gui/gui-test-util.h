@@ -1,0 +1,22 @@
+/* gui-test-util.h: plumbing for the UI tests (Xvfb + private session bus) */
+#pragma once
+
+#include <adwaita.h>
+
+#include "i2a-test-util.h"
+
+G_BEGIN_DECLS
+
+/* A private HOME/XDG_* under a temp dir (returned, owned by the helper),
+ * gettext bound to the build tree, gtk_test_init + adw_init. */
+const char *gui_test_init          (int          *argc,
+                                    char       ***argv);
+/* Iterate the main context for @ms milliseconds. */
+void        gui_test_spin          (guint         ms);
+/* Render @window (and @dialog centred over it, dimmed behind, when not
+ * NULL) to a PNG. */
+void        gui_test_save_png      (GtkWidget    *window,
+                                    GtkWidget    *dialog,
+                                    const char   *path);
+
+G_END_DECLS

@@ -1,0 +1,361 @@
+/* Widgets built from their templates, following live account state. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "gui-test-util.h"
+#include "i2a-account-row.h"
+#include "i2a-accounts-pane.h"
+#include "i2a-autostart.h"
+#include "i2a-login-dialog.h"
+#include "i2a-pool-monitor.h"
+#include "i2a-preferences-window.h"
+
+static I2aAccount *
+make_account (const char *id,
+              const char *label,
+              gboolean    with_key)
+{
+  I2aAccount *account = i2a_account_new (id, I2A_PROVIDER_OPENAI, "http://127.0.0.1:9/v1");
+
+  i2a_account_set_label (account, label);
+  i2a_account_set_max_concurrency (account, 4);
+  if (with_key)
+    i2a_account_set_api_key (account, I2A_TEST_KEY);
+  return account;
+}
+
+static void
+count_cb (guint *counter)
+{
+  (*counter)++;
+}
+
+static void
+test_pool_monitor (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (I2A_TYPE_ACCOUNT);
+  g_autoptr(I2aPoolMonitor) monitor = i2a_pool_monitor_new (G_LIST_MODEL (store));
+  g_autoptr(I2aAccount) a = make_account ("a", "A", TRUE);
+  g_autoptr(I2aAccount) b = make_account ("b", "B", TRUE);
+  g_autoptr(I2aAccount) placeholder = make_account ("iflow-cli", "CLI", FALSE);
+  guint needs_login = 0, all_unavailable = 0;
+
+  g_signal_connect_swapped (monitor, "account-needs-login", G_CALLBACK (count_cb), &needs_login);
+  g_signal_connect_swapped (monitor, "all-unavailable", G_CALLBACK (count_cb), &all_unavailable);
+
+  g_list_store_append (store, placeholder);
+  g_assert_cmpuint (i2a_pool_monitor_get_n_accounts (monitor), ==, 1);
+  g_assert_cmpuint (i2a_pool_monitor_get_n_configured (monitor), ==, 0);
+
+  g_list_store_append (store, a);
+  g_list_store_append (store, b);
+  g_assert_cmpuint (i2a_pool_monitor_get_n_configured (monitor), ==, 2);
+  g_assert_cmpuint (i2a_pool_monitor_get_n_usable (monitor), ==, 2);
+
+  i2a_account_set_state (a, I2A_ACCOUNT_STATE_NEEDS_LOGIN);
+  g_assert_cmpuint (needs_login, ==, 1);
+  i2a_account_set_last_error (a, "still");   /* another notify: no second signal */
+  g_assert_cmpuint (needs_login, ==, 1);
+  g_assert_cmpuint (i2a_pool_monitor_get_n_usable (monitor), ==, 1);
+  g_assert_cmpuint (i2a_pool_monitor_get_n_unavailable (monitor), ==, 1);
+  g_assert_cmpuint (all_unavailable, ==, 0);
+
+  /* The last usable one opens its circuit. */
+  i2a_account_set_circuit_open_until (b, g_get_real_time () / G_USEC_PER_SEC + 60);
+  g_assert_cmpuint (i2a_pool_monitor_get_n_usable (monitor), ==, 0);
+  g_assert_cmpuint (all_unavailable, ==, 1);
+
+  i2a_account_set_circuit_open_until (b, 0);
+  g_assert_cmpuint (i2a_pool_monitor_get_n_usable (monitor), ==, 1);
+
+  /* Removal is followed too. */
+  g_list_store_remove (store, 2);
+  g_assert_cmpuint (i2a_pool_monitor_get_n_accounts (monitor), ==, 2);
+  g_assert_cmpuint (i2a_pool_monitor_get_n_usable (monitor), ==, 0);
+}
+
+static void
+test_account_row_status (void)
+{
+  g_autoptr(I2aAccount) account = make_account ("acc1", "Work", TRUE);
+  GtkWidget *row = g_object_ref_sink (i2a_account_row_new (account, NULL));
+  I2aAccountRow *r = I2A_ACCOUNT_ROW (row);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Work");
+  g_assert_cmpstr (i2a_account_row_get_status_text (r), ==, "Ready");
+  g_assert_cmpstr (i2a_account_row_get_load_text (r), ==, "0 / 4");
+
+  i2a_account_set_in_flight (account, 3);
+  g_assert_cmpstr (i2a_account_row_get_load_text (r), ==, "3 / 4");
+  i2a_account_set_max_concurrency (account, 0);
+  g_assert_cmpstr (i2a_account_row_get_load_text (r), ==, "3 / ∞");
+
+  i2a_account_set_circuit_open_until (account, now + 90);
+  g_assert_true (g_str_has_prefix (i2a_account_row_get_status_text (r), "Cooling down · 1:"));
+  i2a_account_set_consecutive_failures (account, 3);
+  g_assert_true (g_str_has_prefix (i2a_account_row_get_status_text (r), "Circuit open · 1:"));
+
+  /* The countdown moves by itself (1 s timer). */
+  i2a_account_set_circuit_open_until (account, now + 3);
+  {
+    g_autofree char *before = g_strdup (i2a_account_row_get_status_text (r));
+
+    gui_test_spin (2200);
+    g_assert_cmpstr (before, !=, i2a_account_row_get_status_text (r));
+  }
+  i2a_account_set_circuit_open_until (account, 0);
+  g_assert_cmpstr (i2a_account_row_get_status_text (r), ==, "Ready");
+
+  i2a_account_set_state (account, I2A_ACCOUNT_STATE_REFRESHING);
+  g_assert_cmpstr (i2a_account_row_get_status_text (r), ==, "Refreshing");
+  i2a_account_set_state (account, I2A_ACCOUNT_STATE_NEEDS_LOGIN);
+  g_assert_cmpstr (i2a_account_row_get_status_text (r), ==, "Needs login");
+  i2a_account_set_enabled (account, FALSE);
+  g_assert_cmpstr (i2a_account_row_get_status_text (r), ==, "Disabled");
+  i2a_account_set_enabled (account, TRUE);
+  i2a_account_set_state (account, I2A_ACCOUNT_STATE_ERROR);
+  g_assert_cmpstr (i2a_account_row_get_status_text (r), ==, "Error");
+
+  i2a_account_set_label (account, "Renamed");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Renamed");
+
+  g_object_unref (row);
+}
+
+static void
+test_account_row_countdown_format (void)
+{
+  g_autofree char *a = i2a_account_row_format_countdown (42);
+  g_autofree char *b = i2a_account_row_format_countdown (125);
+  g_autofree char *c = i2a_account_row_format_countdown (3725);
+
+  g_assert_cmpstr (a, ==, "0:42");
+  g_assert_cmpstr (b, ==, "2:05");
+  g_assert_cmpstr (c, ==, "1:02:05");
+}
+
+static void
+test_account_row_edits (void)
+{
+  g_autoptr(I2aAccount) account = make_account ("acc1", "Work", TRUE);
+  GtkWidget *row = g_object_ref_sink (i2a_account_row_new (account, NULL));
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *list = gtk_list_box_new ();
+  GtkSwitch *sw;
+  GtkSpinButton *spin;
+
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  gtk_window_set_child (GTK_WINDOW (window), list);
+  sw = GTK_SWITCH (gtk_widget_get_template_child (row, I2A_TYPE_ACCOUNT_ROW, "enabled_switch"));
+  spin = GTK_SPIN_BUTTON (gtk_widget_get_template_child (row, I2A_TYPE_ACCOUNT_ROW, "limit_spin"));
+
+  /* Widget -> account (through the ops) and account -> widget. */
+  gtk_switch_set_active (sw, FALSE);
+  g_assert_false (i2a_account_get_enabled (account));
+  i2a_account_set_enabled (account, TRUE);
+  g_assert_true (gtk_switch_get_active (sw));
+
+  gtk_spin_button_set_value (spin, 7);
+  g_assert_cmpuint (i2a_account_get_max_concurrency (account), ==, 7);
+  i2a_account_set_max_concurrency (account, 2);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (spin), ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (row);
+}
+
+static I2aAccountRow *
+pane_row (I2aAccountsPane *pane,
+          guint            i)
+{
+  return I2A_ACCOUNT_ROW (i2a_accounts_pane_get_row (pane, i));
+}
+
+static void
+test_accounts_pane_follows_model (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (I2A_TYPE_ACCOUNT);
+  g_autoptr(I2aAccount) a = make_account ("a", "Alpha", TRUE);
+  g_autoptr(I2aAccount) b = make_account ("b", "Beta", TRUE);
+  GtkWidget *pane = g_object_ref_sink (i2a_accounts_pane_new ());
+  I2aAccountsPane *p = I2A_ACCOUNTS_PANE (pane);
+  I2aAccountRow *row;
+
+  i2a_accounts_pane_set_model (p, G_LIST_MODEL (store));
+  g_assert_cmpuint (i2a_accounts_pane_get_n_rows (p), ==, 0);
+
+  g_list_store_append (store, a);
+  g_list_store_append (store, b);
+  g_assert_cmpuint (i2a_accounts_pane_get_n_rows (p), ==, 2);
+  g_assert_true (i2a_account_row_get_account (pane_row (p, 1)) == b);
+
+  row = pane_row (p, 1);
+  i2a_account_set_state (b, I2A_ACCOUNT_STATE_NEEDS_LOGIN);
+  /* Same row, updated in place (no reload). */
+  g_assert_true (pane_row (p, 1) == row);
+  g_assert_cmpstr (i2a_account_row_get_status_text (row), ==, "Needs login");
+
+  g_list_store_remove (store, 0);
+  g_assert_cmpuint (i2a_accounts_pane_get_n_rows (p), ==, 1);
+  g_assert_true (i2a_account_row_get_account (pane_row (p, 0)) == b);
+
+  i2a_accounts_pane_set_model (p, NULL);
+  g_assert_cmpuint (i2a_accounts_pane_get_n_rows (p), ==, 0);
+  g_object_unref (pane);
+}
+
+static gboolean
+pool_has_n (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (args[0])) == GPOINTER_TO_UINT (args[1]) &&
+         i2a_accounts_pane_get_n_rows (args[2]) == GPOINTER_TO_UINT (args[1]);
+}
+
+static void
+test_accounts_pane_follows_pool (void)
+{
+  g_autofree char *dir = i2a_test_mkdtemp ();
+  g_autofree char *iflow = g_build_filename (dir, "iflow", NULL);
+  g_autoptr(I2aCliSettings) cli = i2a_cli_settings_new (iflow);
+  g_autoptr(I2aPool) pool = i2a_pool_new (cli);
+  g_autofree char *settings = g_build_filename (iflow, "settings.json", NULL);
+  GtkWidget *pane = g_object_ref_sink (i2a_accounts_pane_new ());
+  I2aAccountsPane *p = I2A_ACCOUNTS_PANE (pane);
+  I2aAccountRow *row;
+  gpointer args[3] = { pool, GUINT_TO_POINTER (1), pane };
+
+  i2a_accounts_pane_set_model (p, G_LIST_MODEL (pool));
+  g_assert_true (i2a_test_wait_until (pool_has_n, args, 5000));
+  row = pane_row (p, 0);
+  g_assert_cmpstr (i2a_account_row_get_status_text (row), ==, "Not logged in");
+
+  /* The iFlow CLI logs in: the pool re-reads its files, the row follows. */
+  g_mkdir_with_parents (iflow, 0700);
+  i2a_test_write_file (settings, "{\"apiKey\": \"" I2A_TEST_KEY "\", \"baseUrl\": \"http://127.0.0.1:9/v1\"}");
+  i2a_cli_settings_reload (cli);
+  for (int i = 0; i < 500 && g_strcmp0 (i2a_account_row_get_status_text (row), "Ready") != 0; i++)
+    gui_test_spin (10);
+  g_assert_cmpstr (i2a_account_row_get_status_text (row), ==, "Ready");
+
+  /* Live counters from the pool's account. */
+  i2a_account_set_in_flight (i2a_account_row_get_account (row), 1);
+  g_assert_true (g_str_has_prefix (i2a_account_row_get_load_text (row), "1 / "));
+
+  i2a_test_rm_rf (dir);
+  g_object_unref (pane);
+}
+
+static void
+test_preferences_binds_settings (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWidget *prefs = i2a_preferences_window_new (NULL, settings);
+  GtkSwitch *background = GTK_SWITCH (gtk_widget_get_template_child (prefs, I2A_TYPE_PREFERENCES_WINDOW,
+                                                                       "background_switch"));
+  GtkSpinButton *port = GTK_SPIN_BUTTON (gtk_widget_get_template_child (prefs, I2A_TYPE_PREFERENCES_WINDOW,
+                                                                         "port_spin"));
+  AdwComboRow *strategy = ADW_COMBO_ROW (gtk_widget_get_template_child (prefs, I2A_TYPE_PREFERENCES_WINDOW,
+                                                                        "strategy_row"));
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  g_assert_false (gtk_switch_get_active (background));
+  gtk_switch_set_active (background, TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
+
+  g_settings_set_int (settings, "port", 8123);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (port), ==, 8123);
+
+  adw_combo_row_set_selected (strategy, 1);
+  {
+    g_autofree char *value = g_settings_get_string (settings, "default-strategy");
+
+    g_assert_cmpstr (value, ==, "round_robin");
+  }
+  g_settings_reset (settings, "run-in-background");
+  g_settings_reset (settings, "port");
+  g_settings_reset (settings, "default-strategy");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+static void
+test_login_dialog_template (void)
+{
+  g_autofree char *dir = i2a_test_mkdtemp ();
+  g_autoptr(I2aCliSettings) cli = i2a_cli_settings_new (dir);
+  g_autoptr(I2aPool) pool = i2a_pool_new (cli);
+  GtkWidget *dialog = i2a_login_dialog_new (NULL, pool, NULL, NULL);
+
+  g_assert_cmpstr (i2a_login_dialog_get_page (I2A_LOGIN_DIALOG (dialog)), ==, "waiting");
+  g_assert_null (i2a_login_dialog_get_authorize_url (I2A_LOGIN_DIALOG (dialog)));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  i2a_test_rm_rf (dir);
+}
+
+static void
+autostart_done_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (i2a_autostart_set_finish (result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+test_autostart (void)
+{
+  g_autofree char *path = i2a_autostart_dup_path ();
+  g_autofree char *contents = NULL;
+  gboolean done = FALSE;
+
+  g_assert_true (g_str_has_prefix (path, g_get_user_config_dir ()));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  i2a_autostart_set_async (TRUE, NULL, autostart_done_cb, &done);
+  g_assert_true (i2a_test_wait_until (is_true, &done, 5000));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "Exec="));
+  g_assert_nonnull (strstr (contents, "[Desktop Entry]"));
+
+  done = FALSE;
+  i2a_autostart_set_async (FALSE, NULL, autostart_done_cb, &done);
+  g_assert_true (i2a_test_wait_until (is_true, &done, 5000));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* Removing twice is fine. */
+  done = FALSE;
+  i2a_autostart_set_async (FALSE, NULL, autostart_done_cb, &done);
+  g_assert_true (i2a_test_wait_until (is_true, &done, 5000));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("LANGUAGE", "en", TRUE);
+  gui_test_init (&argc, &argv);
+
+  g_test_add_func ("/ui/pool-monitor/counts-and-signals", test_pool_monitor);
+  g_test_add_func ("/ui/account-row/status", test_account_row_status);
+  g_test_add_func ("/ui/account-row/countdown-format", test_account_row_countdown_format);
+  g_test_add_func ("/ui/account-row/edits", test_account_row_edits);
+  g_test_add_func ("/ui/accounts-pane/follows-model", test_accounts_pane_follows_model);
+  g_test_add_func ("/ui/accounts-pane/follows-pool", test_accounts_pane_follows_pool);
+  g_test_add_func ("/ui/preferences/binds-settings", test_preferences_binds_settings);
+  g_test_add_func ("/ui/login-dialog/template", test_login_dialog_template);
+  g_test_add_func ("/ui/autostart/write-and-remove", test_autostart);
+  return g_test_run ();
+}
