@@ -265,7 +265,7 @@ fail_try (Entry  *entry,
 
   if (g_error_matches (error, I2A_ERROR, I2A_ERROR_OAUTH_INVALID_GRANT))
     {
-      g_warning ("Account %s needs a new login: %s", entry->id, message);
+      g_message ("Account %s needs a new login: %s", entry->id, message);
       i2a_account_set_state (account, I2A_ACCOUNT_STATE_NEEDS_LOGIN);
       g_object_thaw_notify (G_OBJECT (account));
       /* A dead refresh token is useless; dropping it from the keyring is

@@ -5,6 +5,7 @@
 #include "test-account-store-util.h"
 
 static GAsyncResult *spin_result;
+guint login_stack_oauth_timeout;
 
 static void
 result_cb (GObject      *source,
@@ -49,13 +50,14 @@ login_stack_new (const char *keys_json,
   s->home = i2a_test_mkdtemp ();
   s->iflow_dir = g_build_filename (s->home, ".iflow", NULL);
   s->keys_path = g_build_filename (s->home, ".iflow2api", "keys.json", NULL);
-  if (keys_json != NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (s->keys_path);
+  {
+    g_autofree char *dir = g_path_get_dirname (s->keys_path);
 
-      g_mkdir_with_parents (dir, 0700);
-      i2a_test_write_file (s->keys_path, keys_json);
-    }
+    /* The pool follows keys.json by watching this directory. */
+    g_mkdir_with_parents (dir, 0700);
+  }
+  if (keys_json != NULL)
+    i2a_test_write_file (s->keys_path, keys_json);
   g_mkdir_with_parents (s->iflow_dir, 0700);
 
   s->cli = i2a_cli_settings_new (s->iflow_dir);
@@ -65,7 +67,11 @@ login_stack_new (const char *keys_json,
   g_assert_null (i2a_pool_get_load_error (s->pool));
 
   s->secrets = i2a_secret_store_new ();
-  s->client = i2a_oauth_client_new (fake_oauth_server_get_base_url (s->oauth));
+  if (login_stack_oauth_timeout > 0)
+    s->client = g_object_new (I2A_TYPE_OAUTH_CLIENT, "base-url", fake_oauth_server_get_base_url (s->oauth),
+                              "timeout", login_stack_oauth_timeout, NULL);
+  else
+    s->client = i2a_oauth_client_new (fake_oauth_server_get_base_url (s->oauth));
   s->refresher = i2a_refresher_new (s->client, s->secrets);
   i2a_refresher_set_backoff (s->refresher, 20, 200, 5);
   s->store = i2a_account_store_new (s->pool, s->secrets, s->refresher);

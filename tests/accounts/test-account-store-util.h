@@ -32,6 +32,9 @@ typedef struct
   SoupSession     *http;
 } LoginStack;
 
+/* OAuth client I/O timeout for the next login_stack_new () (0: default). */
+extern guint login_stack_oauth_timeout;
+
 /* @keys_json: initial keys.json (NULL: none). @with_server: start the
  * proxy. The refresher's backoff base delay is 20 ms. */
 LoginStack        *login_stack_new           (const char   *keys_json,
