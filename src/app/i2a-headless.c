@@ -24,7 +24,8 @@ quit_cb (gpointer user_data)
   /* In-flight streams end with an error event; sockets close. */
   i2a_server_stop (run->server);
   g_main_loop_quit (run->loop);
-  return G_SOURCE_REMOVE;
+  /* Both handlers are removed once the loop is left. */
+  return G_SOURCE_CONTINUE;
 }
 
 int
