@@ -376,7 +376,8 @@ whole_body_complete (I2aChatRequest *self)
   I2aApiError *error;
 
   error = i2a_upstream_error_classify (status, (const char *) self->buffer->data, self->buffer->len,
-                                       soup_message_headers_get_one (h, "Retry-After"), NULL);
+                                       soup_message_headers_get_one (h, "Retry-After"),
+                                       i2a_dispatch_get_retry_status_codes (self->dispatch));
   if (error == NULL && self->stream)
     error = i2a_api_error_new (502, "api_error", "bad_upstream_response",
                                "The upstream answered a streaming request with %s instead of "
@@ -441,7 +442,8 @@ whole_body_read_cb (GObject      *source,
  * errors ({"status":"449","msg":...}) or {"error":{...}}. */
 static I2aApiError *
 classify_event (const char *data,
-                gsize       len)
+                gsize       len,
+                GArray     *codes)
 {
   if (len == 0 || data[0] != '{')
     return NULL;
@@ -449,7 +451,7 @@ classify_event (const char *data,
     return NULL;
   if (strstr (data, "\"error\"") == NULL && strstr (data, "\"status\"") == NULL)
     return NULL;
-  return i2a_upstream_error_classify (200, data, len, NULL, NULL);
+  return i2a_upstream_error_classify (200, data, len, NULL, codes);
 }
 
 static void
@@ -472,7 +474,7 @@ sse_event_cb (const char *event,
     }
   else
     {
-      I2aApiError *error = classify_event (data, len);
+      I2aApiError *error = classify_event (data, len, i2a_dispatch_get_retry_status_codes (self->dispatch));
 
       if (error && !self->committed)
         {
@@ -534,9 +536,13 @@ stream_eof (I2aChatRequest *self)
    * off, and the client must be told (P10). */
   if (!self->saw_done && !self->saw_finish)
     {
-      attempt_failed (self, i2a_api_error_new (502, "api_error", "upstream_stream_truncated",
-                                               "The upstream stream ended before the response was "
-                                               "complete (no finish_reason and no [DONE])"));
+      I2aApiError *cut = i2a_api_error_new (502, "api_error", "upstream_stream_truncated",
+                                            "The upstream stream ended before the response was "
+                                            "complete (no finish_reason and no [DONE])");
+
+      /* A dropped connection is the account's (or its server's) fault. */
+      cut->account_failure = TRUE;
+      attempt_failed (self, cut);
       return;
     }
   /* iFlow does not always send [DONE]; clients wait for it. */
