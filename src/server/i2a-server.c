@@ -85,10 +85,20 @@ static void
 handle_models (I2aServer         *self,
                SoupServerMessage *msg)
 {
-  /* A fixed "created" keeps the answer cacheable and deterministic. */
-  g_autoptr(JsonNode) node = i2a_models_build_list (1735689600);
+  g_autoptr(I2aApiError) error = NULL;
 
-  i2a_http_reply_json (msg, SOUP_STATUS_OK, node);
+  /* Like OpenAI's: with required client auth the catalogue needs a key. */
+  if (!i2a_pool_check_client_token (self->pool, i2a_http_get_bearer (msg), &error))
+    {
+      i2a_http_reply_error (msg, error);
+      return;
+    }
+  {
+  /* A fixed "created" keeps the answer cacheable and deterministic. */
+    g_autoptr(JsonNode) node = i2a_models_build_list (1735689600);
+
+    i2a_http_reply_json (msg, SOUP_STATUS_OK, node);
+  }
 }
 
 static void

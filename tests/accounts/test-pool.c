@@ -317,11 +317,17 @@ test_debug_no_secrets (void)
   g_autoptr(JsonObject) err = i2a_test_assert_openai_error (denied, 401);
   g_autoptr(I2aTestResponse) r = get (e, "/debug/accounts", TOK_P);
   g_autoptr(I2aTestResponse) h = get (e, "/health", NULL);
+  g_autoptr(I2aTestResponse) models_denied = get (e, "/v1/models", NULL);
+  g_autoptr(I2aTestResponse) models = get (e, "/v1/models", TOK_A);
+  g_autoptr(JsonObject) models_err = i2a_test_assert_openai_error (models_denied, 401);
   g_autoptr(JsonObject) obj = i2a_test_response_json (r);
   g_autoptr(JsonObject) health = i2a_test_response_json (h);
   JsonObject *a1, *a2;
 
   g_assert_cmpuint (r->status, ==, 200);
+  /* With required client auth the model list needs a key; health does not. */
+  g_assert_cmpuint (models->status, ==, 200);
+  g_assert_cmpuint (h->status, ==, 200);
   for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
     {
       g_autofree char *inner = g_strndup (secrets[i] + 4, 12);
