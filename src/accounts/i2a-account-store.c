@@ -323,7 +323,7 @@ i2a_account_store_new_for_app (I2aPool *pool)
   g_autoptr(I2aRefresher) refresher = i2a_refresher_new (client, secrets);
   I2aAccountStore *self = i2a_account_store_new (pool, secrets, refresher);
 
-  // TODO-HOOK i2a_pool_set_refresher (pool, refresher);
+  i2a_pool_set_refresher (pool, refresher);
   i2a_account_store_start (self);
   return self;
 }

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include "i2a-error.h"
 #include "i2a-pool-private.h"
 
 /* One client request's way through the pool: pick an account of its route
@@ -22,6 +23,12 @@ struct _I2aDispatch
   GPtrArray     *tried;
   guint          attempts;
   I2aApiError   *last_outcome;
+
+  /* issue 4: refresh before forwarding, one retry after "token expired" */
+  I2aAccount    *retry_same;    /* the next acquire takes this account */
+  gboolean       token_retried;
+  gint64         key_since;     /* monotonic µs the caller got the account */
+  gint64         rejected_since;
 };
 
 G_DEFINE_FINAL_TYPE (I2aDispatch, i2a_dispatch, G_TYPE_OBJECT)
@@ -64,7 +71,9 @@ candidates (I2aDispatch *self)
   I2aPool *pool = self->pool;
   GPtrArray *out = g_ptr_array_new_with_free_func (g_object_unref);
 
-  if (!i2a_pool_is_multi_account (pool))
+  if (self->retry_same != NULL)
+    g_ptr_array_add (out, g_object_ref (self->retry_same));
+  else if (!i2a_pool_is_multi_account (pool))
     g_ptr_array_add (out, g_object_ref (pool->cli_account));
   else if (self->route == NULL)
     for (guint i = 0; i < pool->accounts->len; i++)
@@ -430,6 +439,7 @@ i2a_dispatch_dispose (GObject *object)
   g_clear_pointer (&self->config, i2a_keys_config_unref);
   g_clear_pointer (&self->tried, g_ptr_array_unref);
   g_clear_pointer (&self->last_outcome, i2a_api_error_free);
+  g_clear_object (&self->retry_same);
 
   G_OBJECT_CLASS (i2a_dispatch_parent_class)->dispose (object);
 }
@@ -459,11 +469,11 @@ i2a_dispatch_new (I2aPool       *pool,
   return self;
 }
 
-void
-i2a_dispatch_acquire_async (I2aDispatch         *self,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+static void
+acquire_inner (I2aDispatch         *self,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   I2aPool *pool = self->pool;
@@ -490,6 +500,7 @@ i2a_dispatch_acquire_async (I2aDispatch         *self,
     i2a_pool_kick_queue (pool);
 
   result = pick (self, &account, &retry_after);
+  g_clear_object (&self->retry_same);
   if (result == PICK_OK)
     {
       w->account = g_object_ref (account);
@@ -514,6 +525,96 @@ i2a_dispatch_acquire_async (I2aDispatch         *self,
   else
     w->error = pick_error (self, result, retry_after);
   g_task_return_pointer (task, w, NULL);
+}
+
+/* ---- issue 4: the refresh gate ------------------------------------------
+ *
+ * After an account is picked (its slot held), an OAuth account whose key
+ * is due (wall clock) or was just rejected as expired waits for the one
+ * refresh of that account; one that turns out to need a login is given
+ * back and another is picked. */
+
+static void gate_acquired_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+gate_return (GTask  *outer,
+             Waiter *w)
+{
+  I2aDispatch *self = g_task_get_source_object (outer);
+
+  /* The caller captures the account's key now. */
+  self->key_since = g_get_monotonic_time ();
+  g_task_return_pointer (outer, w, NULL);
+}
+
+static void
+gate_fresh_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  I2aDispatch *self = g_task_get_source_object (outer);
+  Waiter *w = g_object_steal_data (G_OBJECT (outer), "i2a-waiter");
+  g_autoptr(GError) error = NULL;
+
+  if (i2a_refresher_ensure_fresh_finish (I2A_REFRESHER (source), result, &error) ||
+      !g_error_matches (error, I2A_ERROR, I2A_ERROR_OAUTH_INVALID_GRANT) || self->current == NULL)
+    {
+      /* Fresh, or a failed refresh: the old key may still work. */
+      gate_return (outer, w);
+      return;
+    }
+  {
+    g_autoptr(I2aApiError) skipped = i2a_api_error_new (499, "needs_login", NULL, "The account needs a new login");
+
+    /* Not the account's fault as a request: give the slot back uncounted. */
+    i2a_dispatch_release (self, skipped);
+  }
+  g_clear_object (&w->account);
+  waiter_free (w);
+  acquire_inner (self, g_task_get_cancellable (outer), gate_acquired_cb, g_object_ref (outer));
+}
+
+static void
+gate_acquired_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  I2aDispatch *self = I2A_DISPATCH (source);
+  I2aRefresher *refresher = self->pool->refresher;
+  Waiter *w = g_task_propagate_pointer (G_TASK (result), NULL);
+  gint64 rejected_since = self->rejected_since;
+
+  self->rejected_since = 0;
+  if (w->account == NULL || refresher == NULL || !i2a_refresher_manages (refresher, w->account) ||
+      (rejected_since == 0 && !i2a_refresher_needs_wait (refresher, w->account)))
+    {
+      gate_return (outer, w);
+      return;
+    }
+  g_object_set_data (G_OBJECT (outer), "i2a-waiter", w);
+  i2a_refresher_ensure_fresh_async (refresher, w->account, rejected_since, g_task_get_cancellable (outer),
+                                    gate_fresh_cb, g_object_ref (outer));
+}
+
+void
+i2a_dispatch_acquire_async (I2aDispatch         *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *outer;
+
+  if (self->pool->refresher == NULL)
+    {
+      acquire_inner (self, cancellable, callback, user_data);
+      return;
+    }
+  outer = g_task_new (self, cancellable, callback, user_data);
+  /* Like the inner task: the result may hold a slot. */
+  g_task_set_check_cancellable (outer, FALSE);
+  acquire_inner (self, cancellable, gate_acquired_cb, outer);
 }
 
 I2aAccount *
@@ -613,6 +714,21 @@ i2a_dispatch_should_retry (I2aDispatch       *self,
   gint retry_after = -1;
   PickResult result;
 
+  /* issue 4: "token expired": refresh, then ONE retry on the same account. */
+  if (outcome != NULL && outcome->token_expired && !self->token_retried && self->pool->refresher &&
+      self->tried->len > 0 && !(self->cancellable && g_cancellable_is_cancelled (self->cancellable)))
+    {
+      I2aAccount *last = self->tried->pdata[self->tried->len - 1];
+
+      if (i2a_refresher_manages (self->pool->refresher, last) && i2a_account_is_usable (last))
+        {
+          self->token_retried = TRUE;
+          g_set_object (&self->retry_same, last);
+          self->rejected_since = self->key_since;
+          g_ptr_array_remove_index (self->tried, self->tried->len - 1);
+          return TRUE;
+        }
+    }
   if (outcome == NULL || !outcome->retryable || !res->enabled)
     return FALSE;
   if (self->attempts > res->retry_attempts)

@@ -35,6 +35,9 @@ struct _I2aPool
   char           *pending_write;
   char           *last_written;
   GPtrArray      *flush_tasks;
+
+  /* issue 4: OAuth refresh (i2a-refresher.h), used by the dispatch */
+  I2aRefresher   *refresher;
 };
 
 /* Circuit and slot state kept on each account (object data), so a request

@@ -382,6 +382,7 @@ i2a_pool_dispose (GObject *object)
   if (self->cli)
     g_signal_handlers_disconnect_by_data (self->cli, self);
   g_clear_object (&self->cli);
+  g_clear_object (&self->refresher);
   i2a_pool_store_dispose (self);
 
   G_OBJECT_CLASS (i2a_pool_parent_class)->dispose (object);
@@ -507,6 +508,21 @@ i2a_pool_set_exposed (I2aPool  *self,
                       gboolean  exposed)
 {
   self->exposed = exposed;
+}
+
+void
+i2a_pool_set_refresher (I2aPool      *self,
+                        I2aRefresher *refresher)
+{
+  g_return_if_fail (I2A_IS_POOL (self));
+  g_set_object (&self->refresher, refresher);
+}
+
+I2aRefresher *
+i2a_pool_get_refresher (I2aPool *self)
+{
+  g_return_val_if_fail (I2A_IS_POOL (self), NULL);
+  return self->refresher;
 }
 
 I2aAccount *

@@ -23,6 +23,7 @@
 #include "i2a-cli-settings.h"
 #include "i2a-dispatch.h"
 #include "i2a-keys-config.h"
+#include "i2a-refresher.h"
 
 G_BEGIN_DECLS
 
@@ -51,6 +52,12 @@ gboolean        i2a_pool_get_auth_required (I2aPool        *self);
  * drop required client auth. */
 void            i2a_pool_set_exposed      (I2aPool         *self,
                                            gboolean         exposed);
+/* issue 4: OAuth accounts managed by @refresher (NULL: none) get a fresh
+ * key before a request is forwarded (i2a_refresher_ensure_fresh_async), and
+ * one retry on the same account after "token expired". */
+void            i2a_pool_set_refresher    (I2aPool         *self,
+                                           I2aRefresher    *refresher);
+I2aRefresher   *i2a_pool_get_refresher    (I2aPool         *self);
 /* Transfer none; NULL when unknown. The CLI account is "iflow-cli". */
 I2aAccount     *i2a_pool_lookup_account   (I2aPool         *self,
                                            const char      *id);

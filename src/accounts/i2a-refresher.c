@@ -48,6 +48,8 @@ struct _I2aRefresher
   gulong           network_handler;
   guint            network_idle;
   GCancellable    *cancellable;      /* bus lookup, keyring writes */
+  GQueue           save_queue;       /* account ids (char *) to write */
+  char            *saving_id;        /* the write in flight */
   GDBusConnection *system_bus;
   guint            sleep_subscription;
 };
@@ -213,37 +215,74 @@ schedule (Entry *entry)
 
 /* ---- the refresh -------------------------------------------------------- */
 
+/* One keyring write at a time: libsecret's file backend (used inside
+ * Flatpak) fails a write that overlaps another one of the same process
+ * ("externally modified"). Writes queue by account id and save the
+ * secrets in force when they start. */
+static void save_next (I2aRefresher *self);
+
 static void
 store_done_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autofree char *id = user_data;
+  I2aRefresher *self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!i2a_secret_store_store_finish (I2A_SECRET_STORE (source), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("Account %s: the refreshed credentials could not be saved in the keyring "
-               "(they work until iflow2api exits): %s", id, error->message);
+               "(they work until iflow2api exits): %s", self->saving_id, error->message);
+  g_clear_pointer (&self->saving_id, g_free);
+  save_next (self);
+  g_object_unref (self);
+}
+
+static void
+save_next (I2aRefresher *self)
+{
+  while (self->saving_id == NULL && !g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_autofree char *id = g_queue_pop_head (&self->save_queue);
+      g_autofree char *label = NULL;
+      const char *name;
+      Entry *entry;
+
+      if (id == NULL)
+        return;
+      entry = g_hash_table_lookup (self->entries, id);
+      if (entry == NULL)
+        continue;  /* forgotten (logout) meanwhile */
+      name = i2a_account_get_label (entry->account);
+      if (name == NULL || *name == '\0')
+        name = i2a_account_get_email (entry->account);
+      label = g_strdup_printf ("iflow2api account %s", name && *name ? name : id);
+      self->saving_id = g_steal_pointer (&id);
+      i2a_secret_store_store_async (self->store, self->saving_id, label, entry->secrets,
+                                    self->cancellable, store_done_cb, g_object_ref (self));
+    }
 }
 
 static void
 store_secrets (Entry *entry)
 {
   I2aRefresher *self = entry->self;
-  const char *name = i2a_account_get_label (entry->account);
-  g_autofree char *label = NULL;
 
   if (self->store == NULL)
     {
       g_warning ("Account %s: no keyring; refreshed credentials are kept in memory only", entry->id);
       return;
     }
-  if (name == NULL || *name == '\0')
-    name = i2a_account_get_email (entry->account);
-  label = g_strdup_printf ("iflow2api account %s", name && *name ? name : entry->id);
-  i2a_secret_store_store_async (self->store, entry->id, label, entry->secrets,
-                                self->cancellable, store_done_cb, g_strdup (entry->id));
+  if (g_queue_find_custom (&self->save_queue, entry->id, (GCompareFunc) strcmp) == NULL)
+    g_queue_push_tail (&self->save_queue, g_strdup (entry->id));
+  save_next (self);
+}
+
+gboolean
+i2a_refresher_is_saving (I2aRefresher *self)
+{
+  g_return_val_if_fail (I2A_IS_REFRESHER (self), FALSE);
+  return self->saving_id != NULL || self->save_queue.length > 0;
 }
 
 static void
@@ -528,6 +567,8 @@ i2a_refresher_finalize (GObject *object)
   I2aRefresher *self = I2A_REFRESHER (object);
 
   g_clear_pointer (&self->entries, g_hash_table_unref);
+  g_queue_clear_full (&self->save_queue, g_free);
+  g_clear_pointer (&self->saving_id, g_free);
   g_clear_object (&self->client);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);

@@ -88,6 +88,9 @@ GStrv         i2a_refresher_dup_account_ids    (I2aRefresher            *self);
 I2aAccountSecrets *i2a_refresher_dup_secrets   (I2aRefresher            *self,
                                                 const char              *account_id);
 
+/* Keyring writes are pending (shutdown and tests wait for them). */
+gboolean      i2a_refresher_is_saving          (I2aRefresher            *self);
+
 /* Wall clock says the key must be refreshed now. */
 gboolean      i2a_refresher_is_due             (I2aRefresher            *self,
                                                 I2aAccount              *account);

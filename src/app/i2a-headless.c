@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <glib-unix.h>
 
+#include "i2a-account-store.h"
 #include "i2a-headless.h"
 #include "i2a-server.h"
 
@@ -33,6 +34,7 @@ i2a_headless_run (const I2aServeOptions *options)
 {
   g_autoptr(I2aCliSettings) cli = i2a_cli_settings_new (options->iflow_dir);
   g_autoptr(I2aPool) pool = i2a_pool_new_with_keys (cli, options->keys_path);
+  g_autoptr(I2aAccountStore) accounts = NULL;
   g_autoptr(I2aServer) server = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
@@ -48,6 +50,8 @@ i2a_headless_run (const I2aServeOptions *options)
       g_printerr ("iflow2api: %s\n", i2a_pool_get_load_error (pool)->message);
       return 1;
     }
+  /* Logged-in accounts: keys from the keyring, refreshed in time. */
+  accounts = i2a_account_store_new_for_app (pool);
   server = i2a_server_new (pool);
   run.server = server;
   if (!i2a_server_start (server, options->host, options->port, &error))
@@ -66,6 +70,9 @@ i2a_headless_run (const I2aServeOptions *options)
   /* Let cancelled requests flush their last bytes (bounded by the
    * server's drain timeout). */
   while (i2a_server_is_draining (server))
+    g_main_context_iteration (NULL, TRUE);
+  /* A refresh that just rotated the refresh token must reach the keyring. */
+  while (i2a_refresher_is_saving (i2a_account_store_get_refresher (accounts)))
     g_main_context_iteration (NULL, TRUE);
   return 0;
 }

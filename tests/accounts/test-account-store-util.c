@@ -76,7 +76,7 @@ login_stack_new (const char *keys_json,
   i2a_refresher_set_backoff (s->refresher, 20, 200, 5);
   s->store = i2a_account_store_new (s->pool, s->secrets, s->refresher);
   i2a_account_store_set_default_base_url (s->store, s->fake_base);
-  // TODO-HOOK i2a_pool_set_refresher (s->pool, s->refresher);
+  i2a_pool_set_refresher (s->pool, s->refresher);
   i2a_account_store_start (s->store);
 
   if (with_server)
@@ -105,6 +105,9 @@ login_stack_free (LoginStack *s)
         g_main_context_iteration (NULL, TRUE);
       g_object_unref (s->server);
     }
+  /* Let keyring writes land before the next test uses the keyring. */
+  while (i2a_refresher_is_saving (s->refresher))
+    g_main_context_iteration (NULL, TRUE);
   g_object_run_dispose (G_OBJECT (s->store));
   g_object_unref (s->store);
   g_object_run_dispose (G_OBJECT (s->refresher));
