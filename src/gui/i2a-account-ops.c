@@ -2,17 +2,11 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "i2a-account-ops.h"
+#include "i2a-cli-interop.h"
 #include "i2a-error.h"
-
-/* The account the pool makes from the iFlow CLI's own login. */
-#define CLI_ACCOUNT_ID "iflow-cli"
-/* How long to wait for the CLI settings to re-read what we wrote. */
-#define CLI_RELOAD_TIMEOUT_MS 10000
 
 I2aAccount *
 i2a_account_ops_lookup (GListModel *accounts,
@@ -30,16 +24,30 @@ i2a_account_ops_lookup (GListModel *accounts,
   return NULL;
 }
 
+static gboolean
+in_keys_file (I2aPool    *pool,
+              I2aAccount *account)
+{
+  return pool != NULL &&
+         g_strcmp0 (i2a_account_get_id (account), I2A_CLI_ACCOUNT_ID) != 0 &&
+         i2a_pool_get_config_path (pool) != NULL;
+}
+
 void
 i2a_account_ops_set_enabled (I2aPool    *pool,
                              I2aAccount *account,
                              gboolean    enabled)
 {
+  g_autoptr(GError) error = NULL;
+
   g_return_if_fail (I2A_IS_ACCOUNT (account));
 
-  /* TODO(pool edit API): persist to keys.json through the pool. */
-  g_debug ("Account %s %s (live only)", i2a_account_get_id (account),
-           enabled ? "enabled" : "disabled");
+  if (in_keys_file (pool, account) &&
+      i2a_pool_set_account_enabled (pool, i2a_account_get_id (account), enabled, &error))
+    return;
+  if (error != NULL)
+    g_message ("Cannot save account %s: %s", i2a_account_get_id (account), error->message);
+  /* Not in keys.json (the CLI login) or not writable: this session only. */
   i2a_account_set_enabled (account, enabled);
 }
 
@@ -48,11 +56,15 @@ i2a_account_ops_set_max_concurrency (I2aPool    *pool,
                                      I2aAccount *account,
                                      guint       max)
 {
+  g_autoptr(GError) error = NULL;
+
   g_return_if_fail (I2A_IS_ACCOUNT (account));
 
-  /* TODO(pool edit API): persist to keys.json through the pool. */
-  g_debug ("Account %s: at most %u parallel requests (live only)",
-           i2a_account_get_id (account), max);
+  if (in_keys_file (pool, account) &&
+      i2a_pool_set_account_max_concurrency (pool, i2a_account_get_id (account), max, &error))
+    return;
+  if (error != NULL)
+    g_message ("Cannot save account %s: %s", i2a_account_get_id (account), error->message);
   i2a_account_set_max_concurrency (account, max);
 }
 
@@ -61,36 +73,25 @@ i2a_account_ops_can_remove (I2aPool    *pool,
                             I2aAccount *account)
 {
   /* The CLI login belongs to the iFlow CLI: log out there instead. */
-  return g_strcmp0 (i2a_account_get_id (account), CLI_ACCOUNT_ID) != 0;
+  return g_strcmp0 (i2a_account_get_id (account), I2A_CLI_ACCOUNT_ID) != 0;
 }
 
 static void
-remove_clear_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+logout_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!i2a_secret_store_clear_finish (I2A_SECRET_STORE (object), result, &error))
-    {
-      if (error != NULL)
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-    }
-
-  /* TODO(pool edit API): remove from the pool and keys.json here. Until the
-   * pool can, the account stays listed, which must not look like success. */
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           _("Its keyring item was removed, but this version cannot remove "
-                             "accounts from the pool yet. Edit ~/.iflow2api/keys.json instead."));
+  if (i2a_account_store_logout_finish (I2A_ACCOUNT_STORE (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
 }
 
 void
-i2a_account_ops_remove_async (I2aPool             *pool,
-                              I2aSecretStore      *secrets,
+i2a_account_ops_remove_async (I2aAccountStore     *store,
                               I2aAccount          *account,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
@@ -99,14 +100,14 @@ i2a_account_ops_remove_async (I2aPool             *pool,
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, i2a_account_ops_remove_async);
-  if (!i2a_account_ops_can_remove (pool, account))
+  if (!i2a_account_ops_can_remove (i2a_account_store_get_pool (store), account))
     {
       g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_FAILED,
                                _("This login belongs to the iFlow CLI. Log out there to remove it."));
       return;
     }
-  i2a_secret_store_clear_async (secrets, i2a_account_get_id (account), cancellable,
-                                remove_clear_cb, g_steal_pointer (&task));
+  i2a_account_store_logout_async (store, i2a_account_get_id (account), cancellable,
+                                  logout_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -116,241 +117,58 @@ i2a_account_ops_remove_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* ---- Saving a browser login ------------------------------------------
- *
- * The pool cannot add accounts yet, so a login is saved the way the iFlow
- * CLI saves its own (~/.iflow/settings.json + oauth_creds.json, 0600,
- * replaced atomically, other keys kept); the pool's CLI account picks it up
- * when I2aCliSettings re-reads the files.
- * TODO(pool add API): store tokens with I2aSecretStore and add the account
- * to the pool / keys.json instead. */
-
-typedef struct
-{
-  I2aPool          *pool;
-  I2aCliSettings   *cli;
-  GFile            *dir;
-  I2aOAuthTokens   *tokens;
-  I2aOAuthUserInfo *user_info;
-  gulong            changed_id;
-  guint             timeout_id;
-} AddLogin;
-
 static void
-add_login_free (gpointer data)
+cli_written_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  AddLogin *add = data;
+  g_autoptr(GError) error = NULL;
 
-  g_clear_signal_handler (&add->changed_id, add->cli);
-  g_clear_handle_id (&add->timeout_id, g_source_remove);
-  g_clear_object (&add->pool);
-  g_clear_object (&add->cli);
-  g_clear_object (&add->dir);
-  g_clear_pointer (&add->tokens, i2a_oauth_tokens_free);
-  g_clear_pointer (&add->user_info, i2a_oauth_user_info_free);
-  g_free (add);
-}
-
-static GBytes *
-wipeable_json (JsonObject *object)
-{
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  gsize len = 0;
-  char *data;
-
-  json_node_set_object (node, object);
-  json_generator_set_root (generator, node);
-  json_generator_set_pretty (generator, TRUE);
-  data = json_generator_to_data (generator, &len);
-  /* The free func wipes: the document holds the API key. */
-  return g_bytes_new_with_free_func (data, len, (GDestroyNotify) i2a_oauth_wipe_free, data);
+  /* The account itself is saved: a CLI that can't follow is only logged. */
+  if (!i2a_cli_interop_write_login_finish (result, &error))
+    g_message ("Cannot share the login with the iFlow CLI: %s", error->message);
 }
 
 static void
-cli_reloaded_cb (I2aCliSettings *cli,
-                 GTask          *task)
+login_saved_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  AddLogin *add = g_task_get_task_data (task);
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
   I2aAccount *account;
 
-  if (g_strcmp0 (i2a_cli_settings_get_api_key (cli), add->user_info->api_key) != 0)
-    return;  /* an older reload; ours comes next */
-
-  g_clear_signal_handler (&add->changed_id, add->cli);
-  g_clear_handle_id (&add->timeout_id, g_source_remove);
-  account = i2a_account_ops_lookup (G_LIST_MODEL (add->pool), CLI_ACCOUNT_ID);
-  if (account != NULL)
-    i2a_account_set_expires_at (account, add->tokens->expires_at);
+  account = i2a_account_store_add_login_finish (I2A_ACCOUNT_STORE (object), result, NULL, &error);
+  if (account == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (GPOINTER_TO_INT (g_task_get_task_data (task)) && i2a_account_has_api_key (account))
+    i2a_cli_interop_write_login_async (NULL, i2a_account_get_api_key (account),
+                                       i2a_account_get_base_url (account),
+                                       I2A_CLI_AUTH_TYPE_OAUTH, NULL, cli_written_cb, NULL);
   g_task_return_pointer (task, account, g_object_unref);
-  g_object_unref (task);
-}
-
-static gboolean
-cli_reload_timeout_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  AddLogin *add = g_task_get_task_data (task);
-
-  add->timeout_id = 0;
-  g_clear_signal_handler (&add->changed_id, add->cli);
-  g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_FAILED,
-                           _("The login was saved, but iflow2api did not pick it up. Check %s."),
-                           i2a_cli_settings_get_dir (add->cli));
-  g_object_unref (task);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-creds_written_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AddLogin *add = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  add->changed_id = g_signal_connect (add->cli, "changed", G_CALLBACK (cli_reloaded_cb), task);
-  add->timeout_id = g_timeout_add (CLI_RELOAD_TIMEOUT_MS, cli_reload_timeout_cb, task);
-  /* The callbacks own the task from here. */
-  g_steal_pointer (&task);
-  i2a_cli_settings_reload (add->cli);
-}
-
-static void
-settings_written_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AddLogin *add = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) creds = json_object_new ();
-  g_autoptr(GFile) file = g_file_get_child (add->dir, "oauth_creds.json");
-  g_autoptr(GBytes) bytes = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  json_object_set_string_member (creds, "access_token", add->tokens->access_token);
-  json_object_set_string_member (creds, "refresh_token", add->tokens->refresh_token);
-  json_object_set_int_member (creds, "expiry_date", add->tokens->expires_at * 1000);
-  json_object_set_string_member (creds, "token_type", add->tokens->token_type ? add->tokens->token_type : "bearer");
-  if (add->tokens->scope != NULL)
-    json_object_set_string_member (creds, "scope", add->tokens->scope);
-  json_object_set_string_member (creds, "apiKey", add->user_info->api_key);
-  bytes = wipeable_json (creds);
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                                       g_task_get_cancellable (task),
-                                       creds_written_cb, g_steal_pointer (&task));
-}
-
-static void
-settings_loaded_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  AddLogin *add = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonObject) settings = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autofree char *data = NULL;
-  gsize len = 0;
-
-  if (!g_file_load_contents_finish (G_FILE (object), result, &data, &len, NULL, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  /* Keep every key the CLI wrote; a broken file is replaced. */
-  if (data != NULL && json_parser_load_from_data (parser, data, len, NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    settings = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-  else
-    settings = json_object_new ();
-  if (data != NULL)
-    explicit_bzero (data, len);
-
-  json_object_set_string_member (settings, "selectedAuthType", "oauth-iflow");
-  json_object_set_string_member (settings, "apiKey", add->user_info->api_key);
-  json_object_set_string_member (settings, "searchApiKey", add->user_info->api_key);
-  if (!json_object_has_member (settings, "baseUrl"))
-    json_object_set_string_member (settings, "baseUrl", I2A_DEFAULT_BASE_URL);
-
-  bytes = wipeable_json (settings);
-  g_file_replace_contents_bytes_async (G_FILE (object), bytes, NULL, FALSE,
-                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                                       g_task_get_cancellable (task),
-                                       settings_written_cb, g_steal_pointer (&task));
-}
-
-static void
-dir_made_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-
-  if (!g_file_make_directory_finish (G_FILE (object), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  file = g_file_get_child (G_FILE (object), "settings.json");
-  g_file_load_contents_async (file, g_task_get_cancellable (task),
-                              settings_loaded_cb, g_steal_pointer (&task));
 }
 
 void
-i2a_account_ops_add_login_async (I2aPool                   *pool,
-                                 I2aSecretStore            *secrets,
+i2a_account_ops_add_login_async (I2aAccountStore           *store,
                                  const char                *replace_id,
                                  const I2aOAuthLoginResult *result,
+                                 gboolean                   share_with_cli,
                                  GCancellable              *cancellable,
                                  GAsyncReadyCallback        callback,
                                  gpointer                   user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  AddLogin *add;
 
-  g_return_if_fail (I2A_IS_POOL (pool));
-  g_return_if_fail (result != NULL && result->tokens != NULL && result->user_info != NULL);
+  g_return_if_fail (I2A_IS_ACCOUNT_STORE (store));
+  g_return_if_fail (result != NULL);
 
   g_task_set_source_tag (task, i2a_account_ops_add_login_async);
-  if (result->user_info->api_key == NULL)
-    {
-      g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_FAILED,
-                               _("iFlow did not return an API key for this account."));
-      return;
-    }
-
-  add = g_new0 (AddLogin, 1);
-  add->pool = g_object_ref (pool);
-  add->cli = g_object_ref (i2a_pool_get_cli_settings (pool));
-  add->dir = g_file_new_for_path (i2a_cli_settings_get_dir (add->cli));
-  add->tokens = i2a_oauth_tokens_copy (result->tokens);
-  add->user_info = i2a_oauth_user_info_copy (result->user_info);
-  g_task_set_task_data (task, add, add_login_free);
-
-  g_file_make_directory_async (add->dir, G_PRIORITY_DEFAULT, cancellable,
-                               dir_made_cb, g_steal_pointer (&task));
+  g_task_set_task_data (task, GINT_TO_POINTER (share_with_cli), NULL);
+  i2a_account_store_add_login_async (store, result, replace_id, NULL, cancellable,
+                                     login_saved_cb, g_steal_pointer (&task));
 }
 
 I2aAccount *
@@ -360,10 +178,67 @@ i2a_account_ops_add_login_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-void
-i2a_account_ops_import_cli (I2aPool *pool)
+static void
+imported_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
-  g_return_if_fail (I2A_IS_POOL (pool));
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  I2aAccount *account;
 
-  i2a_cli_settings_reload (i2a_pool_get_cli_settings (pool));
+  account = i2a_account_store_import_cli_finish (I2A_ACCOUNT_STORE (object), result, NULL, &error);
+  if (account == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, account, g_object_unref);
+}
+
+static void
+cli_loaded_cb (I2aCliSettings *cli,
+               GTask          *task)
+{
+  I2aAccountStore *store = g_task_get_source_object (task);
+
+  g_signal_handlers_disconnect_by_data (cli, task);
+  if (i2a_cli_settings_get_api_key (cli) == NULL)
+    {
+      g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_NOT_LOGGED_IN,
+                               _("No iFlow CLI login was found in %s. Log in with “iflow” first."),
+                               i2a_cli_settings_get_dir (cli));
+      g_object_unref (task);
+      return;
+    }
+  i2a_account_store_import_cli_async (store, cli, NULL, g_task_get_cancellable (task),
+                                      imported_cb, task);
+}
+
+void
+i2a_account_ops_import_cli_async (I2aAccountStore     *store,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task = g_task_new (store, cancellable, callback, user_data);
+  I2aCliSettings *cli = i2a_pool_get_cli_settings (i2a_account_store_get_pool (store));
+
+  g_task_set_source_tag (task, i2a_account_ops_import_cli_async);
+  /* Re-read first: the user may have logged in with the CLI just now. */
+  g_signal_connect (cli, "changed", G_CALLBACK (cli_loaded_cb), task);
+  i2a_cli_settings_reload (cli);
+}
+
+I2aAccount *
+i2a_account_ops_import_cli_finish (GAsyncResult  *result,
+                                   GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+char *
+i2a_account_ops_regenerate_key (I2aPool     *pool,
+                                const char  *old_token,
+                                GError     **error)
+{
+  return i2a_pool_regenerate_client_key (pool, old_token, error);
 }

@@ -1,18 +1,19 @@
 /* i2a-account-ops.h: every change the UI makes to accounts, in one place
  *
  * The widgets never edit the pool, keys.json or the keyring themselves;
- * they call these. Where the pool has no editing API yet, the functions
- * apply the change to the live account only (and say so in a g_debug), so
- * wiring the persistent API later touches this file alone. */
+ * they call these, which use the pool's edit API (keys.json) and
+ * I2aAccountStore (keys.json + keyring). The iFlow CLI's own login
+ * ("iflow-cli") is not in keys.json: edits to it apply to the live
+ * account only, and it cannot be removed here. */
 #pragma once
 
 #include <gio/gio.h>
 
-#include "i2a-oauth-login.h"
-#include "i2a-pool.h"
-#include "i2a-secret-store.h"
+#include "i2a-account-store.h"
 
 G_BEGIN_DECLS
+
+#define I2A_CLI_ACCOUNT_ID "iflow-cli"
 
 void        i2a_account_ops_set_enabled         (I2aPool             *pool,
                                                  I2aAccount          *account,
@@ -21,13 +22,10 @@ void        i2a_account_ops_set_enabled         (I2aPool             *pool,
 void        i2a_account_ops_set_max_concurrency (I2aPool             *pool,
                                                  I2aAccount          *account,
                                                  guint                max);
-/* FALSE for accounts the app cannot remove (the shared iFlow CLI login). */
 gboolean    i2a_account_ops_can_remove          (I2aPool             *pool,
                                                  I2aAccount          *account);
-/* Removes the account from the pool (and keys.json) and clears its
- * keyring item. */
-void        i2a_account_ops_remove_async        (I2aPool             *pool,
-                                                 I2aSecretStore      *secrets,
+/* Removes the account from keys.json and clears its keyring item. */
+void        i2a_account_ops_remove_async        (I2aAccountStore     *store,
                                                  I2aAccount          *account,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
@@ -35,21 +33,33 @@ void        i2a_account_ops_remove_async        (I2aPool             *pool,
 gboolean    i2a_account_ops_remove_finish       (GAsyncResult        *result,
                                                  GError             **error);
 
-/* Saves a finished browser login: tokens to the keyring, the account to
- * the pool. @replace_id names the account being logged in again, NULL for
- * a new one. Returns the account (new ref). */
-void        i2a_account_ops_add_login_async     (I2aPool             *pool,
-                                                 I2aSecretStore      *secrets,
+/* Saves a finished browser login (keyring + keys.json). @replace_id: the
+ * account being logged in again, NULL for a new one. With @share_with_cli
+ * the iFlow CLI's settings.json gets the new key too (best effort).
+ * Returns the account (new ref). */
+void        i2a_account_ops_add_login_async     (I2aAccountStore     *store,
                                                  const char          *replace_id,
                                                  const I2aOAuthLoginResult *result,
+                                                 gboolean             share_with_cli,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);
 I2aAccount *i2a_account_ops_add_login_finish    (GAsyncResult        *result,
                                                  GError             **error);
 
-/* Re-reads the iFlow CLI login (~/.iflow). */
-void        i2a_account_ops_import_cli          (I2aPool             *pool);
+/* Imports the iFlow CLI's login (~/.iflow) as a pool account. */
+void        i2a_account_ops_import_cli_async    (I2aAccountStore     *store,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+I2aAccount *i2a_account_ops_import_cli_finish   (GAsyncResult        *result,
+                                                 GError             **error);
+
+/* Replaces client key @old_token with a new one on the same route
+ * (NULL: adds a key for all accounts). Returns the key (a secret). */
+char       *i2a_account_ops_regenerate_key      (I2aPool             *pool,
+                                                 const char          *old_token,
+                                                 GError             **error);
 
 /* The account with @id, or NULL (new ref). */
 I2aAccount *i2a_account_ops_lookup              (GListModel          *accounts,

@@ -16,7 +16,7 @@ struct _I2aApplication
   I2aPool         *pool;
   I2aServer       *server;
   I2aPoolMonitor  *monitor;
-  I2aSecretStore  *secrets;
+  I2aAccountStore *store;
   I2aTrayItem     *tray;
   GtkWindow       *window;              /* weak */
 
@@ -31,6 +31,7 @@ struct _I2aApplication
   guint            sigterm_id;
   guint            n_notifications;
   gboolean         activated;
+  gboolean         pool_loaded;
   gboolean         background_held;
   gboolean         background_requested;
   gboolean         quitting;

@@ -67,6 +67,8 @@ i2a_application_start_server (I2aApplication *self)
 
   if (i2a_server_is_running (self->server))
     return TRUE;
+  if (!i2a_pool_is_loaded (self->pool))
+    return FALSE;
   if (i2a_server_start (self->server, host, port, &error))
     {
       set_server_error (self, NULL);
@@ -342,6 +344,27 @@ autostart_changed_cb (I2aApplication *self)
                            NULL, autostart_done_cb, NULL);
 }
 
+static void
+pool_loaded_cb (I2aApplication *self)
+{
+  const GError *error;
+
+  if (!i2a_pool_is_loaded (self->pool) || self->pool_loaded)
+    return;
+  self->pool_loaded = TRUE;
+  error = i2a_pool_get_load_error (self->pool);
+  if (error != NULL)
+    {
+      /* The server would run with the wrong routing or auth. */
+      set_server_error (self, error->message);
+      i2a_application_update_status (self);
+      i2a_application_notify (self, "server-failed", _("The API server could not start"),
+                              error->message, "app.show-window", NULL, NULL);
+      return;
+    }
+  i2a_application_start_server (self);
+}
+
 /* Ctrl+C in a terminal: stop the server cleanly like app.quit. */
 static gboolean
 unix_signal_cb (gpointer user_data)
@@ -366,10 +389,11 @@ i2a_application_startup (GApplication *application)
   (void) i2a_gui_get_resource ();
   self->settings = g_settings_new (APP_ID);
   self->cli = i2a_cli_settings_new (self->iflow_dir);
-  self->pool = i2a_pool_new (self->cli);
+  self->pool = i2a_pool_new_with_keys (self->cli, self->keys_path);
   self->server = i2a_server_new (self->pool);
   self->monitor = i2a_pool_monitor_new (G_LIST_MODEL (self->pool));
-  self->secrets = i2a_secret_store_new ();
+  /* Keyring secrets for keys.json accounts, OAuth refresh. */
+  self->store = i2a_account_store_new_for_app (self->pool);
 
   i2a_application_install_actions (self);
   self->sigint_id = g_unix_signal_add (SIGINT, unix_signal_cb, self);
@@ -401,8 +425,13 @@ i2a_application_startup (GApplication *application)
   g_signal_connect_object (self->settings, "changed::autostart",
                            G_CALLBACK (autostart_changed_cb), self, G_CONNECT_SWAPPED);
 
-  /* The server runs whether or not a window is shown. */
-  i2a_application_start_server (self);
+  /* The server runs whether or not a window is shown, once keys.json is
+   * read: auth and routing must be known before the first request. */
+  if (i2a_pool_is_loaded (self->pool))
+    pool_loaded_cb (self);
+  else
+    g_signal_connect_object (self->pool, "notify::loaded", G_CALLBACK (pool_loaded_cb),
+                             self, G_CONNECT_SWAPPED);
   i2a_application_update_status (self);
 }
 
@@ -460,7 +489,7 @@ i2a_application_dispose (GObject *object)
   g_clear_object (&self->server);
   g_clear_object (&self->pool);
   g_clear_object (&self->cli);
-  g_clear_object (&self->secrets);
+  g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (i2a_application_parent_class)->dispose (object);
@@ -588,12 +617,12 @@ i2a_application_get_monitor (I2aApplication *self)
   return self->monitor;
 }
 
-I2aSecretStore *
-i2a_application_get_secret_store (I2aApplication *self)
+I2aAccountStore *
+i2a_application_get_account_store (I2aApplication *self)
 {
   g_return_val_if_fail (I2A_IS_APPLICATION (self), NULL);
 
-  return self->secrets;
+  return self->store;
 }
 
 const char *

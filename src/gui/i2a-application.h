@@ -9,8 +9,8 @@
 
 #include <adwaita.h>
 
+#include "i2a-account-store.h"
 #include "i2a-pool-monitor.h"
-#include "i2a-secret-store.h"
 #include "i2a-server.h"
 
 G_BEGIN_DECLS
@@ -34,7 +34,7 @@ GSettings      *i2a_application_get_settings       (I2aApplication *self);
 I2aPool        *i2a_application_get_pool           (I2aApplication *self);
 I2aServer      *i2a_application_get_server         (I2aApplication *self);
 I2aPoolMonitor *i2a_application_get_monitor        (I2aApplication *self);
-I2aSecretStore *i2a_application_get_secret_store   (I2aApplication *self);
+I2aAccountStore *i2a_application_get_account_store (I2aApplication *self);
 /* The main window, created on first use. */
 GtkWindow      *i2a_application_get_main_window    (I2aApplication *self);
 

@@ -13,9 +13,9 @@ struct _I2aLoginDialog
 {
   AdwWindow       parent_instance;
 
-  I2aPool        *pool;
-  I2aSecretStore *secrets;
+  I2aAccountStore *store;
   char           *account_id;
+  gboolean        share_with_cli;
   I2aOAuthLogin  *login;
   GCancellable   *cancellable;
   char           *error_text;
@@ -32,9 +32,9 @@ struct _I2aLoginDialog
 
 enum {
   PROP_0,
-  PROP_POOL,
-  PROP_SECRETS,
+  PROP_STORE,
   PROP_ACCOUNT_ID,
+  PROP_SHARE_WITH_CLI,
   N_PROPS
 };
 
@@ -177,7 +177,7 @@ login_done_cb (GObject      *object,
     }
 
   adw_status_page_set_title (self->waiting_page, _("Saving Login…"));
-  i2a_account_ops_add_login_async (self->pool, self->secrets, self->account_id, login,
+  i2a_account_ops_add_login_async (self->store, self->account_id, login, self->share_with_cli,
                                    self->cancellable, saved_cb, g_object_ref (self));
 }
 
@@ -249,8 +249,7 @@ i2a_login_dialog_dispose (GObject *object)
   if (self->login != NULL)
     g_signal_handlers_disconnect_by_data (self->login, self);
   g_clear_object (&self->login);
-  g_clear_object (&self->pool);
-  g_clear_object (&self->secrets);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (i2a_login_dialog_parent_class)->dispose (object);
 }
@@ -276,14 +275,14 @@ i2a_login_dialog_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_POOL:
-      self->pool = g_value_dup_object (value);
-      break;
-    case PROP_SECRETS:
-      self->secrets = g_value_dup_object (value);
+    case PROP_STORE:
+      self->store = g_value_dup_object (value);
       break;
     case PROP_ACCOUNT_ID:
       self->account_id = g_value_dup_string (value);
+      break;
+    case PROP_SHARE_WITH_CLI:
+      self->share_with_cli = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -302,12 +301,12 @@ i2a_login_dialog_class_init (I2aLoginDialogClass *klass)
   object_class->set_property = i2a_login_dialog_set_property;
   window_class->close_request = i2a_login_dialog_close_request;
 
-  properties[PROP_POOL] =
-    g_param_spec_object ("pool", NULL, NULL, I2A_TYPE_POOL,
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, I2A_TYPE_ACCOUNT_STORE,
                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_SECRETS] =
-    g_param_spec_object ("secrets", NULL, NULL, I2A_TYPE_SECRET_STORE,
-                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHARE_WITH_CLI] =
+    g_param_spec_boolean ("share-with-cli", NULL, NULL, FALSE,
+                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_ACCOUNT_ID] =
     g_param_spec_string ("account-id", NULL, NULL, NULL,
                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
@@ -342,18 +341,18 @@ i2a_login_dialog_init (I2aLoginDialog *self)
 }
 
 GtkWidget *
-i2a_login_dialog_new (GtkWindow      *parent,
-                      I2aPool        *pool,
-                      I2aSecretStore *secrets,
-                      const char     *account_id)
+i2a_login_dialog_new (GtkWindow       *parent,
+                      I2aAccountStore *store,
+                      const char      *account_id,
+                      gboolean         share_with_cli)
 {
-  g_return_val_if_fail (I2A_IS_POOL (pool), NULL);
+  g_return_val_if_fail (I2A_IS_ACCOUNT_STORE (store), NULL);
 
   return g_object_new (I2A_TYPE_LOGIN_DIALOG,
                        "transient-for", parent,
-                       "pool", pool,
-                       "secrets", secrets,
+                       "store", store,
                        "account-id", account_id,
+                       "share-with-cli", share_with_cli,
                        NULL);
 }
 

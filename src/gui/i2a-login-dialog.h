@@ -9,8 +9,7 @@
 
 #include <adwaita.h>
 
-#include "i2a-pool.h"
-#include "i2a-secret-store.h"
+#include "i2a-account-store.h"
 
 G_BEGIN_DECLS
 
@@ -18,10 +17,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (I2aLoginDialog, i2a_login_dialog, I2A, LOGIN_DIALOG, AdwWindow)
 
 /* @account_id: the account to log in again, or NULL for a new one. */
-GtkWidget  *i2a_login_dialog_new              (GtkWindow      *parent,
-                                               I2aPool        *pool,
-                                               I2aSecretStore *secrets,
-                                               const char     *account_id);
+/* @share_with_cli: also give the iFlow CLI the new login. */
+GtkWidget  *i2a_login_dialog_new              (GtkWindow       *parent,
+                                               I2aAccountStore *store,
+                                               const char      *account_id,
+                                               gboolean         share_with_cli);
 void        i2a_login_dialog_start            (I2aLoginDialog *self);
 void        i2a_login_dialog_cancel           (I2aLoginDialog *self);
 

@@ -108,14 +108,32 @@ copy_base_url_cb (GtkWidget  *widget,
 }
 
 static void
+imported_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(I2aWindow) self = user_data;
+  g_autoptr(I2aAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+
+  account = i2a_account_ops_import_cli_finish (result, &error);
+  if (account == NULL)
+    {
+      i2a_window_add_toast (self, error->message);
+      return;
+    }
+  i2a_window_add_toast (self, _("iFlow CLI login imported"));
+}
+
+static void
 import_cli_cb (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   I2aWindow *self = I2A_WINDOW (widget);
 
-  i2a_account_ops_import_cli (i2a_application_get_pool (self->app));
-  i2a_window_add_toast (self, _("Looking for the iFlow CLI login in ~/.iflow…"));
+  i2a_account_ops_import_cli_async (i2a_application_get_account_store (self->app), NULL,
+                                    imported_cb, g_object_ref (self));
 }
 
 static void
@@ -149,8 +167,7 @@ remove_response_cb (AdwMessageDialog *dialog,
 
   if (!g_str_equal (response, "remove"))
     return;
-  i2a_account_ops_remove_async (i2a_application_get_pool (self->app),
-                                i2a_application_get_secret_store (self->app),
+  i2a_account_ops_remove_async (i2a_application_get_account_store (self->app),
                                 account, NULL, remove_done_cb, g_object_ref (self));
 }
 
@@ -219,9 +236,10 @@ i2a_window_show_login (I2aWindow  *self,
     }
 
   dialog = GTK_WINDOW (i2a_login_dialog_new (GTK_WINDOW (self),
-                                             i2a_application_get_pool (self->app),
-                                             i2a_application_get_secret_store (self->app),
-                                             account_id));
+                                             i2a_application_get_account_store (self->app),
+                                             account_id,
+                                             g_settings_get_boolean (i2a_application_get_settings (self->app),
+                                                                     "share-login-with-iflow-cli")));
   g_signal_connect_object (dialog, "succeeded", G_CALLBACK (login_succeeded_cb), self, 0);
   g_set_weak_pointer (&self->login_dialog, dialog);
   gtk_window_present (dialog);
@@ -258,8 +276,13 @@ i2a_window_dispose (GObject *object)
 {
   I2aWindow *self = I2A_WINDOW (object);
 
+  /* A login still finishing keeps its dialog alive past this window:
+   * detach it first so it never points at a dead parent. */
   if (self->login_dialog != NULL)
-    gtk_window_destroy (self->login_dialog);
+    {
+      gtk_window_set_transient_for (self->login_dialog, NULL);
+      gtk_window_destroy (self->login_dialog);
+    }
   g_clear_weak_pointer (&self->login_dialog);
   gtk_widget_dispose_template (GTK_WIDGET (self), I2A_TYPE_WINDOW);
   g_clear_object (&self->server);

@@ -249,6 +249,74 @@ test_accounts_pane_follows_pool (void)
   g_object_unref (pane);
 }
 
+static gboolean
+pool_loaded (gpointer data)
+{
+  return i2a_pool_is_loaded (data);
+}
+
+static gboolean
+file_contains (gpointer data)
+{
+  gpointer *args = data;
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (args[0], &contents, NULL, NULL) && strstr (contents, args[1]) != NULL;
+}
+
+#define KEYS_TWO \
+  "{\"accounts\": {" \
+  "\"work\": {\"label\": \"Work\", \"provider\": \"openai\", \"base_url\": \"http://127.0.0.1:9/v1\", \"api_key\": \"sk-a\"}," \
+  "\"home\": {\"label\": \"Home\", \"provider\": \"openai\", \"base_url\": \"http://127.0.0.1:9/v1\", \"api_key\": \"sk-b\", \"max_concurrency\": 2}" \
+  "}}"
+#define KEYS_ONE \
+  "{\"accounts\": {" \
+  "\"home\": {\"label\": \"Home\", \"provider\": \"openai\", \"base_url\": \"http://127.0.0.1:9/v1\", \"api_key\": \"sk-b\", \"max_concurrency\": 2}" \
+  "}}"
+
+static void
+test_accounts_pane_follows_keys_json (void)
+{
+  g_autofree char *dir = i2a_test_mkdtemp ();
+  g_autofree char *iflow = g_build_filename (dir, "iflow", NULL);
+  g_autofree char *keys = g_build_filename (dir, "keys.json", NULL);
+  g_autoptr(I2aCliSettings) cli = i2a_cli_settings_new (iflow);
+  g_autoptr(I2aPool) pool = NULL;
+  GtkWidget *pane = g_object_ref_sink (i2a_accounts_pane_new ());
+  I2aAccountsPane *p = I2A_ACCOUNTS_PANE (pane);
+  gpointer two[3], one[3], file_args[2];
+  I2aAccountRow *home;
+  GtkSwitch *sw;
+
+  i2a_test_write_file (keys, KEYS_TWO);
+  pool = i2a_pool_new_with_keys (cli, keys);
+  g_assert_true (i2a_test_wait_until (pool_loaded, pool, 5000));
+  i2a_accounts_pane_set_model (p, G_LIST_MODEL (pool));
+  two[0] = pool; two[1] = GUINT_TO_POINTER (2); two[2] = pane;
+  g_assert_true (i2a_test_wait_until (pool_has_n, two, 5000));
+  home = pane_row (p, 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (home)), ==, "Home");
+  g_assert_cmpstr (i2a_account_row_get_load_text (home), ==, "0 / 2");
+
+  /* Someone edits keys.json: the pool reloads it, the pane follows. */
+  i2a_test_write_file (keys, KEYS_ONE);
+  one[0] = pool; one[1] = GUINT_TO_POINTER (1); one[2] = pane;
+  g_assert_true (i2a_test_wait_until (pool_has_n, one, 10000));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (pane_row (p, 0))), ==, "Home");
+
+  /* The row's switch goes through the pool into keys.json. */
+  sw = GTK_SWITCH (gtk_widget_get_template_child (GTK_WIDGET (pane_row (p, 0)), I2A_TYPE_ACCOUNT_ROW,
+                                                  "enabled_switch"));
+  gtk_switch_set_active (sw, FALSE);
+  g_assert_cmpstr (i2a_account_row_get_status_text (pane_row (p, 0)), ==, "Disabled");
+  file_args[0] = keys; file_args[1] = "\"enabled\" : false";
+  g_assert_true (i2a_test_wait_until (file_contains, file_args, 5000));
+
+  i2a_accounts_pane_set_model (p, NULL);
+  g_object_unref (pane);
+  i2a_test_rm_rf (dir);
+}
+
 static void
 test_preferences_binds_settings (void)
 {
@@ -287,7 +355,9 @@ test_login_dialog_template (void)
   g_autofree char *dir = i2a_test_mkdtemp ();
   g_autoptr(I2aCliSettings) cli = i2a_cli_settings_new (dir);
   g_autoptr(I2aPool) pool = i2a_pool_new (cli);
-  GtkWidget *dialog = i2a_login_dialog_new (NULL, pool, NULL, NULL);
+  g_autoptr(I2aSecretStore) secrets = i2a_secret_store_new ();
+  g_autoptr(I2aAccountStore) store = i2a_account_store_new (pool, secrets, NULL);
+  GtkWidget *dialog = i2a_login_dialog_new (NULL, store, NULL, FALSE);
 
   g_assert_cmpstr (i2a_login_dialog_get_page (I2A_LOGIN_DIALOG (dialog)), ==, "waiting");
   g_assert_null (i2a_login_dialog_get_authorize_url (I2A_LOGIN_DIALOG (dialog)));
@@ -354,6 +424,7 @@ main (int   argc,
   g_test_add_func ("/ui/account-row/edits", test_account_row_edits);
   g_test_add_func ("/ui/accounts-pane/follows-model", test_accounts_pane_follows_model);
   g_test_add_func ("/ui/accounts-pane/follows-pool", test_accounts_pane_follows_pool);
+  g_test_add_func ("/ui/accounts-pane/follows-keys-json", test_accounts_pane_follows_keys_json);
   g_test_add_func ("/ui/preferences/binds-settings", test_preferences_binds_settings);
   g_test_add_func ("/ui/login-dialog/template", test_login_dialog_template);
   g_test_add_func ("/ui/autostart/write-and-remove", test_autostart);
