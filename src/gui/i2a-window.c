@@ -6,6 +6,7 @@
 
 #include "i2a-account-ops.h"
 #include "i2a-accounts-pane.h"
+#include "i2a-client-keys-group.h"
 #include "i2a-login-dialog.h"
 #include "i2a-window.h"
 
@@ -28,6 +29,7 @@ struct _I2aWindow
   AdwActionRow         *url_row;
   GtkStack             *stack;
   I2aAccountsPane      *accounts_pane;
+  I2aClientKeysGroup   *keys_group;
 };
 
 enum {
@@ -258,6 +260,7 @@ i2a_window_constructed (GObject *object)
   self->monitor = g_object_ref (i2a_application_get_monitor (self->app));
   i2a_accounts_pane_set_model (self->accounts_pane,
                                G_LIST_MODEL (i2a_application_get_pool (self->app)));
+  i2a_client_keys_group_set_pool (self->keys_group, i2a_application_get_pool (self->app));
 
   g_signal_connect_object (self->server, "notify::running", G_CALLBACK (update_server),
                            self, G_CONNECT_SWAPPED);
@@ -340,6 +343,7 @@ i2a_window_class_init (I2aWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (I2A_TYPE_ACCOUNTS_PANE);
+  g_type_ensure (I2A_TYPE_CLIENT_KEYS_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/iflow2api/Iflow2Api/ui/i2a-window.ui");
   gtk_widget_class_bind_template_child (widget_class, I2aWindow, toast_overlay);
@@ -350,6 +354,7 @@ i2a_window_class_init (I2aWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aWindow, url_row);
   gtk_widget_class_bind_template_child (widget_class, I2aWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, I2aWindow, accounts_pane);
+  gtk_widget_class_bind_template_child (widget_class, I2aWindow, keys_group);
 
   gtk_widget_class_install_action (widget_class, "win.copy-base-url", NULL, copy_base_url_cb);
   gtk_widget_class_install_action (widget_class, "win.import-cli", NULL, import_cli_cb);

@@ -7,6 +7,7 @@
 #include "i2a-account-row.h"
 #include "i2a-accounts-pane.h"
 #include "i2a-autostart.h"
+#include "i2a-client-keys-group.h"
 #include "i2a-login-dialog.h"
 #include "i2a-pool-monitor.h"
 #include "i2a-preferences-window.h"
@@ -249,6 +250,31 @@ test_accounts_pane_follows_pool (void)
   g_object_unref (pane);
 }
 
+static void
+flushed_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  i2a_pool_flush_finish (I2A_POOL (object), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Background keys.json writes must land before the temp dir goes. */
+static void
+flush_pool (I2aPool *pool)
+{
+  gboolean done = FALSE;
+
+  i2a_pool_flush_async (pool, NULL, flushed_cb, &done);
+  g_assert_true (i2a_test_wait_until (is_true, &done, 5000));
+}
+
 static gboolean
 pool_loaded (gpointer data)
 {
@@ -312,8 +338,66 @@ test_accounts_pane_follows_keys_json (void)
   file_args[0] = keys; file_args[1] = "\"enabled\" : false";
   g_assert_true (i2a_test_wait_until (file_contains, file_args, 5000));
 
+  flush_pool (pool);
   i2a_accounts_pane_set_model (p, NULL);
   g_object_unref (pane);
+  i2a_test_rm_rf (dir);
+}
+
+static gboolean
+key_replaced (gpointer data)
+{
+  gpointer *args = data;
+  I2aKeysConfig *config = i2a_pool_get_config (args[0]);
+
+  return config->tokens->len == 1 &&
+         g_strcmp0 (g_ptr_array_index (config->tokens, 0), args[1]) != 0;
+}
+
+static void
+test_client_keys_group (void)
+{
+  g_autofree char *dir = i2a_test_mkdtemp ();
+  g_autofree char *iflow = g_build_filename (dir, "iflow", NULL);
+  g_autofree char *keys = g_build_filename (dir, "keys.json", NULL);
+  g_autoptr(I2aCliSettings) cli = i2a_cli_settings_new (iflow);
+  g_autoptr(I2aPool) pool = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *overlay = adw_toast_overlay_new ();
+  GtkWidget *group = i2a_client_keys_group_new ();
+  I2aClientKeysGroup *g = I2A_CLIENT_KEYS_GROUP (group);
+  gpointer args[2];
+  GtkWidget *row, *button;
+
+  i2a_test_write_file (keys,
+                       "{\"accounts\": {\"work\": {\"provider\": \"openai\", \"base_url\": \"http://127.0.0.1:9/v1\", \"api_key\": \"sk-a\"}},"
+                       " \"auth\": {\"enabled\": true, \"required\": true},"
+                       " \"keys\": {\"sk-client-0123456789\": {\"accounts\": [\"work\"], \"strategy\": \"round_robin\"}}}");
+  pool = i2a_pool_new_with_keys (cli, keys);
+  g_assert_true (i2a_test_wait_until (pool_loaded, pool, 5000));
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay), group);
+  gtk_window_set_child (GTK_WINDOW (window), overlay);
+  i2a_client_keys_group_set_pool (g, pool);
+  g_assert_cmpuint (i2a_client_keys_group_get_n_keys (g), ==, 1);
+
+  /* The row shows the key masked and its route. */
+  row = i2a_client_keys_group_get_row (g, 0);
+  g_assert_nonnull (row);
+  g_assert_null (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "sk-client-0123456789"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "work · round robin");
+
+  /* Regenerate (the last suffix): keys.json gets a new key on the same
+   * route, and the group follows the reload. */
+  button = g_object_get_data (G_OBJECT (row), "regenerate-button");
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_signal_emit_by_name (button, "clicked");
+  args[0] = pool;
+  args[1] = "sk-client-0123456789";
+  g_assert_true (i2a_test_wait_until (key_replaced, args, 5000));
+  g_assert_cmpuint (i2a_client_keys_group_get_n_keys (g), ==, 1);
+
+  flush_pool (pool);
+  gtk_window_destroy (GTK_WINDOW (window));
   i2a_test_rm_rf (dir);
 }
 
@@ -378,11 +462,6 @@ autostart_done_cb (GObject      *object,
   *done = TRUE;
 }
 
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
 
 static void
 test_autostart (void)
@@ -425,6 +504,7 @@ main (int   argc,
   g_test_add_func ("/ui/accounts-pane/follows-model", test_accounts_pane_follows_model);
   g_test_add_func ("/ui/accounts-pane/follows-pool", test_accounts_pane_follows_pool);
   g_test_add_func ("/ui/accounts-pane/follows-keys-json", test_accounts_pane_follows_keys_json);
+  g_test_add_func ("/ui/client-keys/show-and-regenerate", test_client_keys_group);
   g_test_add_func ("/ui/preferences/binds-settings", test_preferences_binds_settings);
   g_test_add_func ("/ui/login-dialog/template", test_login_dialog_template);
   g_test_add_func ("/ui/autostart/write-and-remove", test_autostart);
