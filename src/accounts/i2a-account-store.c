@@ -156,8 +156,8 @@ lookup_cb (GObject      *source,
   I2aAccount *account;
 
   self->pending--;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    goto out;
+  if (self->pool == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    goto out;  /* disposed meanwhile */
   entry = i2a_keys_config_lookup_account (i2a_pool_get_config (self->pool), data->id);
   account = i2a_pool_lookup_account (self->pool, data->id);
   if (entry == NULL || account == NULL || !entry_is_login (entry))
@@ -210,7 +210,9 @@ sync_with_config (I2aAccountStore *self)
       data->self = g_object_ref (self);
       data->id = g_strdup (entry->id);
       self->pending++;
-      i2a_secret_store_lookup_async (self->secrets, entry->id, self->cancellable, lookup_cb, data);
+      /* Not cancellable: libsecret 0.20.5 warns (GError set twice) when a
+       * lookup is cancelled; the callback holds a ref instead. */
+      i2a_secret_store_lookup_async (self->secrets, entry->id, NULL, lookup_cb, data);
     }
 
   /* Accounts gone from keys.json (logout, hand edit) stop refreshing. */

@@ -84,7 +84,10 @@ i2a_cli_interop_write_login (const char  *dir,
     }
   else if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
-      root = json_node_init_object (json_node_alloc (), json_object_new ());
+      g_autoptr(JsonObject) empty = json_object_new ();
+
+      /* init_object takes its own reference. */
+      root = json_node_init_object (json_node_alloc (), empty);
     }
   else
     {

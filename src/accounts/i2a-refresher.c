@@ -258,8 +258,10 @@ save_next (I2aRefresher *self)
         name = i2a_account_get_email (entry->account);
       label = g_strdup_printf ("iflow2api account %s", name && *name ? name : id);
       self->saving_id = g_steal_pointer (&id);
+      /* Never cancelled: a refreshed token must reach the keyring (and
+       * libsecret 0.20.5 warns when a write is cancelled). */
       i2a_secret_store_store_async (self->store, self->saving_id, label, entry->secrets,
-                                    self->cancellable, store_done_cb, g_object_ref (self));
+                                    NULL, store_done_cb, g_object_ref (self));
     }
 }
 
