@@ -41,8 +41,11 @@ struct _I2aChatRequest
   I2aApiError       *outcome;       /* failure to report at the end */
 
   GSource           *socket_watch;
-  guint              timer_id;      /* first-byte or idle timeout */
-  guint              keepalive_id;
+  /* Deadlines are checked by the server's once-a-second sweep: a timer
+   * source per request would make every main-loop iteration pay for
+   * thousands of streams. Monotonic µs, 0 = none. */
+  gint64             deadline;      /* first-byte or idle timeout */
+  gint64             last_write;    /* for SSE keep-alive comments */
   guint              backoff_id;
 
   guint              events_sent;
@@ -70,8 +73,7 @@ static void read_next (I2aChatRequest *self);
 static void
 stop_timers (I2aChatRequest *self)
 {
-  g_clear_handle_id (&self->timer_id, g_source_remove);
-  g_clear_handle_id (&self->keepalive_id, g_source_remove);
+  self->deadline = 0;
   g_clear_handle_id (&self->backoff_id, g_source_remove);
 }
 
@@ -87,7 +89,7 @@ drop_attempt (I2aChatRequest *self)
   g_clear_pointer (&self->parser, i2a_sse_parser_free);
   g_clear_pointer (&self->stream_error, i2a_api_error_free);
   g_clear_object (&self->account);
-  g_clear_handle_id (&self->timer_id, g_source_remove);
+  self->deadline = 0;
   self->reading = FALSE;
   self->read_paused = FALSE;
 }
@@ -230,6 +232,7 @@ append_chunk (I2aChatRequest *self,
 
   soup_message_body_append (body, SOUP_MEMORY_TAKE, text, len);
   self->pending_chunks++;
+  self->last_write = g_get_monotonic_time ();
   soup_server_message_unpause (self->msg);
 }
 
@@ -239,6 +242,9 @@ commit_stream (I2aChatRequest *self)
   SoupMessageHeaders *h = soup_server_message_get_response_headers (self->msg);
 
   self->committed = TRUE;
+  /* From now on every event (or keep-alive) is a write, and a failed write
+   * is how libsoup reports the hang-up: one poll source less per stream. */
+  remove_socket_watch (self);
   i2a_http_prepare_response (self->msg);
   soup_server_message_set_status (self->msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_encoding (h, SOUP_ENCODING_CHUNKED);
@@ -330,40 +336,44 @@ attempt_failed (I2aChatRequest *self,
   i2a_api_error_free (error);
 }
 
-static gboolean
-timeout_cb (gpointer user_data)
+static void
+timed_out (I2aChatRequest *self)
 {
-  I2aChatRequest *self = user_data;
   const char *phase = self->committed ? "between events" : "before the first byte";
 
-  self->timer_id = 0;
+  self->deadline = 0;
   attempt_failed (self, i2a_api_error_new (504, "timeout", "upstream_timeout",
                                            "The upstream sent nothing for %u s %s",
                                            self->committed ? i2a_server_get_idle_timeout (self->server)
                                                            : i2a_server_get_first_byte_timeout (self->server),
                                            phase));
-  return G_SOURCE_REMOVE;
 }
 
 static void
 arm_timer (I2aChatRequest *self,
            guint           seconds)
 {
-  g_clear_handle_id (&self->timer_id, g_source_remove);
-  if (seconds > 0)
-    self->timer_id = g_timeout_add_seconds (seconds, timeout_cb, self);
+  self->deadline = seconds > 0 ? g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC : 0;
 }
 
-static gboolean
-keepalive_cb (gpointer user_data)
+void
+i2a_chat_request_tick (I2aChatRequest *self,
+                       gint64          now)
 {
-  I2aChatRequest *self = user_data;
+  guint keepalive = i2a_server_get_keepalive_interval (self->server);
 
+  if (self->done || self->emitted_done)
+    return;
+  if (self->deadline > 0 && now >= self->deadline)
+    {
+      timed_out (self);
+      return;
+    }
   /* SSE comment: keeps proxies and clients from timing out a quiet model,
    * and a write is how libsoup learns the client is gone. */
-  if (self->committed && !self->done && self->pending_chunks < PENDING_HIGH)
+  if (self->stream && self->committed && keepalive > 0 && self->pending_chunks < PENDING_HIGH &&
+      now - self->last_write >= (gint64) keepalive * G_USEC_PER_SEC)
     append_chunk (self, g_strdup (": keep-alive\n\n"), 14);
-  return G_SOURCE_CONTINUE;
 }
 
 /* ---- whole-body responses (errors and non-streaming) -------------------- */
@@ -745,9 +755,6 @@ i2a_chat_request_start (I2aChatRequest *self)
   g_signal_connect (self->msg, "disconnected", G_CALLBACK (msg_disconnected_cb), self);
   g_signal_connect (self->msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), self);
   add_socket_watch (self);
-  if (self->stream && i2a_server_get_keepalive_interval (self->server) > 0)
-    self->keepalive_id = g_timeout_add_seconds (i2a_server_get_keepalive_interval (self->server),
-                                                keepalive_cb, self);
   acquire_next (self);
 }
 

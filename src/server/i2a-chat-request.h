@@ -19,6 +19,9 @@ I2aChatRequest *i2a_chat_request_new   (I2aServer         *server,
                                         JsonObject        *request,
                                         GBytes            *raw);
 void            i2a_chat_request_start (I2aChatRequest    *self);
+/* Once a second from the server: timeouts and SSE keep-alives. */
+void            i2a_chat_request_tick  (I2aChatRequest    *self,
+                                        gint64             now);
 /* Server shutdown: end the request now with an error. */
 void            i2a_chat_request_abort (I2aChatRequest    *self,
                                         const char        *reason);

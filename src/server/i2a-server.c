@@ -31,7 +31,9 @@ struct _I2aServer
   guint        keepalive_interval;
   gboolean     running;
   SoupServer  *draining;      /* stopped, finishing aborted responses */
-  GSocketService *service;
+  GSocket     *listener;
+  GSource     *listen_source;
+  guint        sweep_id;      /* timeouts and keep-alives of all requests */
   GHashTable  *sockets;       /* "ip:port" of the peer -> GSocket (weak) */
   guint        drain_id;
 };
@@ -288,20 +290,18 @@ socket_gone_cb (gpointer  data,
 /* We accept connections ourselves and hand them to libsoup: its own
  * listener in 3.2.3 leaks a GSocket per connection (fixed in 3.3), which
  * a long-running proxy cannot afford. */
-static gboolean
-incoming_cb (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source,
-             I2aServer         *self)
+static void
+hand_over (I2aServer *self,
+           GSocket   *socket)
 {
-  GSocket *socket = g_socket_connection_get_socket (connection);
+  g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection (socket);
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(GError) error = NULL;
   SocketEntry *entry;
 
   if (self->soup == NULL || local == NULL || remote == NULL)
-    return TRUE;
+    return;
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
 
   entry = g_new0 (SocketEntry, 1);
@@ -313,7 +313,50 @@ incoming_cb (GSocketService    *service,
 
   if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
     g_debug ("Dropped a connection: %s", error->message);
-  return TRUE;
+}
+
+/* Drain the accept queue on each wakeup (up to a bound, to stay fair to
+ * the streams): one accept per main-loop iteration cannot keep up with a
+ * burst while thousands of streams keep the loop busy. */
+static gboolean
+listen_ready_cb (GSocket      *listener,
+                 GIOCondition  condition,
+                 gpointer      user_data)
+{
+  I2aServer *self = user_data;
+
+  for (guint i = 0; i < 256; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSocket) client = g_socket_accept (listener, NULL, &error);
+
+      if (client == NULL)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            g_debug ("accept failed: %s", error->message);
+          break;
+        }
+      hand_over (self, client);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  I2aServer *self = user_data;
+  g_autoptr(GPtrArray) active = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key;
+  gint64 now = g_get_monotonic_time ();
+
+  /* A tick may finish a request, which removes it from the table. */
+  g_hash_table_iter_init (&iter, self->requests);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (active, g_object_ref (key));
+  for (guint i = 0; i < active->len; i++)
+    i2a_chat_request_tick (active->pdata[i], now);
+  return G_SOURCE_CONTINUE;
 }
 
 GSocket *
@@ -331,12 +374,32 @@ i2a_server_lookup_socket (I2aServer         *self,
 static void
 stop_listening (I2aServer *self)
 {
-  if (self->service == NULL)
-    return;
-  g_socket_service_stop (self->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-  g_signal_handlers_disconnect_by_data (self->service, self);
-  g_clear_object (&self->service);
+  if (self->listen_source)
+    {
+      g_source_destroy (self->listen_source);
+      g_clear_pointer (&self->listen_source, g_source_unref);
+    }
+  if (self->listener)
+    g_socket_close (self->listener, NULL);
+  g_clear_object (&self->listener);
+}
+
+static GSocket *
+open_listener (GSocketAddress  *address,
+               GError         **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL)
+    return NULL;
+  /* GSocketListener's default backlog of 10 overflows under bursts of
+   * new connections (every response closes its connection). */
+  g_socket_set_listen_backlog (socket, 1024);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return NULL;
+  g_socket_set_blocking (socket, FALSE);
+  return g_steal_pointer (&socket);
 }
 
 /* ---- object ------------------------------------------------------------- */
@@ -349,6 +412,7 @@ i2a_server_dispose (GObject *object)
   i2a_server_stop (self);
   stop_listening (self);
   finish_draining (self);
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
   soup_session_abort (self->session);
   g_clear_object (&self->soup);
   g_clear_object (&self->session);
@@ -468,17 +532,18 @@ i2a_server_start (I2aServer   *self,
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_finished_cb), NULL);
 
   address = g_inet_socket_address_new (inet, port);
-  self->service = g_socket_service_new ();
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                      NULL, &effective, error))
+  self->listener = open_listener (address, error);
+  if (self->listener == NULL || (effective = g_socket_get_local_address (self->listener, error)) == NULL)
     {
-      g_clear_object (&self->service);
+      g_clear_object (&self->listener);
       g_clear_object (&self->soup);
       return FALSE;
     }
-  g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
-  g_socket_service_start (self->service);
+  self->listen_source = g_socket_create_source (self->listener, G_IO_IN, NULL);
+  g_source_set_callback (self->listen_source, (GSourceFunc) listen_ready_cb, self, NULL);
+  g_source_attach (self->listen_source, NULL);
+  if (self->sweep_id == 0)
+    self->sweep_id = g_timeout_add_seconds (1, sweep_cb, self);
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   g_free (self->host);
   self->host = g_strdup (host);
