@@ -576,8 +576,20 @@ i2a_fake_iflow_new (void)
   self->events = 3;
   self->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (self->server, NULL, server_cb, self, NULL);
-  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    g_error ("fake iFlow cannot listen: %s", error->message);
+  {
+    /* Our own socket for a real backlog: soup_server_listen_local's 10
+     * would make the fake the bottleneck of benchmarks. */
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, 0);
+    g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, &error);
+
+    if (sock)
+      g_socket_set_listen_backlog (sock, 1024);
+    if (sock == NULL || !g_socket_bind (sock, addr, TRUE, &error) || !g_socket_listen (sock, &error) ||
+        !soup_server_listen_socket (self->server, sock, 0, &error))
+      g_error ("fake iFlow cannot listen: %s", error->message);
+  }
   uris = soup_server_get_uris (self->server);
   self->port = g_uri_get_port (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
