@@ -124,5 +124,11 @@ i2a_upstream_request_new (const I2aUpstreamTarget *target,
     }
 
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  /* libsoup 3 opens a new connection for every non-idempotent request;
+   * upstream that means a TLS handshake per chat call. Marking it lets an
+   * idle keep-alive connection be reused. The cost: libsoup re-sends when
+   * a reused connection turns out dead before any response, which the
+   * server has then never processed. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   return msg;
 }
