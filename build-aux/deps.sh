@@ -8,7 +8,7 @@ I2A_BUILD_PKGS="gcc pkg-config meson ninja-build libglib2.0-dev libglib2.0-dev-b
  desktop-file-utils appstream"
 I2A_RUN_PKGS="gnome-keyring dbus-user-session xdg-utils"
 I2A_TEST_PKGS="xvfb xauth dbus gnome-keyring libsecret-tools curl flatpak-builder
- imagemagick"
+ imagemagick fonts-wqy-microhei"
 
 # The OpenAI SDK end-to-end test needs node and npm; Debian's packages only
 # when no other Node.js is installed (e.g. NodeSource's bundles npm).
