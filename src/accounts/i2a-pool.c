@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "i2a-error.h"
@@ -338,6 +339,14 @@ start_monitor (I2aPool *self)
   g_autofree char *dir_path = g_path_get_dirname (self->path);
   g_autoptr(GFile) dir = g_file_new_for_path (dir_path);
   g_autoptr(GError) error = NULL;
+
+  /* Account/OAuth fix: on a first start ~/.iflow2api may not exist yet,
+   * and a monitor on a missing directory misses the keys.json that a
+   * later `iflow2api login` (another process) creates in it. Create it
+   * now, private (it holds the account list), so there is a directory to
+   * watch. Best effort: without it the file is still read at startup. */
+  if (g_mkdir_with_parents (dir_path, 0700) != 0)
+    g_debug ("Cannot create %s: %s", dir_path, g_strerror (errno));
 
   /* The directory, not the file: atomic saves replace the file's inode. */
   self->monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);

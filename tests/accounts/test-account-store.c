@@ -55,6 +55,12 @@ keys_account (LoginStack *s,
   return json_object_ref (json_object_get_object_member (accounts, id));
 }
 
+static gboolean
+pool_loaded (gpointer data)
+{
+  return i2a_pool_is_loaded (data);
+}
+
 static guint
 mode_of (const char *path)
 {
@@ -390,6 +396,51 @@ test_startup_loads_keyring (void)
   login_stack_free (s);
 }
 
+/* ---- keys.json in a directory that does not exist yet --------------------- */
+
+static gboolean
+pool_has_accounts (gpointer data)
+{
+  return i2a_pool_get_config (data)->accounts->len > 0;
+}
+
+static void
+test_startup_keys_dir_missing (void)
+{
+  g_autofree char *home = i2a_test_mkdtemp ();
+  g_autofree char *iflow_dir = g_build_filename (home, ".iflow", NULL);
+  g_autofree char *keys_dir = g_build_filename (home, ".iflow2api", NULL);
+  g_autofree char *keys_path = g_build_filename (keys_dir, "keys.json", NULL);
+  g_autoptr(I2aCliSettings) cli = NULL;
+  g_autoptr(I2aPool) pool = NULL;
+  I2aAccount *account;
+
+  /* A first start: neither ~/.iflow2api nor keys.json exist. */
+  g_assert_false (g_file_test (keys_dir, G_FILE_TEST_EXISTS));
+  cli = i2a_cli_settings_new (iflow_dir);
+  pool = i2a_pool_new_with_keys (cli, keys_path);
+  g_assert_true (i2a_test_wait_until (pool_loaded, pool, 5000));
+  g_assert_null (i2a_pool_get_load_error (pool));
+  g_assert_cmpuint (i2a_pool_get_config (pool)->accounts->len, ==, 0);
+  /* Private: it will hold the account list. */
+  g_assert_true (g_file_test (keys_dir, G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (mode_of (keys_dir), ==, 0700);
+
+  /* `iflow2api login` in another process writes keys.json: the running
+   * pool sees it live, with no reload call. */
+  i2a_test_write_file (keys_path, "{\"accounts\":{\"late\":{\"api_key\":\"" I2A_TEST_KEY "\"}}}");
+  g_assert_true (i2a_test_wait_until (pool_has_accounts, pool, 3000));
+  account = i2a_pool_lookup_account (pool, "late");
+  g_assert_nonnull (account);
+  g_assert_cmpstr (i2a_account_get_api_key (account), ==, I2A_TEST_KEY);
+
+  g_clear_object (&pool);
+  g_clear_object (&cli);
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  i2a_test_rm_rf (home);
+}
+
 /* ---- import-cli --------------------------------------------------------- */
 
 static void
@@ -614,6 +665,7 @@ main (int   argc,
   g_test_add_func ("/account-store/login/replace-id", test_login_replace_id);
   g_test_add_func ("/account-store/logout", test_logout);
   g_test_add_func ("/account-store/startup/loads-keyring", test_startup_loads_keyring);
+  g_test_add_func ("/account-store/startup/keys-dir-missing", test_startup_keys_dir_missing);
   g_test_add_func ("/account-store/import-cli/oauth", test_import_cli);
   g_test_add_func ("/account-store/import-cli/api-key-only", test_import_cli_api_key_only);
   g_test_add_func ("/account-store/import-cli/not-logged-in", test_import_cli_not_logged_in);
