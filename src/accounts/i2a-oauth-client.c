@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 
 #include "i2a-error.h"
+#include "i2a-json.h"
 #include "i2a-util.h"
 #include "i2a-oauth-client.h"
 
@@ -517,19 +518,10 @@ error_from_transport (Request *req,
 static JsonObject *
 parse_object (GBytes *bytes)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   gsize len = 0;
   const char *data = g_bytes_get_data (bytes, &len);
-  JsonNode *root;
 
-  if (data == NULL || len == 0)
-    return NULL;
-  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  return json_object_ref (json_node_get_object (root));
+  return i2a_json_parse_object (data, len);
 }
 
 static char *

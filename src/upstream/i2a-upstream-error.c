@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "i2a-json.h"
 #include "i2a-upstream-error.h"
 
 /* Longest piece of a non-JSON error body quoted in a message. */
@@ -72,8 +73,6 @@ static JsonObject *
 parse_body_object (const char *body,
                    gsize       len)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  JsonNode *root;
   gsize i;
 
   if (body == NULL || len == 0)
@@ -83,13 +82,7 @@ parse_body_object (const char *body,
   if (i == len || body[i] != '{')
     return NULL;
 
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, body, len, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  return json_object_ref (json_node_get_object (root));
+  return i2a_json_parse_object (body, len);
 }
 
 /* A JSON string or number as text ("435", 435 and 435.0 all give "435"). */

@@ -1,0 +1,23 @@
+#define G_LOG_DOMAIN "i2a-json"
+
+#include "config.h"
+
+#include "i2a-json.h"
+
+JsonObject *
+i2a_json_parse_object (const char *data,
+                       gsize       len)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  JsonNode *root;
+
+  if (data == NULL || len == 0)
+    return NULL;
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return json_object_ref (json_node_get_object (root));
+}

@@ -1,0 +1,13 @@
+/* i2a-json.h: small json-glib conveniences used across subsystems. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* The top-level object of @data, or NULL when it is empty, not JSON or not
+ * an object (for best-effort reads of answers that may be anything). */
+JsonObject *i2a_json_parse_object (const char *data,
+                                   gsize       len);
+
+G_END_DECLS
