@@ -12,7 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "i2a-dbus-menu.h"
-#include "i2a-tray-resources.h"
+#include "i2a-tray-introspection.h"
 
 #define DBUS_MENU_IFACE "com.canonical.dbusmenu"
 
@@ -62,25 +62,9 @@ G_DEFINE_FINAL_TYPE (I2aDbusMenu, i2a_dbus_menu, G_TYPE_OBJECT)
 static GDBusInterfaceInfo *
 dbus_menu_interface_info (void)
 {
-  static GDBusInterfaceInfo *info;
+  static gsize info;
 
-  if (g_once_init_enter (&info))
-    {
-      g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(GDBusNodeInfo) node = NULL;
-      g_autoptr(GError) error = NULL;
-
-      /* Referencing the resource directly keeps it linked from the static lib. */
-      bytes = g_resource_lookup_data (i2a_tray_get_resource (),
-                                      "/io/github/iflow2api/Iflow2Api/tray/com.canonical.dbusmenu.xml",
-                                      G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-      g_assert_no_error (error);
-      node = g_dbus_node_info_new_for_xml (g_bytes_get_data (bytes, NULL), &error);
-      g_assert_no_error (error);
-      g_once_init_leave (&info,
-                         g_dbus_interface_info_ref (g_dbus_node_info_lookup_interface (node, DBUS_MENU_IFACE)));
-    }
-  return info;
+  return i2a_tray_interface_info ("com.canonical.dbusmenu.xml", DBUS_MENU_IFACE, &info);
 }
 
 static const MenuEntry *

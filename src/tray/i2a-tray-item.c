@@ -14,7 +14,7 @@
 
 #include "i2a-dbus-menu.h"
 #include "i2a-tray-item.h"
-#include "i2a-tray-resources.h"
+#include "i2a-tray-introspection.h"
 
 #define SNI_IFACE          "org.kde.StatusNotifierItem"
 #define WATCHER_NAME       "org.kde.StatusNotifierWatcher"
@@ -74,25 +74,9 @@ static GParamSpec *properties [N_PROPS];
 static GDBusInterfaceInfo *
 sni_interface_info (void)
 {
-  static GDBusInterfaceInfo *info;
+  static gsize info;
 
-  if (g_once_init_enter (&info))
-    {
-      g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(GDBusNodeInfo) node = NULL;
-      g_autoptr(GError) error = NULL;
-
-      /* Referencing the resource directly keeps it linked from the static lib. */
-      bytes = g_resource_lookup_data (i2a_tray_get_resource (),
-                                      "/io/github/iflow2api/Iflow2Api/tray/org.kde.StatusNotifierItem.xml",
-                                      G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-      g_assert_no_error (error);
-      node = g_dbus_node_info_new_for_xml (g_bytes_get_data (bytes, NULL), &error);
-      g_assert_no_error (error);
-      g_once_init_leave (&info,
-                         g_dbus_interface_info_ref (g_dbus_node_info_lookup_interface (node, SNI_IFACE)));
-    }
-  return info;
+  return i2a_tray_interface_info ("org.kde.StatusNotifierItem.xml", SNI_IFACE, &info);
 }
 
 static const char *
