@@ -585,6 +585,88 @@ i2a_pool_check_client_token (I2aPool      *self,
   return FALSE;
 }
 
+/* ---- default strategy (issue 5: the app's "default-strategy" setting) ----
+ *
+ * Requests with no route at all (no client key route, no "default" in
+ * keys.json) use every account. The dispatch picks least_busy for a NULL
+ * route; for round_robin the pool hands it a route of its own listing every
+ * account, whose cursor keeps the rotation. Kept as object data so the
+ * pool's private struct and the dispatch stay as they are; it lives as long
+ * as the pool, which every dispatch holds a reference on. */
+
+typedef struct
+{
+  I2aStrategy  strategy;
+  I2aKeysRoute all;      /* accounts: refreshed at each begin */
+} DefaultStrategy;
+
+static void
+default_strategy_free (gpointer data)
+{
+  DefaultStrategy *ds = data;
+
+  g_strfreev (ds->all.accounts);
+  g_free (ds);
+}
+
+static DefaultStrategy *
+default_strategy (I2aPool *self)
+{
+  static GQuark quark;
+  DefaultStrategy *ds;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("i2a-pool-default-strategy");
+  ds = g_object_get_qdata (G_OBJECT (self), quark);
+  if (ds == NULL)
+    {
+      ds = g_new0 (DefaultStrategy, 1);
+      ds->strategy = I2A_STRATEGY_LEAST_BUSY;
+      ds->all.strategy = I2A_STRATEGY_ROUND_ROBIN;
+      g_object_set_qdata_full (G_OBJECT (self), quark, ds, default_strategy_free);
+    }
+  return ds;
+}
+
+void
+i2a_pool_set_default_strategy (I2aPool     *self,
+                               I2aStrategy  strategy)
+{
+  g_return_if_fail (I2A_IS_POOL (self));
+  g_return_if_fail (strategy == I2A_STRATEGY_LEAST_BUSY || strategy == I2A_STRATEGY_ROUND_ROBIN);
+
+  default_strategy (self)->strategy = strategy;
+}
+
+I2aStrategy
+i2a_pool_get_default_strategy (I2aPool *self)
+{
+  g_return_val_if_fail (I2A_IS_POOL (self), I2A_STRATEGY_LEAST_BUSY);
+
+  return default_strategy (self)->strategy;
+}
+
+/* The route for a request that has none: NULL (every account, least_busy)
+ * or the pool's round-robin route over every account. */
+static I2aKeysRoute *
+route_for_no_route (I2aPool *self)
+{
+  DefaultStrategy *ds = default_strategy (self);
+  GStrvBuilder *ids;
+
+  if (ds->strategy == I2A_STRATEGY_LEAST_BUSY ||
+      !i2a_pool_is_multi_account (self) || self->accounts->len == 0)
+    return NULL;
+  /* Same members as a NULL route: the live list, by id. */
+  ids = g_strv_builder_new ();
+  for (guint i = 0; i < self->accounts->len; i++)
+    g_strv_builder_add (ids, i2a_account_get_id (self->accounts->pdata[i]));
+  g_strfreev (ds->all.accounts);
+  ds->all.accounts = g_strv_builder_end (ids);
+  g_strv_builder_unref (ids);
+  return &ds->all;
+}
+
 I2aDispatch *
 i2a_pool_begin (I2aPool      *self,
                 const char   *token,
@@ -604,6 +686,8 @@ i2a_pool_begin (I2aPool      *self,
     }
   if (route == NULL)
     route = config->default_route;
+  if (route == NULL)
+    route = route_for_no_route (self);  /* issue 5: default-strategy */
   return i2a_dispatch_new (self, config, route);
 }
 

@@ -67,6 +67,14 @@ guint           i2a_pool_get_queue_length (I2aPool         *self);
 guint           i2a_pool_get_circuit_open_for (I2aPool     *self,
                                                I2aAccount  *account);
 
+/* issue 5: how requests with no route at all (no client key route, no
+ * "default" in keys.json) pick among every account; least_busy unless set
+ * (the desktop app's "default-strategy" setting). Applies to the next
+ * request. */
+void            i2a_pool_set_default_strategy (I2aPool     *self,
+                                               I2aStrategy  strategy);
+I2aStrategy     i2a_pool_get_default_strategy (I2aPool     *self);
+
 /* Start routing one request. @token is the client's bearer token (may be
  * NULL). NULL with @error (401) when client auth rejects it. */
 I2aDispatch    *i2a_pool_begin            (I2aPool         *self,
