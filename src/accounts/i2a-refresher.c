@@ -47,9 +47,8 @@ struct _I2aRefresher
   GNetworkMonitor *network;
   gulong           network_handler;
   guint            network_idle;
-  GCancellable    *cancellable;      /* bus lookup, keyring writes */
-  GQueue           save_queue;       /* account ids (char *) to write */
-  char            *saving_id;        /* the write in flight */
+  GCancellable    *cancellable;      /* the system bus lookup */
+  guint            n_saving;         /* keyring writes in flight */
   GDBusConnection *system_bus;
   guint            sleep_subscription;
 };
@@ -215,76 +214,69 @@ schedule (Entry *entry)
 
 /* ---- the refresh -------------------------------------------------------- */
 
-/* One keyring write at a time: libsecret's file backend (used inside
- * Flatpak) fails a write that overlaps another one of the same process
- * ("externally modified"). Writes queue by account id and save the
- * secrets in force when they start. */
-static void save_next (I2aRefresher *self);
+/* Keyring writes. I2aSecretStore runs them one at a time in the order
+ * they are asked (libsecret's file backend, used inside Flatpak, cannot
+ * take overlapping writes), so each write simply snapshots the secrets
+ * in force and the newest one lands last. */
+typedef struct
+{
+  I2aRefresher *self;
+  char         *id;
+} SaveData;
 
 static void
 store_done_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  I2aRefresher *self = user_data;
+  SaveData *data = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!i2a_secret_store_store_finish (I2A_SECRET_STORE (source), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_warning ("Account %s: the refreshed credentials could not be saved in the keyring "
-               "(they work until iflow2api exits): %s", self->saving_id, error->message);
-  g_clear_pointer (&self->saving_id, g_free);
-  save_next (self);
-  g_object_unref (self);
+               "(they work until iflow2api exits): %s", data->id, error->message);
+  data->self->n_saving--;
+  g_object_unref (data->self);
+  g_free (data->id);
+  g_free (data);
 }
 
+/* @tokens_changed: FALSE when only the refresh status changed. */
 static void
-save_next (I2aRefresher *self)
-{
-  while (self->saving_id == NULL && !g_cancellable_is_cancelled (self->cancellable))
-    {
-      g_autofree char *id = g_queue_pop_head (&self->save_queue);
-      g_autofree char *label = NULL;
-      const char *name;
-      Entry *entry;
-
-      if (id == NULL)
-        return;
-      entry = g_hash_table_lookup (self->entries, id);
-      if (entry == NULL)
-        continue;  /* forgotten (logout) meanwhile */
-      name = i2a_account_get_label (entry->account);
-      if (name == NULL || *name == '\0')
-        name = i2a_account_get_email (entry->account);
-      label = g_strdup_printf ("iflow2api account %s", name && *name ? name : id);
-      self->saving_id = g_steal_pointer (&id);
-      /* Never cancelled: a refreshed token must reach the keyring (and
-       * libsecret 0.20.5 warns when a write is cancelled). */
-      i2a_secret_store_store_async (self->store, self->saving_id, label, entry->secrets,
-                                    NULL, store_done_cb, g_object_ref (self));
-    }
-}
-
-static void
-store_secrets (Entry *entry)
+store_secrets (Entry    *entry,
+               gboolean  tokens_changed)
 {
   I2aRefresher *self = entry->self;
+  g_autofree char *label = NULL;
+  const char *name;
+  SaveData *data;
 
   if (self->store == NULL)
     {
-      g_warning ("Account %s: no keyring; refreshed credentials are kept in memory only", entry->id);
+      if (tokens_changed)
+        g_warning ("Account %s: no keyring; refreshed credentials are kept in memory only", entry->id);
       return;
     }
-  if (g_queue_find_custom (&self->save_queue, entry->id, (GCompareFunc) strcmp) == NULL)
-    g_queue_push_tail (&self->save_queue, g_strdup (entry->id));
-  save_next (self);
+  name = i2a_account_get_label (entry->account);
+  if (name == NULL || *name == '\0')
+    name = i2a_account_get_email (entry->account);
+  label = g_strdup_printf ("iflow2api account %s", name && *name ? name : entry->id);
+  data = g_new0 (SaveData, 1);
+  data->self = g_object_ref (self);
+  data->id = g_strdup (entry->id);
+  self->n_saving++;
+  /* Never cancelled: a refreshed token must reach the keyring (and
+   * libsecret 0.20.5 warns when a write is cancelled). */
+  i2a_secret_store_store_async (self->store, entry->id, label, entry->secrets,
+                                NULL, store_done_cb, data);
 }
 
 gboolean
 i2a_refresher_is_saving (I2aRefresher *self)
 {
   g_return_val_if_fail (I2A_IS_REFRESHER (self), FALSE);
-  return self->saving_id != NULL || self->save_queue.length > 0;
+  return self->n_saving > 0;
 }
 
 static void
@@ -303,19 +295,22 @@ fail_try (Entry  *entry,
   g_object_freeze_notify (G_OBJECT (account));
   i2a_account_set_refresh_failures (account, i2a_account_get_refresh_failures (account) + 1);
   i2a_account_set_last_refresh_error (account, message);
+  /* Kept with the credentials for `iflow2api accounts` and the next start. */
+  entry->secrets->refresh_failures = i2a_account_get_refresh_failures (account);
+  g_free (entry->secrets->last_refresh_error);
+  entry->secrets->last_refresh_error = g_strdup (message);
 
   if (g_error_matches (error, I2A_ERROR, I2A_ERROR_OAUTH_INVALID_GRANT))
     {
+      gboolean had_token = entry->secrets->refresh_token != NULL;
+
       g_message ("Account %s needs a new login: %s", entry->id, message);
       i2a_account_set_state (account, I2A_ACCOUNT_STATE_NEEDS_LOGIN);
       g_object_thaw_notify (G_OBJECT (account));
       /* A dead refresh token is useless; dropping it from the keyring is
        * how "needs login" survives a restart (and shows in `accounts`). */
-      if (entry->secrets->refresh_token != NULL)
-        {
-          i2a_oauth_wipe_free (g_steal_pointer (&entry->secrets->refresh_token));
-          store_secrets (entry);
-        }
+      i2a_oauth_wipe_free (g_steal_pointer (&entry->secrets->refresh_token));
+      store_secrets (entry, had_token);
       complete_waiters (entry, error);
       g_signal_emit (self, signals[REFRESH_FAILED], 0, account, error);
       return;
@@ -337,6 +332,9 @@ fail_try (Entry  *entry,
              entry->id, entry->tries, message, delay);
   entry->retry_pending = TRUE;
   arm_timer (entry, delay);
+  /* New tokens without their apiKey must survive a restart too: the
+   * refresh token used for them may be dead now (protocol §8 item 9). */
+  store_secrets (entry, entry->need_user_info);
   complete_waiters (entry, NULL);
   g_signal_emit (self, signals[REFRESH_FAILED], 0, account, error);
 }
@@ -356,19 +354,22 @@ succeed (Entry            *entry,
   entry->tries = 0;
   entry->key_expires_at = entry->secrets->expires_at;
   entry->refreshed_mono = g_get_monotonic_time ();
+  entry->secrets->refreshed_at = now_wall ();
+  entry->secrets->refresh_failures = 0;
+  g_clear_pointer (&entry->secrets->last_refresh_error, g_free);
 
   /* Requests already sent keep the key they captured; new ones get this. */
   g_object_freeze_notify (G_OBJECT (account));
   i2a_account_set_api_key (account, info->api_key);
   i2a_account_set_expires_at (account, entry->secrets->expires_at);
-  i2a_account_set_last_refresh (account, now_wall ());
+  i2a_account_set_last_refresh (account, entry->secrets->refreshed_at);
   i2a_account_set_refresh_failures (account, 0);
   i2a_account_set_last_refresh_error (account, NULL);
   i2a_account_set_state (account, I2A_ACCOUNT_STATE_OK);
   g_object_thaw_notify (G_OBJECT (account));
   g_message ("Account %s: key refreshed; expires at %" G_GINT64_FORMAT, entry->id, entry->secrets->expires_at);
 
-  store_secrets (entry);
+  store_secrets (entry, TRUE);
   complete_waiters (entry, NULL);
   schedule (entry);
   g_signal_emit (self, signals[REFRESHED], 0, account);
@@ -390,12 +391,7 @@ user_info_cb (GObject      *source,
       return;
     }
   if (info == NULL)
-    {
-      /* The new tokens must survive a restart even without the apiKey:
-       * the refresh token we used may be dead now (protocol §8 item 9). */
-      store_secrets (entry);
-      fail_try (entry, error);
-    }
+    fail_try (entry, error);  /* also saves the new tokens */
   else
     succeed (entry, info);
   entry_unref (entry);
@@ -569,8 +565,6 @@ i2a_refresher_finalize (GObject *object)
   I2aRefresher *self = I2A_REFRESHER (object);
 
   g_clear_pointer (&self->entries, g_hash_table_unref);
-  g_queue_clear_full (&self->save_queue, g_free);
-  g_clear_pointer (&self->saving_id, g_free);
   g_clear_object (&self->client);
   g_clear_object (&self->store);
   g_clear_object (&self->cancellable);
@@ -701,10 +695,14 @@ i2a_refresher_adopt (I2aRefresher            *self,
   if (secrets->api_key != NULL)
     i2a_account_set_api_key (account, secrets->api_key);
   i2a_account_set_expires_at (account, secrets->expires_at);
-  i2a_account_set_refresh_failures (account, 0);
-  i2a_account_set_last_refresh_error (account, NULL);
+  /* A new login has none; credentials from the keyring bring theirs. */
+  i2a_account_set_refresh_failures (account, secrets->refresh_failures);
+  i2a_account_set_last_refresh_error (account, secrets->last_refresh_error);
   if (obtained_at > 0)
-    i2a_account_set_last_refresh (account, obtained_at);
+    {
+      entry->secrets->refreshed_at = obtained_at;
+      i2a_account_set_last_refresh (account, obtained_at);
+    }
   i2a_account_set_state (account, I2A_ACCOUNT_STATE_OK);
   g_object_thaw_notify (G_OBJECT (account));
   /* Requests that started before now used another key. */

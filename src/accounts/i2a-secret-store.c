@@ -13,13 +13,6 @@
 
 #define KIND_ACCOUNT "account"
 
-struct _I2aSecretStore
-{
-  GObject parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (I2aSecretStore, i2a_secret_store, G_TYPE_OBJECT)
-
 static const SecretSchema account_schema = {
   I2A_SECRET_SCHEMA_NAME, SECRET_SCHEMA_NONE,
   {
@@ -64,6 +57,9 @@ i2a_account_secrets_copy (const I2aAccountSecrets *secrets)
   copy->access_token = g_strdup (secrets->access_token);
   copy->refresh_token = g_strdup (secrets->refresh_token);
   copy->expires_at = secrets->expires_at;
+  copy->refreshed_at = secrets->refreshed_at;
+  copy->refresh_failures = secrets->refresh_failures;
+  copy->last_refresh_error = g_strdup (secrets->last_refresh_error);
   return copy;
 }
 
@@ -75,6 +71,7 @@ i2a_account_secrets_free (I2aAccountSecrets *secrets)
   wipe_free (secrets->api_key);
   wipe_free (secrets->access_token);
   wipe_free (secrets->refresh_token);
+  g_free (secrets->last_refresh_error);
   explicit_bzero (secrets, sizeof *secrets);
   g_free (secrets);
 }
@@ -104,6 +101,21 @@ secrets_to_json (const I2aAccountSecrets *secrets)
     }
   json_builder_set_member_name (builder, "expires_at");
   json_builder_add_int_value (builder, secrets->expires_at);
+  if (secrets->refreshed_at > 0)
+    {
+      json_builder_set_member_name (builder, "refreshed_at");
+      json_builder_add_int_value (builder, secrets->refreshed_at);
+    }
+  if (secrets->refresh_failures > 0)
+    {
+      json_builder_set_member_name (builder, "refresh_failures");
+      json_builder_add_int_value (builder, secrets->refresh_failures);
+    }
+  if (secrets->last_refresh_error != NULL)
+    {
+      json_builder_set_member_name (builder, "last_refresh_error");
+      json_builder_add_string_value (builder, secrets->last_refresh_error);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -149,6 +161,10 @@ secrets_from_json (const char *json)
       else if (json_node_get_value_type (node) == G_TYPE_STRING)
         secrets->expires_at = i2a_parse_timestamp (json_node_get_string (node));
     }
+  secrets->refreshed_at = MAX (json_object_get_int_member_with_default (obj, "refreshed_at", 0), 0);
+  secrets->refresh_failures = (guint) CLAMP (json_object_get_int_member_with_default (obj, "refresh_failures", 0),
+                                             0, G_MAXUINT);
+  secrets->last_refresh_error = dup_member (obj, "last_refresh_error");
   return g_steal_pointer (&secrets);
 }
 
@@ -200,14 +216,41 @@ return_mapped_error (GTask  *task,
 
 /* ---------------------------------------------------------------- GObject */
 
+/* Writes (store, clear) run one at a time, in the order they were asked:
+ * libsecret's file backend (used inside Flatpak) fails or loses a write
+ * that overlaps another one of the same process, e.g. a login being saved
+ * while the refresher writes a refreshed token. Reads are not queued. */
+struct _I2aSecretStore
+{
+  GObject  parent_instance;
+
+  GQueue   writes;     /* GTask *, waiting */
+  GTask   *writing;    /* the write in flight (ref), or NULL */
+};
+
+G_DEFINE_FINAL_TYPE (I2aSecretStore, i2a_secret_store, G_TYPE_OBJECT)
+
+static void
+i2a_secret_store_finalize (GObject *object)
+{
+  I2aSecretStore *self = I2A_SECRET_STORE (object);
+
+  /* Every queued task holds a ref on us: nothing can be left here. */
+  g_assert (self->writing == NULL && self->writes.length == 0);
+
+  G_OBJECT_CLASS (i2a_secret_store_parent_class)->finalize (object);
+}
+
 static void
 i2a_secret_store_class_init (I2aSecretStoreClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = i2a_secret_store_finalize;
 }
 
 static void
 i2a_secret_store_init (I2aSecretStore *self)
 {
+  g_queue_init (&self->writes);
 }
 
 I2aSecretStore *
@@ -216,21 +259,127 @@ i2a_secret_store_new (void)
   return g_object_new (I2A_TYPE_SECRET_STORE, NULL);
 }
 
-/* ---------------------------------------------------------------- store */
+/* ---------------------------------------------------------------- writes */
+
+typedef enum
+{
+  WRITE_STORE,
+  WRITE_CLEAR,
+} WriteKind;
+
+typedef struct
+{
+  WriteKind  kind;
+  char      *account_id;
+  char      *label;
+  char      *json;        /* secret; wiped */
+} WriteOp;
+
+static void
+write_op_free (WriteOp *op)
+{
+  g_free (op->account_id);
+  g_free (op->label);
+  wipe_free (op->json);
+  g_free (op);
+}
+
+static void run_next_write (I2aSecretStore *self);
+
+/* The write in flight is over: let the next one start. Takes the ref. */
+static void
+write_finished (GTask *task)
+{
+  I2aSecretStore *self = g_task_get_source_object (task);
+
+  g_object_ref (self);
+  g_assert (self->writing == task);
+  self->writing = NULL;
+  g_object_unref (task);
+  run_next_write (self);
+  g_object_unref (self);
+}
 
 static void
 store_cb (GObject      *source,
           GAsyncResult *res,
           gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!secret_password_store_finish (res, &error))
     return_mapped_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+  write_finished (task);
 }
+
+static void
+clear_cb (GObject      *source,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean removed;
+
+  removed = secret_password_clear_finish (res, &error);
+  if (error != NULL)
+    return_mapped_error (task, error);
+  else
+    g_task_return_boolean (task, removed);
+  write_finished (task);
+}
+
+static void
+run_next_write (I2aSecretStore *self)
+{
+  while (self->writing == NULL)
+    {
+      GTask *task = g_queue_pop_head (&self->writes);
+      GCancellable *cancellable;
+      WriteOp *op;
+
+      if (task == NULL)
+        return;
+      cancellable = g_task_get_cancellable (task);
+      /* Cancelled while it waited: never started, nothing to undo. */
+      if (g_task_return_error_if_cancelled (task))
+        {
+          g_object_unref (task);
+          continue;
+        }
+      op = g_task_get_task_data (task);
+      self->writing = task;
+      if (op->kind == WRITE_STORE)
+        {
+          /* libsecret copies the password before this returns. */
+          secret_password_store (&account_schema, SECRET_COLLECTION_DEFAULT, op->label, op->json,
+                                 cancellable, store_cb, task,
+                                 "account-id", op->account_id,
+                                 "kind", KIND_ACCOUNT,
+                                 NULL);
+          g_clear_pointer (&op->json, wipe_free);
+        }
+      else
+        secret_password_clear (&account_schema, cancellable, clear_cb, task,
+                               "account-id", op->account_id,
+                               "kind", KIND_ACCOUNT,
+                               NULL);
+    }
+}
+
+/* Takes @task. */
+static void
+queue_write (I2aSecretStore *self,
+             GTask          *task)
+{
+  g_queue_push_tail (&self->writes, task);
+  run_next_write (self);
+}
+
+/* ---------------------------------------------------------------- store */
 
 void
 i2a_secret_store_store_async (I2aSecretStore          *self,
@@ -242,8 +391,7 @@ i2a_secret_store_store_async (I2aSecretStore          *self,
                               gpointer                 user_data)
 {
   GTask *task;
-  g_autofree char *default_label = NULL;
-  char *json;
+  WriteOp *op;
 
   g_return_if_fail (I2A_IS_SECRET_STORE (self));
   g_return_if_fail (account_id != NULL && *account_id != '\0');
@@ -252,17 +400,14 @@ i2a_secret_store_store_async (I2aSecretStore          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, i2a_secret_store_store_async);
 
-  if (label == NULL)
-    label = default_label = g_strdup_printf (_("iflow2api account %s"), account_id);
-
-  json = secrets_to_json (secrets);
-  /* libsecret copies the password before this returns. */
-  secret_password_store (&account_schema, SECRET_COLLECTION_DEFAULT, label, json,
-                         cancellable, store_cb, task,
-                         "account-id", account_id,
-                         "kind", KIND_ACCOUNT,
-                         NULL);
-  wipe_free (json);
+  op = g_new0 (WriteOp, 1);
+  op->kind = WRITE_STORE;
+  op->account_id = g_strdup (account_id);
+  op->label = label ? g_strdup (label) : g_strdup_printf (_("iflow2api account %s"), account_id);
+  /* The secrets as they are now, whenever the write gets its turn. */
+  op->json = secrets_to_json (secrets);
+  g_task_set_task_data (task, op, (GDestroyNotify) write_op_free);
+  queue_write (self, task);
 }
 
 gboolean
@@ -341,22 +486,6 @@ i2a_secret_store_lookup_finish (I2aSecretStore  *self,
 
 /* ---------------------------------------------------------------- clear */
 
-static void
-clear_cb (GObject      *source,
-          GAsyncResult *res,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  gboolean removed;
-
-  removed = secret_password_clear_finish (res, &error);
-  if (error != NULL)
-    return_mapped_error (task, error);
-  else
-    g_task_return_boolean (task, removed);
-}
-
 void
 i2a_secret_store_clear_async (I2aSecretStore      *self,
                               const char          *account_id,
@@ -365,17 +494,18 @@ i2a_secret_store_clear_async (I2aSecretStore      *self,
                               gpointer             user_data)
 {
   GTask *task;
+  WriteOp *op;
 
   g_return_if_fail (I2A_IS_SECRET_STORE (self));
   g_return_if_fail (account_id != NULL && *account_id != '\0');
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, i2a_secret_store_clear_async);
-
-  secret_password_clear (&account_schema, cancellable, clear_cb, task,
-                         "account-id", account_id,
-                         "kind", KIND_ACCOUNT,
-                         NULL);
+  op = g_new0 (WriteOp, 1);
+  op->kind = WRITE_CLEAR;
+  op->account_id = g_strdup (account_id);
+  g_task_set_task_data (task, op, (GDestroyNotify) write_op_free);
+  queue_write (self, task);
 }
 
 gboolean

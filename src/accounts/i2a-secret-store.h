@@ -2,7 +2,10 @@
  *
  * One item per account (schema io.github.iflow2api.Iflow2Api.Account,
  * attributes account-id and kind="account"), holding one JSON blob
- * {api_key, access_token, refresh_token, expires_at}. There is no plaintext
+ * {api_key, access_token, refresh_token, expires_at} plus the non-secret
+ * refresh status {refreshed_at, refresh_failures, last_refresh_error}.
+ * Writes (store, clear) run one at a time in the order they were asked,
+ * so callers never overlap (libsecret's file backend cannot take that). There is no plaintext
  * fallback: without a usable Secret Service every call fails with
  * I2A_ERROR_SECRETS_UNAVAILABLE and a message saying what is missing. */
 #pragma once
@@ -20,6 +23,12 @@ typedef struct
   char   *access_token;
   char   *refresh_token;
   gint64  expires_at;        /* unix seconds; 0 = unknown */
+
+  /* Not secret: the refresh status, kept with the credentials so that
+   * another process (`iflow2api accounts`) and the next start see it. */
+  gint64  refreshed_at;      /* unix seconds of the last login or refresh; 0 = unknown */
+  guint   refresh_failures;  /* failed refresh tries since then */
+  char   *last_refresh_error;
 } I2aAccountSecrets;
 
 I2aAccountSecrets  *i2a_account_secrets_new   (void);

@@ -138,6 +138,21 @@ test_round_trip (Fixture       *f,
   g_assert_cmpstr (got->access_token, ==, a->access_token);
   g_assert_cmpstr (got->refresh_token, ==, a->refresh_token);
   g_assert_cmpint (got->expires_at, ==, a->expires_at);
+  g_assert_cmpint (got->refreshed_at, ==, 0);
+  g_assert_cmpuint (got->refresh_failures, ==, 0);
+  g_assert_null (got->last_refresh_error);
+  g_clear_pointer (&got, i2a_account_secrets_free);
+
+  /* The refresh status travels with the credentials. */
+  a->refreshed_at = 1893450000;
+  a->refresh_failures = 3;
+  a->last_refresh_error = g_strdup ("iFlow is busy (太多请求)");
+  g_assert_true (store_sync (f, "acct-a", a, &error));
+  got = lookup_sync (f, "acct-a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (got->refreshed_at, ==, 1893450000);
+  g_assert_cmpuint (got->refresh_failures, ==, 3);
+  g_assert_cmpstr (got->last_refresh_error, ==, "iFlow is busy (太多请求)");
   g_clear_pointer (&got, i2a_account_secrets_free);
 
   /* Storing again replaces (one item per account, not a second one). */
@@ -299,6 +314,107 @@ test_unavailable (Fixture       *f,
   g_assert_error (error, I2A_ERROR, I2A_ERROR_SECRETS_UNAVAILABLE);
 }
 
+/* Writes from several callers at once (a login saved while the refresher
+ * writes a refreshed token): each one succeeds, in the order they were
+ * asked, and the last write of an account is what stays. libsecret's file
+ * backend fails a write that overlaps another one ("externally modified")
+ * unless the store serialises them. */
+typedef struct
+{
+  guint  done;
+  guint  failed;
+  GArray *order;   /* caller index, as completed */
+} Concurrent;
+
+static void
+concurrent_store_cb (GObject      *source,
+                     GAsyncResult *res,
+                     gpointer      user_data)
+{
+  Concurrent *c = g_object_get_data (source, "i2a-test-concurrent");
+  g_autoptr(GError) error = NULL;
+  guint index = GPOINTER_TO_UINT (user_data);
+
+  if (!i2a_secret_store_store_finish (I2A_SECRET_STORE (source), res, &error))
+    {
+      g_test_message ("store %u: %s", index, error->message);
+      c->failed++;
+    }
+  g_array_append_val (c->order, index);
+  c->done++;
+}
+
+static void
+concurrent_clear_cb (GObject      *source,
+                     GAsyncResult *res,
+                     gpointer      user_data)
+{
+  Concurrent *c = g_object_get_data (source, "i2a-test-concurrent");
+  g_autoptr(GError) error = NULL;
+  guint index = GPOINTER_TO_UINT (user_data);
+
+  i2a_secret_store_clear_finish (I2A_SECRET_STORE (source), res, &error);
+  if (error != NULL)
+    {
+      g_test_message ("clear %u: %s", index, error->message);
+      c->failed++;
+    }
+  g_array_append_val (c->order, index);
+  c->done++;
+}
+
+static void
+test_concurrent_writes (Fixture       *f,
+                        gconstpointer  data)
+{
+  Concurrent c = { 0, 0, g_array_new (FALSE, FALSE, sizeof (guint)) };
+  g_autoptr(GError) error = NULL;
+  guint n = 0;
+
+  g_object_set_data (G_OBJECT (f->store), "i2a-test-concurrent", &c);
+
+  /* Runs first: with libsecret 0.20.5, overlapping writes on a file
+   * backend that has just been opened lose updates (an earlier write
+   * lands last) instead of failing. */
+  /* Two callers (login, refresher), interleaved, all before any finishes;
+   * a clear (logout) in between. */
+  for (guint round = 0; round < 30; round++)
+    {
+      g_autofree char *tag1 = g_strdup_printf ("login-%u", round);
+      g_autofree char *tag2 = g_strdup_printf ("refresh-%u", round);
+      g_autoptr(I2aAccountSecrets) s1 = make_secrets (tag1);
+      g_autoptr(I2aAccountSecrets) s2 = make_secrets (tag2);
+
+      i2a_secret_store_store_async (f->store, "acct-c1", NULL, s1, NULL,
+                                    concurrent_store_cb, GUINT_TO_POINTER (n++));
+      i2a_secret_store_store_async (f->store, "acct-c2", NULL, s2, NULL,
+                                    concurrent_store_cb, GUINT_TO_POINTER (n++));
+      if (round == 1)
+        i2a_secret_store_clear_async (f->store, "acct-c3", NULL,
+                                      concurrent_clear_cb, GUINT_TO_POINTER (n++));
+    }
+  while (c.done < n)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpuint (c.failed, ==, 0);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpuint (g_array_index (c.order, guint, i), ==, i);
+  {
+    g_autoptr(I2aAccountSecrets) got1 = lookup_sync (f, "acct-c1", &error);
+    g_autoptr(I2aAccountSecrets) got2 = NULL;
+
+    g_assert_no_error (error);
+    got2 = lookup_sync (f, "acct-c2", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (got1->refresh_token, ==, "rt-login-29");
+    g_assert_cmpstr (got2->refresh_token, ==, "rt-refresh-29");
+  }
+  clear_sync (f, "acct-c1", NULL);
+  clear_sync (f, "acct-c2", NULL);
+  g_object_set_data (G_OBJECT (f->store), "i2a-test-concurrent", NULL);
+  g_array_unref (c.order);
+}
+
 static void
 test_secrets_struct (void)
 {
@@ -309,6 +425,17 @@ test_secrets_struct (void)
   g_assert_cmpstr (a->api_key, ==, b->api_key);
   g_assert_cmpstr (a->refresh_token, ==, b->refresh_token);
   g_assert_cmpint (a->expires_at, ==, b->expires_at);
+  a->refreshed_at = 5;
+  a->refresh_failures = 2;
+  a->last_refresh_error = g_strdup ("busy");
+  {
+    g_autoptr(I2aAccountSecrets) c = i2a_account_secrets_copy (a);
+
+    g_assert_cmpint (c->refreshed_at, ==, 5);
+    g_assert_cmpuint (c->refresh_failures, ==, 2);
+    g_assert_cmpstr (c->last_refresh_error, ==, "busy");
+    g_assert_true (c->last_refresh_error != a->last_refresh_error);
+  }
   g_assert_null (i2a_account_secrets_copy (NULL));
   i2a_account_secrets_free (NULL);
 }
@@ -348,6 +475,7 @@ main (int    argc,
 
   if (g_str_equal (mode, "file") || g_str_equal (mode, "keyring"))
     {
+      ADD ("/secrets/concurrent-writes", test_concurrent_writes, NULL);
       ADD ("/secrets/round-trip", test_round_trip, NULL);
       ADD ("/secrets/foreign-formats", test_foreign_formats, NULL);
     }
