@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "gui-test-util.h"
@@ -72,10 +73,10 @@ snapshot_widget (GtkWidget *widget)
   return gtk_snapshot_free_to_node (snapshot);
 }
 
-void
+char *
 gui_test_save_png (GtkWidget  *window,
                    GtkWidget  *dialog,
-                   const char *path)
+                   const char *name)
 {
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
   int width = gtk_widget_get_width (window);
@@ -84,7 +85,11 @@ gui_test_save_png (GtkWidget  *window,
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GskRenderNode) window_node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
+  char *path;
 
+  /* A stray PNG once landed in the repository root. */
+  g_assert_null (strchr (name, G_DIR_SEPARATOR));
+  path = g_test_build_filename (G_TEST_BUILT, name, NULL);
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
   window_node = snapshot_widget (window);
@@ -108,4 +113,5 @@ gui_test_save_png (GtkWidget  *window,
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("Wrote %s (%dx%d)", path, width, height);
+  return path;
 }

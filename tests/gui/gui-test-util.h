@@ -14,9 +14,11 @@ const char *gui_test_init          (int          *argc,
 /* Iterate the main context for @ms milliseconds. */
 void        gui_test_spin          (guint         ms);
 /* Render @window (and @dialog centred over it, dimmed behind, when not
- * NULL) to a PNG. */
-void        gui_test_save_png      (GtkWidget    *window,
+ * NULL) to the PNG @name (a file name, no directory) in the test build dir
+ * ($G_TEST_BUILDDIR, else the test binary's dir): never the source tree
+ * or the current directory. Returns the path written. */
+char       *gui_test_save_png      (GtkWidget    *window,
                                     GtkWidget    *dialog,
-                                    const char   *path);
+                                    const char   *name);
 
 G_END_DECLS

@@ -1,6 +1,6 @@
 /* Screenshots of the main window (empty state, accounts, login in
- * progress) in the language of $LANGUAGE, written to $I2A_SCREENSHOT_DIR
- * as <name>-<lang>.png. They also check that each state renders. */
+ * progress) in the language of $LANGUAGE, written to the test build dir
+ * ($G_TEST_BUILDDIR) as <name>-<lang>.png. They also check that each state renders. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -47,12 +47,9 @@ run_app (Driver driver)
 }
 
 static char *
-shot_path (const char *name)
+shot_name (const char *name)
 {
-  const char *dir = g_getenv ("I2A_SCREENSHOT_DIR");
-  g_autofree char *file = g_strdup_printf ("%s-%s.png", name, lang);
-
-  return g_build_filename (dir ? dir : ".", file, NULL);
+  return g_strdup_printf ("%s-%s.png", name, lang);
 }
 
 static void
@@ -67,11 +64,12 @@ static void
 drive_empty (I2aApplication *app)
 {
   GtkWidget *window = GTK_WIDGET (i2a_application_get_main_window (app));
-  g_autofree char *path = shot_path ("main-window-empty");
+  g_autofree char *name = shot_name ("main-window-empty");
+  g_autofree char *path = NULL;
 
   settle (window);
   g_assert_cmpstr (i2a_window_get_visible_page (I2A_WINDOW (window)), ==, "empty");
-  gui_test_save_png (window, NULL, path);
+  path = gui_test_save_png (window, NULL, name);
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
@@ -105,7 +103,8 @@ drive_accounts (I2aApplication *app)
   GtkWidget *window = GTK_WIDGET (i2a_application_get_main_window (app));
   I2aAccountsPane *pane = I2A_ACCOUNTS_PANE (i2a_window_get_accounts_pane (I2A_WINDOW (window)));
   I2aPool *pool = i2a_application_get_pool (app);
-  g_autofree char *path = shot_path ("main-window");
+  g_autofree char *name = shot_name ("main-window");
+  g_autofree char *path = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   I2aAccount *work, *team, *local, *backup;
 
@@ -133,7 +132,7 @@ drive_accounts (I2aApplication *app)
 
   settle (window);
   g_assert_cmpstr (i2a_window_get_visible_page (I2A_WINDOW (window)), ==, "accounts");
-  gui_test_save_png (window, NULL, path);
+  path = gui_test_save_png (window, NULL, name);
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
@@ -159,7 +158,8 @@ static void
 drive_login (I2aApplication *app)
 {
   GtkWidget *window = GTK_WIDGET (i2a_application_get_main_window (app));
-  g_autofree char *path = shot_path ("login");
+  g_autofree char *name = shot_name ("login");
+  g_autofree char *path = NULL;
   GtkWindow *dialog;
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "login", NULL);
@@ -169,7 +169,8 @@ drive_login (I2aApplication *app)
   g_assert_cmpstr (i2a_login_dialog_get_page (I2A_LOGIN_DIALOG (dialog)), ==, "waiting");
   settle (GTK_WIDGET (dialog));
   settle (window);
-  gui_test_save_png (window, GTK_WIDGET (dialog), path);
+  path = gui_test_save_png (window, GTK_WIDGET (dialog), name);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
   /* Cancel (Escape / the Cancel button = window.close) ends it. */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
