@@ -98,6 +98,8 @@ apply_secrets (I2aAccountStore      *self,
       if (g_strcmp0 (i2a_account_get_api_key (account), found->api_key) != 0)
         i2a_account_set_api_key (account, found->api_key);
       i2a_account_set_expires_at (account, found->expires_at);
+      if (found->refreshed_at > 0)
+        i2a_account_set_last_refresh (account, found->refreshed_at);
       if (i2a_account_get_state (account) != I2A_ACCOUNT_STATE_REFRESHING)
         i2a_account_set_state (account, I2A_ACCOUNT_STATE_OK);
       return;
@@ -111,7 +113,11 @@ apply_secrets (I2aAccountStore      *self,
       if (found->api_key)
         i2a_account_set_api_key (account, found->api_key);
       i2a_account_set_expires_at (account, found->expires_at);
-      mark_needs_login (account, "The login expired or was revoked; log in again");
+      if (found->refreshed_at > 0)
+        i2a_account_set_last_refresh (account, found->refreshed_at);
+      i2a_account_set_refresh_failures (account, found->refresh_failures);
+      mark_needs_login (account, found->last_refresh_error ? found->last_refresh_error
+                                 : "The login expired or was revoked; log in again");
       return;
     }
 
@@ -131,7 +137,8 @@ apply_secrets (I2aAccountStore      *self,
     if (adopt)
       {
         g_debug ("Account %s: credentials loaded from the keyring", id);
-        i2a_refresher_adopt (self->refresher, account, found, 0);
+        /* When the tokens were issued: the lead, and "last refresh". */
+        i2a_refresher_adopt (self->refresher, account, found, found->refreshed_at);
       }
   }
 }
@@ -700,6 +707,7 @@ i2a_account_store_add_login_async (I2aAccountStore           *self,
   data->secrets->access_token = g_strdup (login->tokens->access_token);
   data->secrets->refresh_token = g_strdup (login->tokens->refresh_token);
   data->secrets->expires_at = login->tokens->expires_at;
+  data->secrets->refreshed_at = data->obtained_at;
   save_account (self, data, task);
 }
 

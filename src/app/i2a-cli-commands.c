@@ -151,6 +151,28 @@ format_expiry (gint64 expires_at)
   return g_strdup_printf ("%s (in %" G_GINT64_FORMAT " days)", when, left / 86400);
 }
 
+/* "2026-11-27 15:58 (3 h ago)" in local time; "-" when unknown. */
+static char *
+format_last_refresh (gint64 refreshed_at)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  g_autofree char *when = NULL;
+  gint64 ago;
+
+  if (refreshed_at <= 0)
+    return g_strdup ("-");
+  dt = g_date_time_new_from_unix_local (refreshed_at);
+  if (dt == NULL)
+    return g_strdup ("-");
+  when = g_date_time_format (dt, "%Y-%m-%d %H:%M");
+  ago = MAX (g_get_real_time () / G_USEC_PER_SEC - refreshed_at, 0);
+  if (ago < 3600)
+    return g_strdup_printf ("%s (%" G_GINT64_FORMAT " min ago)", when, ago / 60);
+  if (ago < 3 * 86400)
+    return g_strdup_printf ("%s (%" G_GINT64_FORMAT " h ago)", when, ago / 3600);
+  return g_strdup_printf ("%s (%" G_GINT64_FORMAT " days ago)", when, ago / 86400);
+}
+
 /* ---- login -------------------------------------------------------------- */
 
 static int
@@ -264,9 +286,11 @@ out:
 
 /* ---- accounts ----------------------------------------------------------- */
 
+#define N_COLUMNS 7
+
 typedef struct
 {
-  char *cells[6];
+  char *cells[N_COLUMNS];
 } Row;
 
 static void
@@ -284,7 +308,8 @@ cmd_accounts (int    argc,
   Cmd cmd = { 0 };
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   g_autoptr(GError) keyring_error = NULL;
-  gsize widths[6] = { 0 };
+  g_autoptr(GString) notes = g_string_new (NULL);
+  gsize widths[N_COLUMNS] = { 0 };
   I2aKeysConfig *config;
   int status = 1;
   Row *header;
@@ -316,6 +341,7 @@ cmd_accounts (int    argc,
   header->cells[3] = g_strdup ("AUTH");
   header->cells[4] = g_strdup ("STATE");
   header->cells[5] = g_strdup ("TOKEN EXPIRES");
+  header->cells[6] = g_strdup ("LAST REFRESH");
   g_ptr_array_add (rows, header);
 
   for (guint i = 0; i < config->accounts->len; i++)
@@ -323,7 +349,7 @@ cmd_accounts (int    argc,
       const I2aKeysAccount *entry = config->accounts->pdata[i];
       Row *row = g_new0 (Row, 1);
       const char *state = "ok";
-      gint64 expires_at = 0;
+      gint64 expires_at = 0, refreshed_at = 0;
 
       row->cells[0] = g_strdup (entry->id);
       row->cells[1] = g_strdup (entry->label ? entry->label : (entry->email ? entry->email : "-"));
@@ -353,35 +379,52 @@ cmd_accounts (int    argc,
             state = "needs-login";
           else
             {
+              gboolean expired = secrets->expires_at > 0 &&
+                                 secrets->expires_at <= g_get_real_time () / G_USEC_PER_SEC;
+
               expires_at = secrets->expires_at;
+              refreshed_at = secrets->refreshed_at;
               /* The refresher drops a refresh token the server rejected. */
               if (g_strcmp0 (entry->auth_type, I2A_AUTH_TYPE_OAUTH) == 0 && secrets->refresh_token == NULL)
                 state = "needs-login";
+              /* As the running app shows it: failing, and the old key is gone. */
+              else if (secrets->refresh_failures > 0 && expired)
+                state = "error";
+            }
+          if (secrets != NULL && (secrets->refresh_failures > 0 || secrets->last_refresh_error != NULL))
+            {
+              g_string_append_printf (notes, "%s: %u failed refresh tries", entry->id, secrets->refresh_failures);
+              if (secrets->last_refresh_error != NULL)
+                g_string_append_printf (notes, "; last error: %s", secrets->last_refresh_error);
+              g_string_append_c (notes, '\n');
             }
         }
       if (!entry->enabled && g_strcmp0 (state, "ok") == 0)
         state = "disabled";
       row->cells[4] = g_strdup (state);
       row->cells[5] = format_expiry (expires_at);
+      row->cells[6] = format_last_refresh (refreshed_at);
       g_ptr_array_add (rows, row);
     }
 
   for (guint r = 0; r < rows->len; r++)
-    for (guint c = 0; c < 6; c++)
+    for (guint c = 0; c < N_COLUMNS; c++)
       widths[c] = MAX (widths[c], (gsize) g_utf8_strlen (((Row *) rows->pdata[r])->cells[c], -1));
   for (guint r = 0; r < rows->len; r++)
     {
       Row *row = rows->pdata[r];
 
-      for (guint c = 0; c < 6; c++)
+      for (guint c = 0; c < N_COLUMNS; c++)
         {
           /* Pad by characters, not bytes (labels may be CJK). */
-          gsize pad = c < 5 ? widths[c] - (gsize) g_utf8_strlen (row->cells[c], -1) + 2 : 0;
+          gsize pad = c < N_COLUMNS - 1 ? widths[c] - (gsize) g_utf8_strlen (row->cells[c], -1) + 2 : 0;
 
           g_print ("%s%*s", row->cells[c], (int) pad, "");
         }
       g_print ("\n");
     }
+  if (notes->len > 0)
+    g_print ("\n%s", notes->str);
   if (keyring_error != NULL)
     g_printerr ("iflow2api: cannot read the keyring: %s\n", keyring_error->message);
   status = 0;

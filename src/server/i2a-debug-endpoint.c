@@ -45,6 +45,8 @@ add_account (JsonBuilder *b,
   ADD_INT (b, "errors", (gint64) i2a_account_get_errors (account));
   ADD_STRING (b, "state", i2a_account_state_to_string (i2a_account_get_state (account)));
   ADD_INT (b, "expires_at", i2a_account_get_expires_at (account));
+  /* Unix seconds of the last login or successful refresh; 0 = unknown. */
+  ADD_INT (b, "last_refresh", i2a_account_get_last_refresh (account));
   ADD_INT (b, "refresh_failures", i2a_account_get_refresh_failures (account));
   ADD_STRING (b, "last_refresh_error", i2a_account_get_last_refresh_error (account));
   json_builder_end_object (b);

@@ -353,9 +353,16 @@ test_startup_loads_keyring (void)
   secrets->access_token = g_strdup ("at-startup");
   secrets->refresh_token = g_strdup (refresh);
   secrets->expires_at = g_get_real_time () / G_USEC_PER_SEC + 7 * 86400;
+  /* The refresh status saved with them: shown again after a restart. */
+  secrets->refreshed_at = g_get_real_time () / G_USEC_PER_SEC - 3600;
+  secrets->refresh_failures = 1;
+  secrets->last_refresh_error = g_strdup ("iFlow is busy (too many requests)");
   login_stack_keyring_store (s, fresh_id, secrets);
   /* What the refresher leaves after invalid_grant: no refresh token. */
   g_clear_pointer (&secrets->refresh_token, g_free);
+  secrets->refresh_failures = 2;
+  g_free (secrets->last_refresh_error);
+  secrets->last_refresh_error = g_strdup ("The refresh token was rejected (invalid_grant)");
   login_stack_keyring_store (s, dead_id, secrets);
 
   i2a_test_write_file (s->keys_path, keys);
@@ -373,12 +380,18 @@ test_startup_loads_keyring (void)
   g_assert_true (i2a_account_is_usable (fresh));
   g_assert_true (i2a_refresher_manages (s->refresher, fresh));
   g_assert_cmpint (i2a_account_get_expires_at (fresh), ==, secrets->expires_at);
+  g_assert_cmpint (i2a_account_get_last_refresh (fresh), ==, secrets->refreshed_at);
+  g_assert_cmpuint (i2a_account_get_refresh_failures (fresh), ==, 1);
+  g_assert_cmpstr (i2a_account_get_last_refresh_error (fresh), ==, "iFlow is busy (too many requests)");
 
   g_assert_cmpint (i2a_account_get_state (gone), ==, I2A_ACCOUNT_STATE_NEEDS_LOGIN);
   g_assert_false (i2a_account_is_usable (gone));
   g_assert_nonnull (i2a_account_get_last_refresh_error (gone));
   g_assert_cmpint (i2a_account_get_state (dead), ==, I2A_ACCOUNT_STATE_NEEDS_LOGIN);
   g_assert_false (i2a_account_is_usable (dead));
+  g_assert_cmpuint (i2a_account_get_refresh_failures (dead), ==, 2);
+  g_assert_cmpstr (i2a_account_get_last_refresh_error (dead), ==, "The refresh token was rejected (invalid_grant)");
+  g_assert_cmpint (i2a_account_get_last_refresh (dead), ==, secrets->refreshed_at);
   g_assert_false (i2a_refresher_manages (s->refresher, dead));
 
   g_assert_true (i2a_account_is_usable (manual));

@@ -190,6 +190,12 @@ has_one_account (gpointer data)
   return i2a_pool_get_config (data)->accounts->len == 1;
 }
 
+static gboolean
+has_two_accounts (gpointer data)
+{
+  return i2a_pool_get_config (data)->accounts->len == 2;
+}
+
 static char *
 only_account_id (LoginStack *s)
 {
@@ -272,8 +278,29 @@ test_cli_accounts_login_logout (void)
   settings_after = login_stack_read_file (settings_path);
   g_assert_cmpstr (settings_after, ==, settings);
 
-  /* `accounts`: labels, provider, state, expiry; no secret. */
+  /* The second account's refresh has been failing (as the running app
+   * saves it with the credentials). */
+  {
+    g_autofree char *second = NULL;
+    g_autoptr(I2aAccountSecrets) failing = NULL;
+
+    /* This process's pool sees the second login live. */
+    g_assert_true (i2a_test_wait_until (has_two_accounts, s->pool, 10000));
+    second = i2a_account_store_resolve (s->store, "second@example.com");
+    g_assert_nonnull (second);
+    failing = login_stack_keyring_lookup (s, second, NULL);
+    g_assert_nonnull (failing);
+    failing->refresh_failures = 3;
+    failing->last_refresh_error = g_strdup ("iFlow is busy (too many requests)");
+    login_stack_keyring_store (s, second, failing);
+  }
+
+  /* `accounts`: labels, provider, state, expiry, last refresh, refresh
+   * failures (what /debug/accounts shows); no secret. */
   g_assert_cmpint (run_cli (s, accounts_args, &list), ==, 0);
+  g_assert_nonnull (strstr (list, "LAST REFRESH"));
+  g_assert_nonnull (strstr (list, " min ago)"));
+  g_assert_nonnull (strstr (list, "3 failed refresh tries; last error: iFlow is busy (too many requests)"));
   g_assert_nonnull (strstr (list, "Work"));
   g_assert_nonnull (strstr (list, "second@example.com"));
   g_assert_nonnull (strstr (list, "iflow"));

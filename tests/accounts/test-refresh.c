@@ -206,10 +206,11 @@ test_rotation_keeps_streams (void)
   GPtrArray *requests;
   I2aFakeRequest *req;
   guint k1_before;
-  gint64 last_event;
+  gint64 last_event, started;
 
   /* 4 s lifetime: half of it is the lead, so the key rotates after ~2 s. */
   account = login_k1 (s, 4);
+  started = g_get_real_time () / G_USEC_PER_SEC;
   first_refresh = g_strdup (fake_oauth_server_get_last_refresh_token (s->oauth));
 
   /* 12 events 250 ms apart: started before the rotation, ends after. */
@@ -245,6 +246,18 @@ test_rotation_keeps_streams (void)
   g_assert_cmpint (i2a_account_get_last_refresh (account), >, 0);
   g_assert_cmpuint (i2a_account_get_refresh_failures (account), ==, 0);
   g_assert_cmpuint (fake_oauth_server_get_bad_request_count (s->oauth), ==, 0);
+  /* When it happened: on the account, in /debug/accounts, in the keyring
+   * (for `iflow2api accounts` and the next start). */
+  g_assert_cmpint (i2a_account_get_last_refresh (account), >=, started);
+  g_assert_cmpint (i2a_account_get_last_refresh (account), <=, g_get_real_time () / G_USEC_PER_SEC);
+  g_assert_cmpint (stored->refreshed_at, ==, i2a_account_get_last_refresh (account));
+  {
+    g_autoptr(JsonObject) dbg = debug_account (s, i2a_account_get_id (account));
+
+    g_assert_true (json_object_has_member (dbg, "last_refresh"));
+    g_assert_cmpint (json_object_get_int_member (dbg, "last_refresh"), ==, i2a_account_get_last_refresh (account));
+    g_assert_cmpstr (json_object_get_string_member (dbg, "state"), ==, "ok");
+  }
   fake_oauth_log_guard_assert_clean ();
   events_free (ev);
   login_stack_free (s);
@@ -332,6 +345,19 @@ test_backoff_capped_then_stops (void)
     g_assert_cmpstr (json_object_get_string_member (dbg, "state"), ==, "error");
     g_assert_cmpint (json_object_get_int_member (dbg, "refresh_failures"), ==, n);
     g_assert_nonnull (strstr (json_object_get_string_member (dbg, "last_refresh_error"), "too many"));
+    /* The login itself counts as the last refresh. */
+    g_assert_cmpint (json_object_get_int_member (dbg, "last_refresh"), >, 0);
+  }
+  /* The failures are kept with the credentials, for `iflow2api accounts`. */
+  while (i2a_refresher_is_saving (s->refresher))
+    g_main_context_iteration (NULL, TRUE);
+  {
+    g_autoptr(I2aAccountSecrets) stored = login_stack_keyring_lookup (s, i2a_account_get_id (account), NULL);
+
+    g_assert_nonnull (stored);
+    g_assert_cmpuint (stored->refresh_failures, ==, n);
+    g_assert_nonnull (strstr (stored->last_refresh_error, "too many"));
+    g_assert_cmpstr (stored->api_key, ==, K1);
   }
 
   /* A network change (or resume) tries again at once. */
