@@ -474,6 +474,8 @@ typedef struct
   char              *replace_id;
   char              *identity;    /* email, phone or username */
   char              *label;
+  const char        *default_label; /* for a new account without label/identity */
+  gboolean           from_cli;      /* import-cli */
   char              *base_url;
   const char        *auth_type;
   I2aAccountSecrets *secrets;
@@ -514,8 +516,45 @@ find_by_identity (I2aKeysConfig *config,
   return NULL;
 }
 
+/* Accounts made by import-cli have ids "iflow-cli-<hex>": that is how a
+ * repeat import finds its account when getUserInfo gives no email or
+ * phone (or is not reachable), instead of adding a second one. */
+#define CLI_IMPORT_ID_PREFIX "iflow-cli-"
+#define CLI_IMPORT_LABEL     "iFlow CLI"
+
+static gboolean
+entry_is_cli_import (const I2aKeysAccount *entry)
+{
+  if (entry->api_key != NULL || entry->provider != I2A_PROVIDER_IFLOW)
+    return FALSE;
+  if (g_str_has_prefix (entry->id, CLI_IMPORT_ID_PREFIX))
+    return TRUE;
+  /* Imported before the prefix existed: the default label, no identity. */
+  return entry->email == NULL && g_strcmp0 (entry->label, CLI_IMPORT_LABEL) == 0 &&
+         entry_is_login (entry);
+}
+
+/* The account an import of the CLI login of @identity (NULL: unknown)
+ * updates, or NULL: one of another user is left alone. */
+static const I2aKeysAccount *
+find_cli_import (I2aKeysConfig *config,
+                 const char    *identity)
+{
+  for (guint i = 0; i < config->accounts->len; i++)
+    {
+      const I2aKeysAccount *entry = config->accounts->pdata[i];
+
+      if (!entry_is_cli_import (entry))
+        continue;
+      if (identity == NULL || entry->email == NULL || g_ascii_strcasecmp (entry->email, identity) == 0)
+        return entry;
+    }
+  return NULL;
+}
+
 static char *
-new_account_id (I2aKeysConfig *config)
+new_account_id (I2aKeysConfig *config,
+                const char    *prefix)
 {
   for (;;)
     {
@@ -527,7 +566,7 @@ new_account_id (I2aKeysConfig *config)
         return NULL;
       hex = i2a_hex_encode (bytes, sizeof bytes);
       /* Never reuse an id: a stale keyring item must not come back. */
-      id = g_strdup_printf ("iflow-%s", hex);
+      id = g_strdup_printf ("%s%s", prefix, hex);
       if (i2a_keys_config_lookup_account (config, id) == NULL)
         return id;
       g_free (id);
@@ -660,17 +699,21 @@ save_account (I2aAccountStore *self,
       existing = find_by_identity (config, data->identity);
       if (existing != NULL && existing->api_key != NULL)
         existing = NULL;  /* a hand-written account: leave it alone */
+      if (existing == NULL && data->from_cli)
+        existing = find_cli_import (config, data->identity);
     }
 
   data->created = existing == NULL;
-  data->id = existing ? g_strdup (existing->id) : new_account_id (config);
+  data->id = existing ? g_strdup (existing->id)
+                      : new_account_id (config, data->from_cli ? CLI_IMPORT_ID_PREFIX : "iflow-");
   if (data->id == NULL)
     {
       g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_FAILED, "No randomness for an account id");
       return;
     }
   if (data->label == NULL && data->created)
-    data->label = g_strdup (data->identity ? data->identity : "iFlow account");
+    data->label = g_strdup (data->identity ? data->identity :
+                            data->default_label ? data->default_label : "iFlow account");
   keyring_label = g_strdup_printf ("iflow2api account %s",
                                    data->label ? data->label :
                                    (existing && existing->label) ? existing->label : data->id);
@@ -744,8 +787,6 @@ import_user_info_cb (GObject      *source,
     data->identity = g_strdup (i2a_oauth_user_info_get_display_name (info));
   else
     g_debug ("Import: no user info for the CLI login (%s); importing without an email", error->message);
-  if (data->label == NULL && data->identity == NULL)
-    data->label = g_strdup ("iFlow CLI");
   save_account (self, data, task);
 }
 
@@ -777,6 +818,8 @@ i2a_account_store_import_cli_async (I2aAccountStore     *self,
 
   data = g_new0 (SaveData, 1);
   data->label = g_strdup (label);
+  data->default_label = CLI_IMPORT_LABEL;
+  data->from_cli = TRUE;
   data->base_url = g_strdup (i2a_cli_settings_get_base_url (cli));
   data->secrets = i2a_account_secrets_new ();
   data->secrets->api_key = g_strdup (api_key);
@@ -801,8 +844,6 @@ i2a_account_store_import_cli_async (I2aAccountStore     *self,
                                             import_user_info_cb, g_steal_pointer (&task));
       return;
     }
-  if (data->label == NULL)
-    data->label = g_strdup ("iFlow CLI");
   save_account (self, data, task);
 }
 

@@ -91,7 +91,10 @@ I2aAccount      *i2a_account_store_add_login_finish (I2aAccountStore           *
 
 /* Import the iFlow CLI's login (settings.json apiKey/baseUrl and
  * oauth_creds.json tokens) as a pool account. @cli must be loaded. With an
- * access token, getUserInfo is asked for the email (best effort). */
+ * access token, getUserInfo is asked for the email (best effort).
+ * Importing again updates the account of the same email/phone, else the
+ * earlier import (id "iflow-cli-…") unless that one is another user's:
+ * a repeat import never adds a second account. */
 void             i2a_account_store_import_cli_async  (I2aAccountStore     *self,
                                                       I2aCliSettings      *cli,
                                                       const char          *label,

@@ -482,6 +482,12 @@ cli_has_key (gpointer data)
   return i2a_cli_settings_get_api_key (data) != NULL;
 }
 
+static gboolean
+cli_has_old_key (gpointer data)
+{
+  return g_strcmp0 (i2a_cli_settings_get_api_key (data), OLD_KEY) == 0;
+}
+
 static I2aAccount *
 import (LoginStack *s,
         gboolean   *created,
@@ -566,6 +572,101 @@ test_import_cli_api_key_only (void)
     const char *extra[] = { NEW_KEY, NULL };
     login_stack_assert_file_has_no_secret (s, s->keys_path, extra);
   }
+
+  /* No token, so no getUserInfo and no email: importing again (after the
+   * user renamed it) still updates that account, label kept. */
+  {
+    I2aAccountSpec spec = I2A_ACCOUNT_SPEC_INIT;
+    g_autoptr(I2aAccount) again = NULL;
+
+    spec.id = i2a_account_get_id (account);
+    spec.label = "Renamed";
+    g_assert_true (i2a_pool_update_account (s->pool, &spec, &error));
+    i2a_test_write_file (settings, "{\"selectedAuthType\":\"api-key\",\"apiKey\":\"" OLD_KEY "\"}");
+    i2a_cli_settings_reload (s->cli);
+    g_assert_true (i2a_test_wait_until (cli_has_old_key, s->cli, 5000));
+    again = import (s, &created, &error);
+    g_assert_no_error (error);
+    g_assert_false (created);
+    g_assert_true (again == account);
+    g_assert_cmpuint (i2a_pool_get_config (s->pool)->accounts->len, ==, 1);
+    g_assert_cmpstr (i2a_account_get_api_key (account), ==, OLD_KEY);
+    g_assert_cmpstr (i2a_account_get_label (account), ==, "Renamed");
+  }
+  login_stack_free (s);
+}
+
+/* getUserInfo answers without email or phone: the second import must
+ * still find the first one's account. */
+static void
+test_import_cli_repeat_without_identity (void)
+{
+  LoginStack *s = login_stack_new (NULL, FALSE);
+  g_autofree char *refresh = fake_oauth_server_add_refresh_token (s->oauth);
+  g_autoptr(I2aAccount) account = NULL;
+  g_autoptr(I2aAccount) again = NULL;
+  g_autoptr(I2aAccount) third = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) entry = NULL;
+  gboolean created = FALSE;
+
+  fake_oauth_server_set_user_info_data (s->oauth, "{\"apiKey\":\"" OLD_KEY "\"}");
+  fake_oauth_server_add_access_token (s->oauth, "at-anonymous");
+  write_cli_login (s, refresh, "at-anonymous");
+  i2a_cli_settings_reload (s->cli);
+  g_assert_true (i2a_test_wait_until (cli_has_key, s->cli, 5000));
+
+  account = import (s, &created, &error);
+  g_assert_no_error (error);
+  g_assert_true (created);
+  g_assert_null (i2a_account_get_email (account));
+  g_assert_cmpstr (i2a_account_get_label (account), ==, "iFlow CLI");
+  g_assert_true (g_str_has_prefix (i2a_account_get_id (account), "iflow-cli-"));
+
+  again = import (s, &created, &error);
+  g_assert_no_error (error);
+  g_assert_false (created);
+  g_assert_true (again == account);
+  g_assert_cmpuint (i2a_pool_get_config (s->pool)->accounts->len, ==, 1);
+  g_assert_cmpuint (fake_oauth_server_get_user_info_count (s->oauth), ==, 2);
+
+  /* Also when getUserInfo fails altogether. */
+  fake_oauth_server_set_user_info_failure (s->oauth, FAKE_OAUTH_FAIL_SERVER_ERROR, 0);
+  third = import (s, &created, &error);
+  g_assert_no_error (error);
+  g_assert_false (created);
+  g_assert_true (third == account);
+  g_assert_cmpuint (i2a_pool_get_config (s->pool)->accounts->len, ==, 1);
+  login_stack_flush (s);
+  entry = keys_account (s, i2a_account_get_id (account));
+  g_assert_cmpstr (json_object_get_string_member (entry, "label"), ==, "iFlow CLI");
+  login_stack_free (s);
+}
+
+/* An import made before the "iflow-cli-" ids (random "iflow-" id, the
+ * default label, no email) is found too; another user's import is not. */
+static void
+test_import_cli_repeat_legacy (void)
+{
+  LoginStack *s = login_stack_new ("{\"accounts\":{"
+                                   "\"iflow-0badcafe\":{\"auth_type\":\"api-key\",\"label\":\"iFlow CLI\"},"
+                                   "\"iflow-cli-00000001\":{\"auth_type\":\"api-key\",\"label\":\"Other\","
+                                   "\"email\":\"other@example.com\"}}}",
+                                   FALSE);
+  g_autofree char *settings = g_build_filename (s->iflow_dir, "settings.json", NULL);
+  g_autoptr(I2aAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean created = TRUE;
+
+  i2a_test_write_file (settings, "{\"selectedAuthType\":\"api-key\",\"apiKey\":\"" NEW_KEY "\"}");
+  i2a_cli_settings_reload (s->cli);
+  g_assert_true (i2a_test_wait_until (cli_has_key, s->cli, 5000));
+  account = import (s, &created, &error);
+  g_assert_no_error (error);
+  g_assert_false (created);
+  g_assert_cmpstr (i2a_account_get_id (account), ==, "iflow-0badcafe");
+  g_assert_cmpstr (i2a_account_get_api_key (account), ==, NEW_KEY);
+  g_assert_cmpuint (i2a_pool_get_config (s->pool)->accounts->len, ==, 2);
   login_stack_free (s);
 }
 
@@ -681,6 +782,8 @@ main (int   argc,
   g_test_add_func ("/account-store/startup/keys-dir-missing", test_startup_keys_dir_missing);
   g_test_add_func ("/account-store/import-cli/oauth", test_import_cli);
   g_test_add_func ("/account-store/import-cli/api-key-only", test_import_cli_api_key_only);
+  g_test_add_func ("/account-store/import-cli/repeat-without-identity", test_import_cli_repeat_without_identity);
+  g_test_add_func ("/account-store/import-cli/repeat-legacy", test_import_cli_repeat_legacy);
   g_test_add_func ("/account-store/import-cli/not-logged-in", test_import_cli_not_logged_in);
   return g_test_run ();
 }
