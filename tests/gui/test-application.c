@@ -2,34 +2,16 @@
  * window toggling, what closing the window does with and without a tray,
  * server errors, the empty state and single-instance activation.
  *
- * Each test runs the real app with g_application_run() on the private
- * session bus of dbus-run-session; a "driver" runs once the app is
- * activated and ends by quitting it (or by closing the window when the
- * test is that closing quits). */
+ * Each test runs the real app (gui-test-app.h) on the private session bus
+ * of dbus-run-session; a "driver" runs once the app is activated and ends
+ * by quitting it (or by closing the window when the test is that closing
+ * quits). */
 #include "config.h"
 
 #include <glib/gstdio.h>
 
-#include "gui-test-util.h"
+#include "gui-test-app.h"
 #include "i2a-accounts-pane.h"
-#include "i2a-application.h"
-#include "i2a-window.h"
-
-#define OBJECT_PATH "/io/github/iflow2api/Iflow2Api"
-
-typedef struct _Run Run;
-typedef void (*Driver) (Run *run);
-
-struct _Run
-{
-  I2aApplication *app;
-  Driver          driver;
-  const char     *home;
-  gboolean        driver_scheduled;
-  gboolean        checked_after;   /* set by a check that runs after the driver */
-  gboolean        timed_out;
-  guint           timeout_id;
-};
 
 static const char *test_home;
 
@@ -39,89 +21,10 @@ static const char *all_actions[] = {
 };
 
 static gboolean
-safety_timeout_cb (gpointer data)
-{
-  Run *run = data;
-
-  run->timed_out = TRUE;
-  run->timeout_id = 0;
-  g_application_quit (G_APPLICATION (run->app));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-driver_idle_cb (gpointer data)
-{
-  Run *run = data;
-  Driver driver = run->driver;
-
-  /* Later activations (second instance) must not run it again. */
-  run->driver = NULL;
-  if (driver != NULL)
-    driver (run);
-}
-
-static void
-activated_cb (GApplication *app,
-              Run          *run)
-{
-  if (run->driver != NULL && !run->driver_scheduled)
-    {
-      run->driver_scheduled = TRUE;
-      g_idle_add_once (driver_idle_cb, run);
-    }
-}
-
-static Run *
-run_new (void)
-{
-  Run *run = g_new0 (Run, 1);
-
-  run->home = test_home;
-  run->app = i2a_application_new ();
-  /* A free port, and no ~/.iflow of the test machine. */
-  i2a_application_set_overrides (run->app, NULL, 0, NULL, NULL);
-  return run;
-}
-
-static void
-run_app (Run    *run,
-         Driver  driver)
-{
-  run->driver = driver;
-  g_signal_connect_after (run->app, "activate", G_CALLBACK (activated_cb), run);
-  run->timeout_id = g_timeout_add_seconds (30, safety_timeout_cb, run);
-  g_assert_cmpint (g_application_run (G_APPLICATION (run->app), 0, NULL), ==, 0);
-  g_clear_handle_id (&run->timeout_id, g_source_remove);
-  g_assert_false (run->timed_out);
-}
-
-static void
-run_free (Run *run)
-{
-  g_clear_object (&run->app);
-  g_free (run);
-  /* Let the bus forget our name before the next test claims it. */
-  gui_test_spin (50);
-}
-
-static void
-quit_app (Run *run)
-{
-  g_action_group_activate_action (G_ACTION_GROUP (run->app), "quit", NULL);
-}
-
-static gboolean
 action_enabled (GActionGroup *group,
                 const char   *name)
 {
   return g_action_group_get_action_enabled (group, name);
-}
-
-static I2aWindow *
-main_window (Run *run)
-{
-  return I2A_WINDOW (i2a_application_get_main_window (run->app));
 }
 
 static gboolean
@@ -179,7 +82,7 @@ drive_actions (Run *run)
 static void
 test_actions (void)
 {
-  Run *run = run_new ();
+  Run *run = run_new (test_home);
 
   run_app (run, drive_actions);
   run_free (run);
@@ -213,18 +116,10 @@ remote_start_enabled (gpointer data)
 static void
 drive_dbus (Run *run)
 {
-  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GDBusConnection) other = NULL;
-  g_autoptr(GDBusActionGroup) remote = NULL;
-  g_autoptr(GError) error = NULL;
-
   /* A separate client, as a launcher or the tray host would be. */
-  other = g_dbus_connection_new_for_address_sync (address,
-                                                  G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                  NULL, NULL, &error);
-  g_assert_no_error (error);
-  remote = g_dbus_action_group_get (other, APP_ID, OBJECT_PATH);
+  g_autoptr(GDBusConnection) other = gui_test_bus_connection_new ();
+  g_autoptr(GDBusActionGroup) remote = g_dbus_action_group_get (other, APP_ID, GUI_TEST_OBJECT_PATH);
+
   g_assert_false (g_action_group_has_action (G_ACTION_GROUP (remote), "quit"));  /* starts the fetch */
   g_assert_true (i2a_test_wait_until (remote_has_actions, remote, 5000));
   for (guint i = 0; all_actions[i] != NULL; i++)
@@ -249,7 +144,7 @@ drive_dbus (Run *run)
 static void
 test_dbus_actions (void)
 {
-  Run *run = run_new ();
+  Run *run = run_new (test_home);
 
   run_app (run, drive_dbus);
   run_free (run);
@@ -273,7 +168,7 @@ drive_toggle (Run *run)
 static void
 test_toggle_window (void)
 {
-  Run *run = run_new ();
+  Run *run = run_new (test_home);
 
   run_app (run, drive_toggle);
   run_free (run);
@@ -289,7 +184,7 @@ drive_close (Run *run)
 static void
 test_close_quits_without_tray (void)
 {
-  Run *run = run_new ();
+  Run *run = run_new (test_home);
 
   run_app (run, drive_close);
   g_assert_false (i2a_application_get_tray_available (run->app));
@@ -321,7 +216,7 @@ drive_close_then_check (Run *run)
 static void
 test_close_hides_in_background (void)
 {
-  Run *run = run_new ();
+  Run *run = run_new (test_home);
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
 
   g_settings_set_boolean (settings, "run-in-background", TRUE);
@@ -329,113 +224,6 @@ test_close_hides_in_background (void)
   g_assert_true (run->checked_after);
   g_settings_reset (settings, "run-in-background");
   run_free (run);
-}
-
-/* A StatusNotifierWatcher with a host, on its own connection. */
-static const char watcher_xml[] =
-  "<node><interface name='org.kde.StatusNotifierWatcher'>"
-  "<method name='RegisterStatusNotifierItem'><arg type='s' direction='in'/></method>"
-  "<method name='RegisterStatusNotifierHost'><arg type='s' direction='in'/></method>"
-  "<property name='IsStatusNotifierHostRegistered' type='b' access='read'/>"
-  "<property name='ProtocolVersion' type='i' access='read'/>"
-  "<property name='RegisteredStatusNotifierItems' type='as' access='read'/>"
-  "<signal name='StatusNotifierHostRegistered'/>"
-  "</interface></node>";
-
-static void
-watcher_method_cb (GDBusConnection       *connection,
-                   const char            *sender,
-                   const char            *path,
-                   const char            *iface,
-                   const char            *method,
-                   GVariant              *parameters,
-                   GDBusMethodInvocation *invocation,
-                   gpointer               data)
-{
-  g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static GVariant *
-watcher_get_property_cb (GDBusConnection  *connection,
-                         const char       *sender,
-                         const char       *path,
-                         const char       *iface,
-                         const char       *property,
-                         GError          **error,
-                         gpointer          data)
-{
-  if (g_str_equal (property, "IsStatusNotifierHostRegistered"))
-    return g_variant_new_boolean (TRUE);
-  if (g_str_equal (property, "ProtocolVersion"))
-    return g_variant_new_int32 (0);
-  return g_variant_new_strv (NULL, 0);
-}
-
-static const GDBusInterfaceVTable watcher_vtable = {
-  watcher_method_cb, watcher_get_property_cb, NULL, { 0 }
-};
-
-static void
-name_acquired_cb (GDBusConnection *connection,
-                  const char      *name,
-                  gpointer         data)
-{
-  *(gboolean *) data = TRUE;
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-/* A service on its own bus connection: object exported first, name owned
- * last (so clients never see the name without the object). */
-typedef struct
-{
-  GDBusConnection *connection;
-  guint            object_id;
-  guint            owner_id;
-} FakeService;
-
-static FakeService *
-fake_service_new (const char                 *name,
-                  const char                 *path,
-                  const char                 *xml,
-                  const GDBusInterfaceVTable *vtable,
-                  gpointer                    data)
-{
-  g_autofree char *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (xml, NULL);
-  g_autoptr(GError) error = NULL;
-  FakeService *service = g_new0 (FakeService, 1);
-  gboolean owned = FALSE;
-
-  service->connection =
-    g_dbus_connection_new_for_address_sync (address,
-                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                            NULL, NULL, &error);
-  g_assert_no_error (error);
-  service->object_id = g_dbus_connection_register_object (service->connection, path,
-                                                          node->interfaces[0], vtable,
-                                                          data, NULL, &error);
-  g_assert_no_error (error);
-  service->owner_id = g_bus_own_name_on_connection (service->connection, name,
-                                                    G_BUS_NAME_OWNER_FLAGS_NONE,
-                                                    name_acquired_cb, NULL, &owned, NULL);
-  g_assert_true (i2a_test_wait_until (is_true, &owned, 5000));
-  return service;
-}
-
-static void
-fake_service_free (FakeService *service)
-{
-  g_bus_unown_name (service->owner_id);
-  g_dbus_connection_unregister_object (service->connection, service->object_id);
-  g_dbus_connection_flush_sync (service->connection, NULL, NULL);
-  g_object_unref (service->connection);
-  g_free (service);
 }
 
 static gboolean
@@ -456,65 +244,14 @@ drive_close_with_tray (Run *run)
 static void
 test_close_hides_with_tray (void)
 {
-  FakeService *watcher = fake_service_new ("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher",
-                                           watcher_xml, &watcher_vtable, NULL);
-  Run *run = run_new ();
+  FakeWatcher *watcher = fake_watcher_new ();
+  Run *run = run_new (test_home);
 
   run_app (run, drive_close_with_tray);
   g_assert_true (run->checked_after);
   run_free (run);
-  fake_service_free (watcher);
+  fake_watcher_free (watcher);
 }
-
-/* A notification server that records the summaries it was sent. */
-static const char notifications_xml[] =
-  "<node><interface name='org.freedesktop.Notifications'>"
-  "<method name='Notify'>"
-  "<arg type='s' direction='in'/><arg type='u' direction='in'/><arg type='s' direction='in'/>"
-  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='as' direction='in'/>"
-  "<arg type='a{sv}' direction='in'/><arg type='i' direction='in'/><arg type='u' direction='out'/>"
-  "</method>"
-  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
-  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
-  "<method name='GetServerInformation'>"
-  "<arg type='s' direction='out'/><arg type='s' direction='out'/>"
-  "<arg type='s' direction='out'/><arg type='s' direction='out'/>"
-  "</method>"
-  "<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
-  "<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
-  "</interface></node>";
-
-static void
-notifications_method_cb (GDBusConnection       *connection,
-                         const char            *sender,
-                         const char            *path,
-                         const char            *iface,
-                         const char            *method,
-                         GVariant              *parameters,
-                         GDBusMethodInvocation *invocation,
-                         gpointer               data)
-{
-  GPtrArray *summaries = data;
-
-  if (g_str_equal (method, "Notify"))
-    {
-      const char *summary = NULL;
-
-      g_variant_get_child (parameters, 3, "&s", &summary);
-      g_ptr_array_add (summaries, g_strdup (summary));
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", summaries->len));
-    }
-  else if (g_str_equal (method, "GetCapabilities"))
-    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", (const char *[]) { "body", "actions", NULL }));
-  else if (g_str_equal (method, "GetServerInformation"))
-    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ssss)", "fake", "test", "1", "1.2"));
-  else
-    g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static const GDBusInterfaceVTable notifications_vtable = {
-  notifications_method_cb, NULL, NULL, { 0 }
-};
 
 /* ---- server error, empty state ----------------------------------------- */
 
@@ -546,9 +283,8 @@ test_port_in_use (void)
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) summaries = NULL;
+  GPtrArray *summaries = gui_test_notifications ();
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
-  FakeService *notifications;
   Run *run;
   guint port;
 
@@ -557,10 +293,8 @@ test_port_in_use (void)
   g_assert_no_error (error);
   port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
 
-  summaries = g_ptr_array_new_with_free_func (g_free);
-  notifications = fake_service_new ("org.freedesktop.Notifications", "/org/freedesktop/Notifications",
-                                    notifications_xml, &notifications_vtable, summaries);
-  run = run_new ();
+  g_ptr_array_set_size (summaries, 0);
+  run = run_new (test_home);
   i2a_application_set_overrides (run->app, "127.0.0.1", (int) port, NULL, NULL);
   run_app (run, drive_port_in_use);
   run_free (run);
@@ -572,7 +306,7 @@ test_port_in_use (void)
   /* Not with notifications turned off. */
   g_ptr_array_set_size (summaries, 0);
   g_settings_set_boolean (settings, "notifications", FALSE);
-  run = run_new ();
+  run = run_new (test_home);
   i2a_application_set_overrides (run->app, "127.0.0.1", (int) port, NULL, NULL);
   run_app (run, drive_port_in_use);
   run_free (run);
@@ -580,7 +314,6 @@ test_port_in_use (void)
   g_assert_cmpuint (summaries->len, ==, 0);
   g_settings_reset (settings, "notifications");
 
-  fake_service_free (notifications);
   g_socket_listener_close (listener);
 }
 
@@ -614,7 +347,7 @@ drive_empty_state (Run *run)
 static void
 test_empty_state (void)
 {
-  Run *run = run_new ();
+  Run *run = run_new (test_home);
 
   run_app (run, drive_empty_state);
   run_free (run);
@@ -659,7 +392,7 @@ drive_second_instance (Run *run)
 static void
 test_second_instance (void)
 {
-  Run *run = run_new ();
+  Run *run = run_new (test_home);
 
   if (g_getenv ("I2A_BINARY") == NULL || !g_file_test (g_getenv ("I2A_BINARY"), G_FILE_TEST_IS_EXECUTABLE))
     {
@@ -677,7 +410,10 @@ main (int   argc,
 {
   g_setenv ("LANGUAGE", "en", TRUE);
   test_home = gui_test_init (&argc, &argv);
+  /* Any notification (e.g. a failed start) has a server to go to. */
+  gui_test_notifications ();
 
+  g_test_add_func ("/ui/app/port-in-use", test_port_in_use);
   g_test_add_func ("/ui/app/actions", test_actions);
   g_test_add_func ("/ui/app/dbus-actions", test_dbus_actions);
   g_test_add_func ("/ui/app/toggle-window", test_toggle_window);
@@ -686,8 +422,5 @@ main (int   argc,
   g_test_add_func ("/ui/app/close-hides-with-tray", test_close_hides_with_tray);
   g_test_add_func ("/ui/app/empty-state", test_empty_state);
   g_test_add_func ("/ui/app/second-instance", test_second_instance);
-  /* Last: after GIO's notification backend was used, a following
-   * application in the same process crashed in GIO (deep unref chain). */
-  g_test_add_func ("/ui/app/port-in-use", test_port_in_use);
   return g_test_run ();
 }
