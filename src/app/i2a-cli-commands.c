@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 
 #include "i2a-account-store.h"
 #include "i2a-cli-commands.h"
@@ -13,7 +14,9 @@
 #include "i2a-error.h"
 
 /* The commands run the main loop until each step is done: linear code,
- * the same async APIs the app uses. */
+ * the same async APIs the app uses. What they print is translated; ids,
+ * URLs, paths, option names and the state/provider/auth values (the same
+ * words as keys.json and /debug/accounts) are not. */
 typedef struct
 {
   GCancellable    *cancellable;
@@ -44,7 +47,7 @@ sigint_cb (gpointer user_data)
 {
   Cmd *cmd = user_data;
 
-  g_printerr ("Cancelled.\n");
+  g_printerr ("%s\n", _("Cancelled."));
   g_cancellable_cancel (cmd->cancellable);
   cmd->sigint = 0;
   return G_SOURCE_REMOVE;
@@ -91,7 +94,7 @@ open_pool (Cmd *cmd)
     g_main_context_iteration (NULL, TRUE);
   if (i2a_pool_get_load_error (cmd->pool) != NULL)
     {
-      fail ("cannot use the account file", i2a_pool_get_load_error (cmd->pool));
+      fail (_("cannot use the account file"), i2a_pool_get_load_error (cmd->pool));
       return FALSE;
     }
   cmd->secrets = i2a_secret_store_new ();
@@ -111,14 +114,17 @@ parse (GOptionEntry  *entries,
   g_autoptr(GError) error = NULL;
   GOptionEntry common[] = {
     { "keys", 0, 0, G_OPTION_ARG_FILENAME, keys_path,
-      "Account pool file (default $IFLOW2API_KEYS_PATH or ~/.iflow2api/keys.json)", "PATH" },
+      N_("Account pool file (default $IFLOW2API_KEYS_PATH or ~/.iflow2api/keys.json)"), N_("PATH") },
     { NULL }
   };
 
+  /* Entries, @parameter and @summary are N_() strings: the context
+   * translates them when it prints --help. */
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, common, NULL);
+  g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
   if (entries)
-    g_option_context_add_main_entries (context, entries, NULL);
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       g_printerr ("iflow2api: %s\n", error->message);
@@ -143,12 +149,17 @@ format_expiry (gint64 expires_at)
   when = g_date_time_format (dt, "%Y-%m-%d %H:%M");
   left = expires_at - g_get_real_time () / G_USEC_PER_SEC;
   if (left <= 0)
-    return g_strdup_printf ("%s (expired)", when);
+    /* TRANSLATORS: %s is a date and time */
+    return g_strdup_printf (_("%s (expired)"), when);
   if (left < 3600)
-    return g_strdup_printf ("%s (in %" G_GINT64_FORMAT " min)", when, MAX (left / 60, 1));
+    /* TRANSLATORS: %s is a date and time, %d a number of minutes */
+    return g_strdup_printf (_("%s (in %d min)"), when, (int) MAX (left / 60, 1));
   if (left < 3 * 86400)
-    return g_strdup_printf ("%s (in %" G_GINT64_FORMAT " h)", when, left / 3600);
-  return g_strdup_printf ("%s (in %" G_GINT64_FORMAT " days)", when, left / 86400);
+    /* TRANSLATORS: %s is a date and time, %d a number of hours */
+    return g_strdup_printf (_("%s (in %d h)"), when, (int) (left / 3600));
+  /* TRANSLATORS: %s is a date and time, %d a number of days */
+  return g_strdup_printf (ngettext ("%s (in %d day)", "%s (in %d days)", (unsigned long) (left / 86400)),
+                          when, (int) MIN (left / 86400, G_MAXINT));
 }
 
 /* "2026-11-27 15:58 (3 h ago)" in local time; "-" when unknown. */
@@ -167,10 +178,14 @@ format_last_refresh (gint64 refreshed_at)
   when = g_date_time_format (dt, "%Y-%m-%d %H:%M");
   ago = MAX (g_get_real_time () / G_USEC_PER_SEC - refreshed_at, 0);
   if (ago < 3600)
-    return g_strdup_printf ("%s (%" G_GINT64_FORMAT " min ago)", when, ago / 60);
+    /* TRANSLATORS: %s is a date and time, %d a number of minutes */
+    return g_strdup_printf (_("%s (%d min ago)"), when, (int) (ago / 60));
   if (ago < 3 * 86400)
-    return g_strdup_printf ("%s (%" G_GINT64_FORMAT " h ago)", when, ago / 3600);
-  return g_strdup_printf ("%s (%" G_GINT64_FORMAT " days ago)", when, ago / 86400);
+    /* TRANSLATORS: %s is a date and time, %d a number of hours */
+    return g_strdup_printf (_("%s (%d h ago)"), when, (int) (ago / 3600));
+  /* TRANSLATORS: %s is a date and time, %d a number of days */
+  return g_strdup_printf (ngettext ("%s (%d day ago)", "%s (%d days ago)", (unsigned long) (ago / 86400)),
+                          when, (int) MIN (ago / 86400, G_MAXINT));
 }
 
 /* ---- login -------------------------------------------------------------- */
@@ -191,21 +206,22 @@ cmd_login (int    argc,
   const char *url, *name;
   int status = 1;
   GOptionEntry entries[] = {
-    { "no-browser", 0, 0, G_OPTION_ARG_NONE, &no_browser, "Only print the login URL", NULL },
-    { "label", 0, 0, G_OPTION_ARG_STRING, &label, "Name of the account (default: its email)", "NAME" },
+    { "no-browser", 0, 0, G_OPTION_ARG_NONE, &no_browser, N_("Only print the login URL"), NULL },
+    { "label", 0, 0, G_OPTION_ARG_STRING, &label, N_("Name of the account (default: its email)"), N_("NAME") },
     { "share-with-iflow-cli", 0, 0, G_OPTION_ARG_NONE, &share,
-      "Also write the login to ~/.iflow/settings.json (default for the first account)", NULL },
+      N_("Also write the login to ~/.iflow/settings.json (default for the first account)"), NULL },
     { "no-share-with-iflow-cli", 0, 0, G_OPTION_ARG_NONE, &no_share,
-      "Leave ~/.iflow/settings.json alone", NULL },
+      N_("Leave ~/.iflow/settings.json alone"), NULL },
     { NULL }
   };
 
-  if (!parse (entries, NULL, "Log in to iFlow in a browser and add the account to the pool.",
+  if (!parse (entries, NULL, N_("Log in to iFlow in a browser and add the account to the pool."),
               &argc, &argv, &cmd.keys_path))
     return 2;
   if (share && no_share)
     {
-      g_printerr ("iflow2api: --share-with-iflow-cli and --no-share-with-iflow-cli exclude each other\n");
+      g_printerr ("iflow2api: %s\n",
+                  _("--share-with-iflow-cli and --no-share-with-iflow-cli exclude each other"));
       return 2;
     }
   if (!open_pool (&cmd))
@@ -223,16 +239,17 @@ cmd_login (int    argc,
       /* The listener could not start: the result says why. */
       res = wait_result (&cmd);
       result = i2a_oauth_login_start_finish (login, res, &error);
-      fail ("cannot start the login", error);
+      fail (_("cannot start the login"), error);
       goto out;
     }
-  g_print ("Open this URL in a browser to log in to iFlow:\n\n  %s\n\n", url);
+  /* The URL on a line of its own, indented: scripts (and tests) take it from there. */
+  g_print ("%s\n\n  %s\n\n", _("Open this URL in a browser to log in to iFlow:"), url);
   if (!no_browser && !g_app_info_launch_default_for_uri (url, NULL, &error))
     {
-      g_printerr ("Could not open a browser (%s); open the URL above yourself.\n", error->message);
+      g_printerr (_("Could not open a browser (%s); open the URL above yourself.\n"), error->message);
       g_clear_error (&error);
     }
-  g_print ("Waiting for the login to finish (Ctrl+C to cancel)...\n");
+  g_print ("%s\n", _("Waiting for the login to finish (Ctrl+C to cancel)…"));
   fflush (stdout);
 
   res = wait_result (&cmd);
@@ -240,7 +257,7 @@ cmd_login (int    argc,
   g_clear_object (&res);
   if (result == NULL)
     {
-      fail ("login failed", error);
+      fail (_("login failed"), error);
       goto out;
     }
 
@@ -250,13 +267,17 @@ cmd_login (int    argc,
   g_clear_object (&res);
   if (account == NULL)
     {
-      fail ("cannot save the account", error);
+      fail (_("cannot save the account"), error);
       goto out;
     }
   name = i2a_oauth_user_info_get_display_name (result->user_info);
-  g_print ("Logged in%s%s. %s account \"%s\" (id %s).\n",
-           name ? " as " : "", name ? name : "",
-           created ? "Added" : "Updated",
+  if (name != NULL)
+    /* TRANSLATORS: %s is an email address or phone number */
+    g_print (_("Logged in as %s.\n"), name);
+  else
+    g_print ("%s\n", _("Logged in."));
+  /* TRANSLATORS: the first %s is the account's label, the second its id */
+  g_print (created ? _("Added account “%s” (id %s).\n") : _("Updated account “%s” (id %s).\n"),
            i2a_account_get_label (account) ? i2a_account_get_label (account) : i2a_account_get_id (account),
            i2a_account_get_id (account));
 
@@ -271,11 +292,12 @@ cmd_login (int    argc,
       if (!i2a_cli_interop_write_login_finish (res, &error))
         {
           /* The account itself is saved: report, but succeed. */
-          g_printerr ("iflow2api: could not share the login with the iFlow CLI: %s\n", error->message);
+          fail (_("could not share the login with the iFlow CLI"), error);
           g_clear_error (&error);
         }
       else
-        g_print ("The iFlow CLI uses this login too (%s/settings.json).\n", dir);
+        /* TRANSLATORS: %s is a directory */
+        g_print (_("The iFlow CLI uses this login too (%s/settings.json).\n"), dir);
     }
   status = 0;
 
@@ -292,6 +314,23 @@ typedef struct
 {
   char *cells[N_COLUMNS];
 } Row;
+
+/* Terminal columns: CJK labels and translated headings take two each. */
+static gsize
+display_width (const char *text)
+{
+  gsize width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
 
 static void
 row_free (Row *row)
@@ -314,7 +353,7 @@ cmd_accounts (int    argc,
   int status = 1;
   Row *header;
 
-  if (!parse (NULL, NULL, "List the accounts of the pool (never their keys).", &argc, &argv, &cmd.keys_path))
+  if (!parse (NULL, NULL, N_("List the accounts of the pool (never their keys)."), &argc, &argv, &cmd.keys_path))
     return 2;
   if (!open_pool (&cmd))
     goto out;
@@ -326,22 +365,26 @@ cmd_accounts (int    argc,
 
       while (!i2a_cli_settings_is_loaded (cli))
         g_main_context_iteration (NULL, TRUE);
-      g_print ("No accounts in %s.\n", i2a_pool_get_config_path (cmd.pool));
-      g_print ("The iFlow CLI login (%s) is used: %s.\n", i2a_cli_settings_get_dir (cli),
-               i2a_cli_settings_get_api_key (cli) ? "logged in" : "not logged in");
-      g_print ("Add one with `iflow2api login` or `iflow2api import-cli`.\n");
+      /* TRANSLATORS: %s is the path of keys.json */
+      g_print (_("No accounts in %s.\n"), i2a_pool_get_config_path (cmd.pool));
+      /* TRANSLATORS: %s is the iFlow CLI's directory (~/.iflow) */
+      g_print (i2a_cli_settings_get_api_key (cli) ? _("The iFlow CLI login (%s) is used: logged in.\n")
+                                                  : _("The iFlow CLI login (%s) is used: not logged in.\n"),
+               i2a_cli_settings_get_dir (cli));
+      g_print ("%s\n", _("Add one with `iflow2api login` or `iflow2api import-cli`."));
       status = 0;
       goto out;
     }
 
   header = g_new0 (Row, 1);
-  header->cells[0] = g_strdup ("ID");
-  header->cells[1] = g_strdup ("LABEL");
-  header->cells[2] = g_strdup ("PROVIDER");
-  header->cells[3] = g_strdup ("AUTH");
-  header->cells[4] = g_strdup ("STATE");
-  header->cells[5] = g_strdup ("TOKEN EXPIRES");
-  header->cells[6] = g_strdup ("LAST REFRESH");
+  /* TRANSLATORS: column headings of `iflow2api accounts` */
+  header->cells[0] = g_strdup (_("ID"));
+  header->cells[1] = g_strdup (_("LABEL"));
+  header->cells[2] = g_strdup (_("PROVIDER"));
+  header->cells[3] = g_strdup (_("AUTH"));
+  header->cells[4] = g_strdup (_("STATE"));
+  header->cells[5] = g_strdup (_("TOKEN EXPIRES"));
+  header->cells[6] = g_strdup (_("LAST REFRESH"));
   g_ptr_array_add (rows, header);
 
   for (guint i = 0; i < config->accounts->len; i++)
@@ -393,9 +436,14 @@ cmd_accounts (int    argc,
             }
           if (secrets != NULL && (secrets->refresh_failures > 0 || secrets->last_refresh_error != NULL))
             {
-              g_string_append_printf (notes, "%s: %u failed refresh tries", entry->id, secrets->refresh_failures);
+              g_string_append_printf (notes, "%s: ", entry->id);
+              /* TRANSLATORS: %u is a number of failed refresh tries in a row */
+              g_string_append_printf (notes, ngettext ("%u failed refresh try", "%u failed refresh tries",
+                                                       secrets->refresh_failures),
+                                      secrets->refresh_failures);
               if (secrets->last_refresh_error != NULL)
-                g_string_append_printf (notes, "; last error: %s", secrets->last_refresh_error);
+                /* TRANSLATORS: %s is an error message */
+                g_string_append_printf (notes, _("; last error: %s"), secrets->last_refresh_error);
               g_string_append_c (notes, '\n');
             }
         }
@@ -409,15 +457,15 @@ cmd_accounts (int    argc,
 
   for (guint r = 0; r < rows->len; r++)
     for (guint c = 0; c < N_COLUMNS; c++)
-      widths[c] = MAX (widths[c], (gsize) g_utf8_strlen (((Row *) rows->pdata[r])->cells[c], -1));
+      widths[c] = MAX (widths[c], display_width (((Row *) rows->pdata[r])->cells[c]));
   for (guint r = 0; r < rows->len; r++)
     {
       Row *row = rows->pdata[r];
 
       for (guint c = 0; c < N_COLUMNS; c++)
         {
-          /* Pad by characters, not bytes (labels may be CJK). */
-          gsize pad = c < N_COLUMNS - 1 ? widths[c] - (gsize) g_utf8_strlen (row->cells[c], -1) + 2 : 0;
+          /* Pad by display width, not bytes or characters. */
+          gsize pad = c < N_COLUMNS - 1 ? widths[c] - display_width (row->cells[c]) + 2 : 0;
 
           g_print ("%s%*s", row->cells[c], (int) pad, "");
         }
@@ -426,7 +474,7 @@ cmd_accounts (int    argc,
   if (notes->len > 0)
     g_print ("\n%s", notes->str);
   if (keyring_error != NULL)
-    g_printerr ("iflow2api: cannot read the keyring: %s\n", keyring_error->message);
+    fail (_("cannot read the keyring"), keyring_error);
   status = 0;
 
 out:
@@ -448,13 +496,13 @@ cmd_logout (int    argc,
   const I2aKeysAccount *entry;
   int status = 1;
 
-  if (!parse (NULL, "ACCOUNT", "Remove an account (id, label or email) and its keyring item.",
+  if (!parse (NULL, N_("ACCOUNT"), N_("Remove an account (id, label or email) and its keyring item."),
               &argc, &argv, &cmd.keys_path))
     return 2;
   if (argc != 2)
     {
-      g_printerr ("iflow2api: logout needs exactly one ACCOUNT (id, label or email); "
-                  "see `iflow2api accounts`\n");
+      g_printerr ("iflow2api: %s\n", _("logout needs exactly one ACCOUNT (id, label or email); "
+                                       "see `iflow2api accounts`"));
       return 2;
     }
   if (!open_pool (&cmd))
@@ -462,7 +510,11 @@ cmd_logout (int    argc,
   id = i2a_account_store_resolve (cmd.store, argv[1]);
   if (id == NULL)
     {
-      g_printerr ("iflow2api: no account \"%s\"; see `iflow2api accounts`\n", argv[1]);
+      g_autofree char *message = NULL;
+
+      /* TRANSLATORS: %s is what the user typed */
+      message = g_strdup_printf (_("no account “%s”; see `iflow2api accounts`"), argv[1]);
+      g_printerr ("iflow2api: %s\n", message);
       goto out;
     }
   entry = i2a_keys_config_lookup_account (i2a_pool_get_config (cmd.pool), id);
@@ -472,10 +524,11 @@ cmd_logout (int    argc,
   res = wait_result (&cmd);
   if (!i2a_account_store_logout_finish (cmd.store, res, &error))
     {
-      fail ("logout", error);
+      fail (_("logout"), error);
       goto out;
     }
-  g_print ("Removed account \"%s\" (id %s) and its keyring item.\n", label, id);
+  /* TRANSLATORS: the first %s is the account's label, the second its id */
+  g_print (_("Removed account “%s” (id %s) and its keyring item.\n"), label, id);
   status = 0;
 
 out:
@@ -497,11 +550,11 @@ cmd_import_cli (int    argc,
   gboolean created = FALSE;
   int status = 1;
   GOptionEntry entries[] = {
-    { "label", 0, 0, G_OPTION_ARG_STRING, &label, "Name of the account (default: its email)", "NAME" },
+    { "label", 0, 0, G_OPTION_ARG_STRING, &label, N_("Name of the account (default: its email)"), N_("NAME") },
     { NULL }
   };
 
-  if (!parse (entries, NULL, "Import the iFlow CLI's login (~/.iflow) as a pool account.",
+  if (!parse (entries, NULL, N_("Import the iFlow CLI’s login (~/.iflow) as a pool account."),
               &argc, &argv, &cmd.keys_path))
     return 2;
   if (!open_pool (&cmd))
@@ -514,11 +567,12 @@ cmd_import_cli (int    argc,
   account = i2a_account_store_import_cli_finish (cmd.store, res, &created, &error);
   if (account == NULL)
     {
-      fail ("import", error);
+      fail (_("import"), error);
       goto out;
     }
-  g_print ("%s account \"%s\" (id %s) from the iFlow CLI login; its credentials are in the keyring.\n",
-           created ? "Added" : "Updated",
+  /* TRANSLATORS: the first %s is the account's label, the second its id */
+  g_print (created ? _("Added account “%s” (id %s) from the iFlow CLI login; its credentials are in the keyring.\n")
+                   : _("Updated account “%s” (id %s) from the iFlow CLI login; its credentials are in the keyring.\n"),
            i2a_account_get_label (account) ? i2a_account_get_label (account) : i2a_account_get_id (account),
            i2a_account_get_id (account));
   status = 0;

@@ -24,6 +24,9 @@ typedef struct
 
 static void read_line_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
+/* LANGUAGE for the next spawns (NULL: untranslated, as LC_ALL=C.UTF-8). */
+static const char *spawn_language;
+
 static void
 read_next_line (Run *run)
 {
@@ -77,6 +80,14 @@ spawn (LoginStack         *s,
   g_subprocess_launcher_setenv (launcher, "HOME", s->home, TRUE);
   g_subprocess_launcher_setenv (launcher, "IFLOW2API_KEYS_PATH", s->keys_path, TRUE);
   g_subprocess_launcher_setenv (launcher, "IFLOW2API_OAUTH_BASE", fake_oauth_server_get_base_url (s->oauth), TRUE);
+  if (spawn_language != NULL)
+    {
+      g_autofree char *po = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+
+      /* The build tree's translations (main.c reads IFLOW2API_LOCALEDIR). */
+      g_subprocess_launcher_setenv (launcher, "LANGUAGE", spawn_language, TRUE);
+      g_subprocess_launcher_setenv (launcher, "IFLOW2API_LOCALEDIR", po, TRUE);
+    }
   /* Never a real browser. */
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
@@ -230,7 +241,7 @@ test_cli_accounts_login_logout (void)
   /* Log in: the app (this process's pool) picks it up live. */
   out2 = cli_login (s, login_args, &status);
   g_assert_cmpint (status, ==, 0);
-  g_assert_nonnull (strstr (out2, "Added account \"Work\""));
+  g_assert_nonnull (strstr (out2, "Added account “Work”"));
   assert_no_secret (s, out2);
   g_assert_cmpuint (fake_oauth_server_get_code_exchange_count (s->oauth), ==, 1);
   i2a_fake_iflow_add_key (s->fake, fake_oauth_server_get_last_api_key (s->oauth));
@@ -349,6 +360,43 @@ test_cli_import_and_errors (void)
   login_stack_free (s);
 }
 
+/* The commands speak the user's language; ids and values stay as they are. */
+static void
+test_cli_translated (void)
+{
+  LoginStack *s = login_stack_new ("{\"accounts\":{\"manual\":{\"api_key\":\"" I2A_TEST_KEY "\","
+                                   "\"label\":\"工作\"}}}", FALSE);
+  g_autofree char *settings = g_build_filename (s->iflow_dir, "settings.json", NULL);
+  g_autofree char *mo = g_test_build_filename (G_TEST_BUILT, "..", "po", "zh_CN", "LC_MESSAGES",
+                                               "iflow2api.mo", NULL);
+  g_autofree char *list = NULL, *out = NULL;
+  const char *accounts_args[] = { "accounts", NULL };
+  const char *import_args[] = { "import-cli", NULL };
+
+  if (!g_file_test (mo, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("zh_CN translations not built");
+      login_stack_free (s);
+      return;
+    }
+  spawn_language = "zh_CN";
+  g_assert_cmpint (run_cli (s, accounts_args, &list), ==, 0);
+  g_assert_nonnull (strstr (list, "名称"));
+  g_assert_nonnull (strstr (list, "上次刷新"));
+  g_assert_null (strstr (list, "LAST REFRESH"));
+  g_assert_nonnull (strstr (list, "manual"));
+  g_assert_nonnull (strstr (list, "工作"));
+  g_assert_nonnull (strstr (list, "api-key"));
+  g_assert_nonnull (strstr (list, " ok"));
+
+  i2a_test_write_file (settings, "{\"selectedAuthType\":\"api-key\",\"apiKey\":\"sk-66666666666666666666666666666666\"}");
+  g_assert_cmpint (run_cli (s, import_args, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "添加账号“iFlow CLI”（ID iflow-cli-"));
+  g_assert_null (strstr (out, "sk-6666"));
+  spawn_language = NULL;
+  login_stack_free (s);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -363,5 +411,6 @@ main (int   argc,
     }
   g_test_add_func ("/login-e2e-cli/accounts-login-logout", test_cli_accounts_login_logout);
   g_test_add_func ("/login-e2e-cli/import-and-errors", test_cli_import_and_errors);
+  g_test_add_func ("/login-e2e-cli/translated", test_cli_translated);
   return g_test_run ();
 }
