@@ -326,6 +326,19 @@ i2a_application_present_window (I2aApplication *self)
 
 /* ---- GApplication ---------------------------------------------------- */
 
+/* "default-strategy": how requests with no route (no client key route,
+ * no "default" in keys.json) pick among the accounts; live. */
+static void
+strategy_changed_cb (I2aApplication *self)
+{
+  g_autofree char *text = g_settings_get_string (self->settings, "default-strategy");
+  I2aStrategy strategy = I2A_STRATEGY_LEAST_BUSY;
+
+  if (!i2a_strategy_from_string (text, &strategy))
+    g_warning ("Unknown default-strategy “%s”: using least_busy", text);
+  i2a_pool_set_default_strategy (self->pool, strategy);
+}
+
 static void
 autostart_done_cb (GObject      *object,
                    GAsyncResult *result,
@@ -424,6 +437,9 @@ i2a_application_startup (GApplication *application)
                            G_CALLBACK (listen_setting_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::autostart",
                            G_CALLBACK (autostart_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::default-strategy",
+                           G_CALLBACK (strategy_changed_cb), self, G_CONNECT_SWAPPED);
+  strategy_changed_cb (self);
 
   /* The server runs whether or not a window is shown, once keys.json is
    * read: auth and routing must be known before the first request. */
