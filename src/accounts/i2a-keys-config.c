@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "i2a-json.h"
 #include "i2a-cli-settings.h"
 #include "i2a-error.h"
 #include "i2a-keys-config.h"
@@ -142,8 +143,7 @@ i2a_keys_config_new_empty (void)
   g_array_append_vals (self->resilience.retry_status_codes, codes, G_N_ELEMENTS (codes));
   self->queue_max_length = I2A_KEYS_DEFAULT_QUEUE_LENGTH;
   self->queue_max_wait_seconds = I2A_KEYS_DEFAULT_QUEUE_WAIT;
-  self->root = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (self->root, json_object_new ());
+  self->root = i2a_json_node_new_object ();
   return self;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "i2a-json.h"
 #include "i2a-client-file.h"
 #include "i2a-client-key.h"
 #include "i2a-error.h"
@@ -139,7 +140,7 @@ parse_config (const char  *path,
     g_autofree char *blank = g_strstrip (g_strndup (contents, length));
 
     if (*blank == '\0')
-      return json_node_init_object (json_node_alloc (), json_object_new ());
+      return i2a_json_node_new_object ();
   }
   if (!json_parser_load_from_data (parser, contents, length, &local_error))
     {
@@ -347,7 +348,7 @@ i2a_opencode_plan_setup (const char                *path,
       new_root = parse_config (path, self->old_contents, self->old_length, error);
     }
   else
-    new_root = json_node_init_object (json_node_alloc (), json_object_new ());
+    new_root = i2a_json_node_new_object ();
 
   if (!apply_setup (json_node_get_object (new_root), options, !self->old_exists, error))
     return NULL;

@@ -21,3 +21,12 @@ i2a_json_parse_object (const char *data,
     return NULL;
   return json_object_ref (json_node_get_object (root));
 }
+
+JsonNode *
+i2a_json_node_new_object (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, json_object_new ());
+  return node;
+}

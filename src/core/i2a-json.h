@@ -10,4 +10,8 @@ G_BEGIN_DECLS
 JsonObject *i2a_json_parse_object (const char *data,
                                    gsize       len);
 
+/* A JSON_NODE_OBJECT node holding a new empty object. (json_node_init_object
+ * takes its own reference, so passing json_object_new () to it leaks.) */
+JsonNode   *i2a_json_node_new_object (void);
+
 G_END_DECLS

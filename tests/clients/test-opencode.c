@@ -668,6 +668,8 @@ run_cli (Fixture            *f,
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (proc));
   run->status = g_subprocess_get_exit_status (proc);
+  if (run->status != 0)
+    g_test_message ("iflow2api exited %d: %s", run->status, run->err);
 }
 
 static void
