@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "i2a-application-private.h"
+#include "i2a-opencode-dialog.h"
 #include "i2a-preferences-window.h"
 #include "i2a-window.h"
 
@@ -73,6 +74,33 @@ preferences_cb (GSimpleAction *action,
 }
 
 static void
+setup_opencode_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  I2aApplication *self = I2A_APPLICATION (user_data);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  g_autofree char *base_url = NULL;
+  GtkWidget *dialog;
+
+  i2a_application_present_window (self);
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (I2A_IS_OPENCODE_DIALOG (item))
+        {
+          gtk_window_present (GTK_WINDOW (item));
+          return;
+        }
+    }
+  /* The port the server really listens on when it runs. */
+  base_url = i2a_application_dup_base_url (self);
+  dialog = i2a_opencode_dialog_new (self->window, self->pool, base_url, NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 about_cb (GSimpleAction *action,
           GVariant      *parameter,
           gpointer       user_data)
@@ -125,6 +153,7 @@ static const GActionEntry app_actions[] = {
   { "start-server", start_server_cb },
   { "stop-server", stop_server_cb },
   { "preferences", preferences_cb },
+  { "setup-opencode", setup_opencode_cb },
   { "about", about_cb },
   { "quit", quit_cb },
 };
