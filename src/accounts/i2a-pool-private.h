@@ -33,7 +33,7 @@ struct _I2aPool
   /* writes (i2a-pool-store.c) */
   gboolean        writing;
   char           *pending_write;
-  char           *last_written;
+  GPtrArray      *written_etags; /* etags of our last writes of keys.json */
   GPtrArray      *flush_tasks;
 
   /* issue 4: OAuth refresh (i2a-refresher.h), used by the dispatch */
@@ -71,6 +71,9 @@ gboolean     i2a_pool_apply_config      (I2aPool       *self,
                                          GError       **error);
 /* Loads that finish while a write of ours is pending are ignored. */
 gboolean     i2a_pool_store_busy        (I2aPool       *self);
+/* TRUE when @etag is the file as one of our recent writes left it. */
+gboolean     i2a_pool_store_wrote       (I2aPool       *self,
+                                         const char    *etag);
 void         i2a_pool_store_dispose     (I2aPool       *self);
 
 G_END_DECLS

@@ -17,13 +17,21 @@ typedef struct
 {
   char *path;
   char *data;
+  char *etag;   /* of the file as we left it */
 } WriteJob;
+
+/* Our own writes come back through the file monitor; they are recognised
+ * by etag (not content, so that a user restoring an older version by hand
+ * is still applied). A few are kept: a reload can read an older write of
+ * ours after a newer one finished. */
+#define KEPT_ETAGS 16
 
 static void
 write_job_free (WriteJob *job)
 {
   g_free (job->path);
   g_free (job->data);
+  g_free (job->etag);
   g_free (job);
 }
 
@@ -54,7 +62,15 @@ write_thread (GTask        *task,
   GError *error = NULL;
 
   if (i2a_write_private_file (job->path, job->data, -1, &error))
-    g_task_return_boolean (task, TRUE);
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (job->path);
+      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_ETAG_VALUE,
+                                                     G_FILE_QUERY_INFO_NONE, NULL, NULL);
+
+      if (info)
+        job->etag = g_strdup (g_file_info_get_etag (info));
+      g_task_return_boolean (task, TRUE);
+    }
   else
     g_task_return_error (task, error);
 }
@@ -71,10 +87,13 @@ write_done_cb (GObject      *source,
   self->writing = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     g_warning ("Cannot save %s: %s", job->path, error->message);
-  else
+  else if (job->etag)
     {
-      g_free (self->last_written);
-      self->last_written = g_strdup (job->data);
+      if (self->written_etags == NULL)
+        self->written_etags = g_ptr_array_new_with_free_func (g_free);
+      if (self->written_etags->len >= KEPT_ETAGS)
+        g_ptr_array_remove_index (self->written_etags, 0);
+      g_ptr_array_add (self->written_etags, g_strdup (job->etag));
     }
   if (self->pending_write)
     {
@@ -99,6 +118,18 @@ start_write (I2aPool *self,
 }
 
 gboolean
+i2a_pool_store_wrote (I2aPool    *self,
+                      const char *etag)
+{
+  if (etag == NULL || self->written_etags == NULL)
+    return FALSE;
+  for (guint i = 0; i < self->written_etags->len; i++)
+    if (g_str_equal (self->written_etags->pdata[i], etag))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
 i2a_pool_store_busy (I2aPool *self)
 {
   return self->writing || self->pending_write != NULL;
@@ -110,7 +141,7 @@ i2a_pool_store_dispose (I2aPool *self)
   g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The pool was disposed");
 
   g_clear_pointer (&self->pending_write, g_free);
-  g_clear_pointer (&self->last_written, g_free);
+  g_clear_pointer (&self->written_etags, g_ptr_array_unref);
   complete_flushes (self, error);
 }
 

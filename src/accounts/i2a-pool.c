@@ -233,9 +233,10 @@ load_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(I2aKeysConfig) config = NULL;
   g_autofree char *data = NULL;
+  g_autofree char *etag = NULL;
   gsize length = 0;
 
-  if (!g_file_load_contents_finish (G_FILE (source), result, &data, &length, NULL, &error))
+  if (!g_file_load_contents_finish (G_FILE (source), result, &data, &length, &etag, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -259,8 +260,7 @@ load_cb (GObject      *source,
   else
     {
       /* Our own write coming back, or overtaken by one in progress. */
-      if (i2a_pool_store_busy (self) ||
-          (self->last_written != NULL && self->load_error == NULL && g_str_equal (self->last_written, data)))
+      if (i2a_pool_store_busy (self) || (self->load_error == NULL && i2a_pool_store_wrote (self, etag)))
         {
           set_loaded (self);
           return;

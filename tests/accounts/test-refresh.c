@@ -280,9 +280,9 @@ test_transient_backoff (void)
   fake_oauth_server_set_token_failure (s->oauth, FAKE_OAUTH_FAIL_OVERLOAD, 2);
   sleep_past_due (s);
   i2a_refresher_check_all (s->refresher);
-  wait_failed (ev, 2, 5000);
+  wait_failed (ev, 2, 20000);
   fake_oauth_server_set_token_failure (s->oauth, FAKE_OAUTH_FAIL_SERVER_ERROR, 1);
-  wait_refreshed (ev, 1, 5000);
+  wait_refreshed (ev, 1, 20000);
 
   g_assert_cmpuint (ev->failed, ==, 3);
   g_assert_cmpuint (fake_oauth_server_get_refresh_count (s->oauth) - base, ==, 4);
@@ -319,7 +319,7 @@ test_backoff_capped_then_stops (void)
 
   /* Two growing tries (20, 40 ms), then on at the 60 ms cap while the
    * old key still works; it stays usable meanwhile. */
-  wait_failed (ev, 7, 5000);
+  wait_failed (ev, 7, 20000);
   for (guint i = 3; i < 7; i++)
     {
       gint64 gap = g_array_index (ev->failed_at, gint64, i) - g_array_index (ev->failed_at, gint64, i - 1);
@@ -337,7 +337,7 @@ test_backoff_capped_then_stops (void)
   /* Past the old key's expiry: the account shows the error and the
    * refresher stops hammering the server. */
   i2a_refresher_set_clock_offset (s->refresher, 3 * DAY);
-  wait_failed (ev, ev->failed + 1, 5000);
+  wait_failed (ev, ev->failed + 1, 20000);
   g_assert_cmpint (i2a_account_get_state (account), ==, I2A_ACCOUNT_STATE_ERROR);
   n = ev->failed;
   login_stack_spin (400);
@@ -367,7 +367,7 @@ test_backoff_capped_then_stops (void)
   fake_oauth_server_set_token_failure (s->oauth, FAKE_OAUTH_OK, 0);
   i2a_refresher_set_clock_offset (s->refresher, 0);
   i2a_refresher_check_all (s->refresher);
-  wait_refreshed (ev, 1, 5000);
+  wait_refreshed (ev, 1, 20000);
   g_assert_cmpint (i2a_account_get_state (account), ==, I2A_ACCOUNT_STATE_OK);
   g_assert_cmpstr (i2a_account_get_api_key (account), ==, K2);
   events_free (ev);
@@ -388,7 +388,7 @@ test_invalid_grant_needs_login (void)
   fake_oauth_server_set_token_failure (s->oauth, FAKE_OAUTH_FAIL_INVALID_GRANT, 0);
   sleep_past_due (s);
   i2a_refresher_check_all (s->refresher);
-  wait_failed (ev, 1, 5000);
+  wait_failed (ev, 1, 20000);
   g_assert_error (ev->last_error, I2A_ERROR, I2A_ERROR_OAUTH_INVALID_GRANT);
   g_assert_cmpint (i2a_account_get_state (account), ==, I2A_ACCOUNT_STATE_NEEDS_LOGIN);
   g_assert_false (i2a_account_is_usable (account));
@@ -444,7 +444,7 @@ test_user_info_failure_keeps_key (void)
   fake_oauth_server_set_user_info_failure (s->oauth, FAKE_OAUTH_FAIL_SERVER_ERROR, 1);
   sleep_past_due (s);
   i2a_refresher_check_all (s->refresher);
-  wait_failed (ev, 1, 5000);
+  wait_failed (ev, 1, 20000);
   /* The old key serves on; the rotated refresh token is already saved. */
   g_assert_cmpstr (i2a_account_get_api_key (account), ==, K1);
   login_stack_spin (50);
@@ -454,7 +454,7 @@ test_user_info_failure_keeps_key (void)
   g_assert_cmpstr (stored->api_key, ==, K1);
 
   /* The retry only asks for the apiKey again. */
-  wait_refreshed (ev, 1, 5000);
+  wait_refreshed (ev, 1, 20000);
   g_assert_cmpstr (i2a_account_get_api_key (account), ==, K2);
   g_assert_cmpuint (fake_oauth_server_get_refresh_count (s->oauth) - refreshes, ==, 1);
   g_assert_cmpuint (fake_oauth_server_get_user_info_count (s->oauth) - infos, ==, 2);
@@ -605,7 +605,7 @@ test_resume_check (void)
   login_stack_spin (100);
   g_assert_cmpuint (ev->refreshed, ==, 0);
   i2a_refresher_check_all (s->refresher);
-  wait_refreshed (ev, 1, 5000);
+  wait_refreshed (ev, 1, 20000);
   g_assert_cmpstr (i2a_account_get_api_key (account), ==, K2);
   g_assert_false (i2a_refresher_is_due (s->refresher, account));
   events_free (ev);

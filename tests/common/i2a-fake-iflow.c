@@ -366,8 +366,10 @@ start_sse (FakeStream *s)
       /* Emit everything now, one event at a time. */
       while (!s->finished && (s->break_after == 0 || s->sent < s->break_after))
         stream_tick_cb (s);
+      /* Leave the peer time to read what was sent: closing with unread
+       * data makes the kernel send a reset that can discard it. */
       if (!s->finished && s->break_after > 0)
-        s->timer = g_timeout_add (1, stream_tick_cb, s);
+        s->timer = g_timeout_add (200, stream_tick_cb, s);
       return;
     }
   s->timer = g_timeout_add (s->delay_ms, stream_tick_cb, s);
