@@ -4,7 +4,7 @@
  * exposes everything the user can do as application actions (app.*), so
  * the window, the tray menu, keyboard shortcuts and D-Bus (org.gtk.Actions)
  * share one implementation: show-window, toggle-window, login,
- * start-server, stop-server, preferences, about, quit. */
+ * start-server, stop-server, preferences, about, quit, setup-opencode. */
 #pragma once
 
 #include <adwaita.h>

@@ -27,7 +27,11 @@ toast (I2aClientKeysGroup *self,
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
 
   if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
+    {
+      /* Toast titles are markup. */
+      g_autofree char *escaped = g_markup_escape_text (title, -1);
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
+    }
 }
 
 static char *

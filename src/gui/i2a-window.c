@@ -93,9 +93,13 @@ void
 i2a_window_add_toast (I2aWindow  *self,
                       const char *title)
 {
+  g_autofree char *escaped = NULL;
+
   g_return_if_fail (I2A_IS_WINDOW (self));
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  /* Toast titles are markup; messages (errors, paths) are plain text. */
+  escaped = g_markup_escape_text (title, -1);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
 }
 
 static void
