@@ -1,0 +1,381 @@
+/* The data half of a chat request: the upstream's answer read and relayed
+ * to the client as it arrives (SSE events one by one, JSON whole), and the
+ * errors found in it. */
+#define G_LOG_DOMAIN "i2a-chat-relay"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "i2a-chat-request-private.h"
+#include "i2a-http.h"
+#include "i2a-upstream-error.h"
+
+/* ---- replying ----------------------------------------------------------- */
+
+void
+i2a_chat_append_chunk (I2aChatRequest *self,
+              char           *text,
+              gsize           len)
+{
+  SoupMessageBody *body = soup_server_message_get_response_body (self->msg);
+
+  soup_message_body_append (body, SOUP_MEMORY_TAKE, text, len);
+  self->pending_chunks++;
+  self->last_write = g_get_monotonic_time ();
+  soup_server_message_unpause (self->msg);
+}
+
+static void
+commit_stream (I2aChatRequest *self)
+{
+  SoupMessageHeaders *h = soup_server_message_get_response_headers (self->msg);
+
+  self->committed = TRUE;
+  /* From now on every event (or keep-alive) is a write, and a failed write
+   * is how libsoup reports the hang-up: one poll source less per stream. */
+  i2a_chat_remove_socket_watch (self);
+  i2a_http_prepare_response (self->msg);
+  soup_server_message_set_status (self->msg, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_encoding (h, SOUP_ENCODING_CHUNKED);
+  soup_message_headers_replace (h, "Content-Type", "text/event-stream; charset=utf-8");
+  soup_message_headers_replace (h, "Cache-Control", "no-cache");
+  soup_message_headers_replace (h, "X-Accel-Buffering", "no");
+}
+
+static void
+complete_stream (I2aChatRequest *self)
+{
+  self->done = TRUE;
+  i2a_chat_stop_timers (self);
+  soup_message_body_complete (soup_server_message_get_response_body (self->msg));
+  soup_server_message_unpause (self->msg);
+}
+
+/* Failure after the first byte: never a silent clean end (P10). */
+void
+i2a_chat_end_stream_with_error (I2aChatRequest    *self,
+                       const I2aApiError *error)
+{
+  g_autofree char *json = i2a_api_error_to_string (error);
+  char *text = g_strdup_printf ("data: %s\n\ndata: [DONE]\n\n", json);
+
+  i2a_chat_append_chunk (self, text, strlen (text));
+  complete_stream (self);
+}
+
+void
+i2a_chat_reply_error (I2aChatRequest    *self,
+             const I2aApiError *error)
+{
+  if (self->done || self->client_gone)
+    return;
+  if (self->committed)
+    {
+      i2a_chat_end_stream_with_error (self, error);
+      return;
+    }
+  self->done = TRUE;
+  i2a_chat_stop_timers (self);
+  i2a_http_reply_error (self->msg, error);
+  soup_server_message_unpause (self->msg);
+}
+
+/* ---- whole-body responses (errors and non-streaming) -------------------- */
+
+static void
+whole_body_complete (I2aChatRequest *self)
+{
+  SoupMessageHeaders *h = soup_message_get_response_headers (self->upstream);
+  guint status = soup_message_get_status (self->upstream);
+  I2aApiError *error;
+
+  error = i2a_upstream_error_classify (status, (const char *) self->buffer->data, self->buffer->len,
+                                       soup_message_headers_get_one (h, "Retry-After"),
+                                       i2a_dispatch_get_retry_status_codes (self->dispatch));
+  if (error == NULL && self->stream)
+    error = i2a_api_error_new (502, "api_error", "bad_upstream_response",
+                               "The upstream answered a streaming request with %s instead of "
+                               "an event stream",
+                               soup_message_headers_get_content_type (h, NULL) ?: "no content type");
+  if (error)
+    {
+      i2a_chat_attempt_failed (self, error);
+      return;
+    }
+
+  /* Non-streaming success: relay the JSON as is. */
+  {
+    g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&self->buffer));
+    self->done = TRUE;
+    i2a_chat_stop_timers (self);
+    i2a_http_reply_bytes (self->msg, SOUP_STATUS_OK, "application/json", bytes);
+    i2a_chat_drop_attempt (self);
+    soup_server_message_unpause (self->msg);
+  }
+}
+
+static void
+whole_body_read_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(I2aChatRequest) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+
+  /* A read of an attempt that was dropped (failover, timeout). */
+  if (self->emitted_done || self->buffer == NULL || G_INPUT_STREAM (source) != self->body)
+    return;
+  if (bytes == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        i2a_chat_attempt_failed (self, i2a_upstream_error_from_gerror (error));
+      return;
+    }
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      whole_body_complete (self);
+      return;
+    }
+  if (self->buffer->len + g_bytes_get_size (bytes) > MAX_JSON_BODY)
+    {
+      i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "upstream_response_too_large",
+                                               "The upstream response exceeded %d MiB",
+                                               MAX_JSON_BODY / (1024 * 1024)));
+      return;
+    }
+  g_byte_array_append (self->buffer, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  i2a_chat_arm_timer (self, i2a_server_get_idle_timeout (self->server));
+  g_input_stream_read_bytes_async (self->body, READ_SIZE * 4, G_PRIORITY_DEFAULT, self->attempt,
+                                   whole_body_read_cb, g_object_ref (self));
+}
+
+/* ---- streaming ---------------------------------------------------------- */
+
+/* A JSON event that is an error rather than a chunk: iFlow's business
+ * errors ({"status":"449","msg":...}) or {"error":{...}}. */
+static I2aApiError *
+classify_event (const char *data,
+                gsize       len,
+                GArray     *codes)
+{
+  if (len == 0 || data[0] != '{')
+    return NULL;
+  if (strstr (data, "\"choices\"") != NULL)
+    return NULL;
+  if (strstr (data, "\"error\"") == NULL && strstr (data, "\"status\"") == NULL)
+    return NULL;
+  return i2a_upstream_error_classify (200, data, len, NULL, codes);
+}
+
+static void
+sse_event_cb (const char *event,
+              const char *data,
+              gsize       len,
+              gpointer    user_data)
+{
+  I2aChatRequest *self = user_data;
+  GString *out;
+
+  if (self->stream_error || self->done)
+    return;
+
+  if (g_str_equal (data, "[DONE]"))
+    {
+      self->saw_done = TRUE;
+      if (!self->committed)
+        return;
+    }
+  else
+    {
+      I2aApiError *error = classify_event (data, len, i2a_dispatch_get_retry_status_codes (self->dispatch));
+
+      if (error && !self->committed)
+        {
+          /* Before the first byte an error event is still an HTTP error. */
+          self->stream_error = error;
+          return;
+        }
+      if (error)
+        {
+          g_clear_pointer (&self->outcome, i2a_api_error_free);
+          self->outcome = error;
+        }
+      if (!self->saw_finish &&
+          (strstr (data, "\"finish_reason\":\"") || strstr (data, "\"finish_reason\": \"") ||
+           strstr (data, "\"usage\":{") || strstr (data, "\"usage\": {")))
+        self->saw_finish = TRUE;
+    }
+
+  if (!self->committed)
+    commit_stream (self);
+
+  out = g_string_sized_new (len + 16);
+  if (event)
+    g_string_append_printf (out, "event: %s\n", event);
+  /* Multi-line data goes back out as one data: line each. */
+  for (const char *p = data; p;)
+    {
+      const char *nl = strchr (p, '\n');
+      g_string_append (out, "data: ");
+      g_string_append_len (out, p, nl ? nl - p : (gssize) strlen (p));
+      g_string_append (out, "\n");
+      p = nl ? nl + 1 : NULL;
+    }
+  g_string_append_c (out, '\n');
+  self->events_sent++;
+  {
+    gsize out_len = out->len;
+    i2a_chat_append_chunk (self, g_string_free (out, FALSE), out_len);
+  }
+}
+
+static void
+stream_eof (I2aChatRequest *self)
+{
+  i2a_sse_parser_finish (self->parser);
+  if (self->stream_error)
+    {
+      i2a_chat_attempt_failed (self, g_steal_pointer (&self->stream_error));
+      return;
+    }
+  if (!self->committed)
+    {
+      i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "empty_upstream_stream",
+                                               "The upstream closed the stream without sending any event"));
+      return;
+    }
+  /* libsoup 3.2 reports a connection dropped mid-body as a clean EOF: a
+   * stream that ends with neither [DONE] nor a finish_reason/usage was cut
+   * off, and the client must be told (P10). */
+  if (!self->saw_done && !self->saw_finish)
+    {
+      I2aApiError *cut = i2a_api_error_new (502, "api_error", "upstream_stream_truncated",
+                                            "The upstream stream ended before the response was "
+                                            "complete (no finish_reason and no [DONE])");
+
+      /* A dropped connection is the account's (or its server's) fault. */
+      cut->account_failure = TRUE;
+      i2a_chat_attempt_failed (self, cut);
+      return;
+    }
+  /* iFlow does not always send [DONE]; clients wait for it. */
+  if (!self->saw_done)
+    i2a_chat_append_chunk (self, g_strdup ("data: [DONE]\n\n"), 14);
+  i2a_chat_drop_attempt (self);
+  complete_stream (self);
+}
+
+static void
+stream_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(I2aChatRequest) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  gsize len;
+
+  if (G_INPUT_STREAM (source) != self->body)
+    return;
+  self->reading = FALSE;
+  if (self->emitted_done || self->parser == NULL || self->done)
+    return;
+  if (bytes == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          I2aApiError *err = i2a_upstream_error_from_gerror (error);
+
+          /* The upstream broke off mid-stream. */
+          g_free (err->message);
+          err->message = g_strdup_printf ("The upstream stream failed: %s", error->message);
+          i2a_chat_attempt_failed (self, err);
+        }
+      return;
+    }
+
+  len = g_bytes_get_size (bytes);
+  if (len == 0)
+    {
+      stream_eof (self);
+      return;
+    }
+
+  i2a_chat_arm_timer (self, self->committed ? i2a_server_get_idle_timeout (self->server)
+                                   : i2a_server_get_first_byte_timeout (self->server));
+  if (!i2a_sse_parser_feed (self->parser, g_bytes_get_data (bytes, NULL), len, &error))
+    {
+      i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "bad_upstream_response",
+                                               "%s", error->message));
+      return;
+    }
+
+  if (self->stream_error && !self->committed)
+    {
+      i2a_chat_attempt_failed (self, g_steal_pointer (&self->stream_error));
+      return;
+    }
+  /* A JSON error body on a 200 (not SSE at all) has no blank line: it ends
+   * at EOF and is classified then. Keep reading. */
+  if (self->pending_chunks > PENDING_HIGH)
+    {
+      self->read_paused = TRUE;
+      return;
+    }
+  i2a_chat_read_next (self);
+}
+
+void
+i2a_chat_read_next (I2aChatRequest *self)
+{
+  if (self->reading || self->body == NULL)
+    return;
+  self->reading = TRUE;
+  g_input_stream_read_bytes_async (self->body, READ_SIZE, G_PRIORITY_DEFAULT, self->attempt,
+                                   stream_read_cb, g_object_ref (self));
+}
+
+void
+i2a_chat_upstream_sent_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(I2aChatRequest) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GInputStream *body = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  SoupMessageHeaders *h;
+  guint status;
+  const char *ctype;
+
+  if (self->emitted_done || self->upstream == NULL ||
+      soup_session_get_async_result_message (SOUP_SESSION (source), result) != self->upstream)
+    {
+      g_clear_object (&body);
+      return;
+    }
+  if (body == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        i2a_chat_attempt_failed (self, i2a_upstream_error_from_gerror (error));
+      return;
+    }
+
+  self->body = body;
+  status = soup_message_get_status (self->upstream);
+  h = soup_message_get_response_headers (self->upstream);
+  ctype = soup_message_headers_get_content_type (h, NULL);
+
+  if (self->stream && SOUP_STATUS_IS_SUCCESSFUL (status) &&
+      ctype && g_ascii_strcasecmp (ctype, "text/event-stream") == 0)
+    {
+      self->parser = i2a_sse_parser_new (MAX_EVENT_SIZE, sse_event_cb, self);
+      i2a_chat_read_next (self);
+      return;
+    }
+
+  self->buffer = g_byte_array_new ();
+  g_input_stream_read_bytes_async (self->body, READ_SIZE * 4, G_PRIORITY_DEFAULT, self->attempt,
+                                   whole_body_read_cb, g_object_ref (self));
+}

@@ -1,0 +1,86 @@
+/* i2a-chat-request-private.h: shared by the two halves of a chat request:
+ * i2a-chat-request.c (lifecycle, attempts, failover, timeouts) and
+ * i2a-chat-relay.c (reading the upstream answer and writing the client's). */
+#pragma once
+
+#include "i2a-chat-request.h"
+#include "i2a-sse-parser.h"
+
+G_BEGIN_DECLS
+
+#define READ_SIZE        16384
+#define MAX_EVENT_SIZE   (4 * 1024 * 1024)
+#define MAX_JSON_BODY    (32 * 1024 * 1024)
+/* Backpressure (gnome-c-notes P11): stop reading upstream while this many
+ * chunks wait to be written to a slow client. */
+#define PENDING_HIGH     64
+#define PENDING_LOW      16
+
+struct _I2aChatRequest
+{
+  GObject            parent_instance;
+
+  I2aServer         *server;
+  SoupServerMessage *msg;
+  I2aDispatch       *dispatch;
+  JsonObject        *request;
+  GBytes            *raw;
+  gboolean           stream;
+  char              *model;
+
+  GCancellable      *cancellable;   /* the whole request */
+  GCancellable      *attempt;       /* the current upstream attempt */
+  I2aAccount        *account;
+  SoupMessage       *upstream;
+  GInputStream      *body;
+  GByteArray        *buffer;        /* whole-body reads */
+  I2aSseParser      *parser;
+  I2aApiError       *stream_error;  /* error found while parsing events */
+  I2aApiError       *outcome;       /* failure to report at the end */
+
+  GSource           *socket_watch;
+  /* Deadlines are checked by the server's once-a-second sweep: a timer
+   * source per request would make every main-loop iteration pay for
+   * thousands of streams. Monotonic µs, 0 = none. */
+  gint64             deadline;      /* first-byte or idle timeout */
+  gint64             last_write;    /* for SSE keep-alive comments */
+  guint              backoff_id;
+
+  guint              events_sent;
+  guint              pending_chunks;
+  gboolean           reading;
+  gboolean           read_paused;
+  gboolean           committed;     /* status and headers went out */
+  gboolean           saw_done;
+  gboolean           saw_finish;    /* a finish_reason or usage went by */
+  gboolean           done;          /* we finished the response */
+  gboolean           client_gone;
+  gboolean           emitted_done;
+};
+
+/* i2a-chat-request.c */
+void i2a_chat_stop_timers           (I2aChatRequest    *self);
+void i2a_chat_drop_attempt          (I2aChatRequest    *self);
+void i2a_chat_remove_socket_watch   (I2aChatRequest    *self);
+void i2a_chat_arm_timer             (I2aChatRequest    *self,
+                                     guint              seconds);
+/* The current attempt failed with @error (transfer full): fail over or
+ * answer the client. */
+void i2a_chat_attempt_failed        (I2aChatRequest    *self,
+                                     I2aApiError       *error);
+
+/* i2a-chat-relay.c */
+void i2a_chat_append_chunk          (I2aChatRequest    *self,
+                                     char              *text,
+                                     gsize              len);
+void i2a_chat_end_stream_with_error (I2aChatRequest    *self,
+                                     const I2aApiError *error);
+void i2a_chat_reply_error           (I2aChatRequest    *self,
+                                     const I2aApiError *error);
+void i2a_chat_read_next             (I2aChatRequest    *self);
+/* soup_session_send_async callback of an attempt. */
+void i2a_chat_upstream_sent_cb      (GObject           *source,
+                                     GAsyncResult      *result,
+                                     gpointer           user_data);
+
+G_END_DECLS
