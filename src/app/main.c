@@ -126,6 +126,12 @@ main (int   argc,
   };
   const char *summary = N_("Local OpenAI-compatible API for iFlow and OpenAI-compatible accounts.\n"
                            "Serves /v1/models and /v1/chat/completions on http://127.0.0.1:8000.");
+  const char *commands = N_("Commands (each has its own --help):\n"
+                            "  login         log in to iFlow in a browser and add the account\n"
+                            "  accounts      list the accounts of the pool (never their keys)\n"
+                            "  logout ID     remove an account and its keyring item\n"
+                            "  import-cli    import the iFlow CLI's login as a pool account\n"
+                            "  opencode      point OpenCode at iflow2api (preview, --apply, --undo)");
 
   setlocale (LC_ALL, "");
   /* build-aux/run points this at the build tree's translations. */
@@ -149,6 +155,7 @@ main (int   argc,
 
     g_application_add_main_option_entries (G_APPLICATION (app), entries);
     g_application_set_option_context_summary (G_APPLICATION (app), _(summary));
+    g_application_set_option_context_description (G_APPLICATION (app), _(commands));
     g_signal_connect (app, "handle-local-options", G_CALLBACK (handle_local_options_cb), &opts);
     status = g_application_run (G_APPLICATION (app), argc, argv);
   }
@@ -158,6 +165,7 @@ main (int   argc,
     g_autoptr(GError) error = NULL;
 
     g_option_context_set_summary (context, _(summary));
+    g_option_context_set_description (context, _(commands));
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
     if (!g_option_context_parse (context, &argc, &argv, &error))
       {
