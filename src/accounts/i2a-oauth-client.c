@@ -14,10 +14,9 @@
 #include "i2a-error.h"
 #include "i2a-json.h"
 #include "i2a-util.h"
-#include "i2a-oauth-client.h"
+#include "i2a-oauth-private.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 30
-#define MAX_SERVER_TEXT         160
 
 struct _I2aOAuthClient
 {
@@ -39,117 +38,12 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-typedef enum
-{
-  OP_EXCHANGE,
-  OP_REFRESH,
-  OP_USER_INFO,
-} Op;
-
 typedef struct
 {
-  Op           op;
+  I2aOAuthOp   op;
   SoupMessage *msg;
   char        *secret;     /* what we sent; scrubbed from server texts */
 } Request;
-
-/* ---------------------------------------------------------------- structs */
-
-void
-i2a_oauth_wipe_free (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
-
-I2aOAuthTokens *
-i2a_oauth_tokens_new (void)
-{
-  return g_new0 (I2aOAuthTokens, 1);
-}
-
-I2aOAuthTokens *
-i2a_oauth_tokens_copy (const I2aOAuthTokens *tokens)
-{
-  I2aOAuthTokens *copy;
-
-  if (tokens == NULL)
-    return NULL;
-  copy = i2a_oauth_tokens_new ();
-  copy->access_token = g_strdup (tokens->access_token);
-  copy->refresh_token = g_strdup (tokens->refresh_token);
-  copy->expires_at = tokens->expires_at;
-  copy->token_type = g_strdup (tokens->token_type);
-  copy->scope = g_strdup (tokens->scope);
-  return copy;
-}
-
-void
-i2a_oauth_tokens_free (I2aOAuthTokens *tokens)
-{
-  if (tokens == NULL)
-    return;
-  i2a_oauth_wipe_free (tokens->access_token);
-  i2a_oauth_wipe_free (tokens->refresh_token);
-  g_free (tokens->token_type);
-  g_free (tokens->scope);
-  g_free (tokens);
-}
-
-G_DEFINE_BOXED_TYPE (I2aOAuthTokens, i2a_oauth_tokens,
-                     i2a_oauth_tokens_copy, i2a_oauth_tokens_free)
-
-I2aOAuthUserInfo *
-i2a_oauth_user_info_new (void)
-{
-  return g_new0 (I2aOAuthUserInfo, 1);
-}
-
-I2aOAuthUserInfo *
-i2a_oauth_user_info_copy (const I2aOAuthUserInfo *info)
-{
-  I2aOAuthUserInfo *copy;
-
-  if (info == NULL)
-    return NULL;
-  copy = i2a_oauth_user_info_new ();
-  copy->api_key = g_strdup (info->api_key);
-  copy->email = g_strdup (info->email);
-  copy->phone = g_strdup (info->phone);
-  copy->username = g_strdup (info->username);
-  return copy;
-}
-
-void
-i2a_oauth_user_info_free (I2aOAuthUserInfo *info)
-{
-  if (info == NULL)
-    return;
-  i2a_oauth_wipe_free (info->api_key);
-  g_free (info->email);
-  g_free (info->phone);
-  g_free (info->username);
-  g_free (info);
-}
-
-G_DEFINE_BOXED_TYPE (I2aOAuthUserInfo, i2a_oauth_user_info,
-                     i2a_oauth_user_info_copy, i2a_oauth_user_info_free)
-
-const char *
-i2a_oauth_user_info_get_display_name (const I2aOAuthUserInfo *info)
-{
-  g_return_val_if_fail (info != NULL, NULL);
-
-  if (info->email != NULL && *info->email != '\0')
-    return info->email;
-  if (info->phone != NULL && *info->phone != '\0')
-    return info->phone;
-  if (info->username != NULL && *info->username != '\0')
-    return info->username;
-  return NULL;
-}
 
 static void
 request_free (Request *req)
@@ -355,166 +249,6 @@ i2a_oauth_client_build_authorize_url (I2aOAuthClient *self,
   return g_strdup_printf ("%s/oauth?%s", self->base_url, query);
 }
 
-/* ---------------------------------------------------------------- errors */
-
-/* A short, printable excerpt of a server-supplied text, with anything we
- * sent (token, code) cut out in case the server echoes it. */
-static char *
-scrub_server_text (const char *text,
-                   const char *secret)
-{
-  g_autofree char *valid = NULL;
-  g_autofree char *cut = NULL;
-  GString *out;
-
-  if (text == NULL || *text == '\0')
-    return NULL;
-  valid = g_utf8_make_valid (text, -1);
-  if (g_utf8_strlen (valid, -1) > MAX_SERVER_TEXT)
-    cut = g_utf8_substring (valid, 0, MAX_SERVER_TEXT);
-  else
-    cut = g_strdup (valid);
-
-  out = g_string_new (cut);
-  if (secret != NULL && strlen (secret) >= 4)
-    g_string_replace (out, secret, "…", 0);
-  for (gsize i = 0; i < out->len; i++)
-    if ((guchar) out->str[i] < 0x20)
-      out->str[i] = ' ';
-  return g_string_free (out, FALSE);
-}
-
-static gboolean
-text_says_invalid_grant (const char *text)
-{
-  g_autofree char *lower = NULL;
-
-  if (text == NULL)
-    return FALSE;
-  lower = g_ascii_strdown (text, -1);
-  return strstr (lower, "invalid_grant") != NULL ||
-         strstr (lower, "invalid_token") != NULL ||
-         strstr (text, "refresh_token 无效") != NULL ||
-         strstr (text, "refresh_token无效") != NULL ||
-         strstr (text, "已过期") != NULL;
-}
-
-static gboolean
-text_says_overload (const char *text)
-{
-  g_autofree char *lower = NULL;
-
-  if (text == NULL)
-    return FALSE;
-  lower = g_ascii_strdown (text, -1);
-  return strstr (text, "太多") != NULL ||
-         strstr (text, "过载") != NULL ||
-         strstr (text, "繁忙") != NULL ||
-         strstr (lower, "overload") != NULL ||
-         strstr (lower, "too many") != NULL ||
-         strstr (lower, "busy") != NULL;
-}
-
-static gboolean
-status_is_transient (guint status)
-{
-  return status >= 500 || status == SOUP_STATUS_REQUEST_TIMEOUT || status == 429;
-}
-
-/* Every text field the server may use to explain itself, joined. */
-static char *
-collect_error_texts (JsonObject *obj)
-{
-  static const char * const keys[] = { "error", "error_description", "message", "msg", "code" };
-  GString *s = g_string_new (NULL);
-
-  if (obj == NULL)
-    return g_string_free (s, FALSE);
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    {
-      JsonNode *node = json_object_get_member (obj, keys[i]);
-      g_autofree char *text = NULL;
-
-      if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-        continue;
-      if (json_node_get_value_type (node) == G_TYPE_STRING)
-        text = g_strdup (json_node_get_string (node));
-      else if (json_node_get_value_type (node) == G_TYPE_INT64)
-        text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-      if (text == NULL || *text == '\0')
-        continue;
-      if (s->len > 0)
-        g_string_append (s, ": ");
-      g_string_append (s, text);
-    }
-  return g_string_free (s, FALSE);
-}
-
-static const char *
-op_name (Op op)
-{
-  switch (op)
-    {
-    case OP_EXCHANGE:
-      return "Token exchange";
-    case OP_REFRESH:
-      return "Token refresh";
-    case OP_USER_INFO:
-      return "User info request";
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* Classifies a failed answer. @obj may be NULL (no JSON). */
-static GError *
-error_from_answer (Request    *req,
-                   guint       status,
-                   JsonObject *obj)
-{
-  g_autofree char *texts = collect_error_texts (obj);
-  g_autofree char *detail = scrub_server_text (texts, req->secret);
-  const char *what = op_name (req->op);
-  gboolean business = status == SOUP_STATUS_OK;   /* HTTP 200, success:false */
-  gint code;
-
-  if (req->op != OP_USER_INFO && text_says_invalid_grant (texts))
-    code = I2A_ERROR_OAUTH_INVALID_GRANT;
-  else if (status_is_transient (status) || text_says_overload (texts))
-    code = I2A_ERROR_OAUTH_TRANSIENT;
-  else if (business && req->op != OP_USER_INFO)
-    /* iFlow answers overload on the token endpoint as HTTP 200
-     * {"success":false,…}; never a parse error (protocol §8 item 10). */
-    code = I2A_ERROR_OAUTH_TRANSIENT;
-  else
-    code = I2A_ERROR_FAILED;
-
-  if (detail != NULL && *detail != '\0')
-    return g_error_new (I2A_ERROR, code, "%s failed (HTTP %u): %s", what, status, detail);
-  return g_error_new (I2A_ERROR, code, "%s failed (HTTP %u)", what, status);
-}
-
-static GError *
-error_from_transport (Request *req,
-                      GError  *error)
-{
-  const char *what = op_name (req->op);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return g_error_copy (error);
-  if (error->domain == G_TLS_ERROR)
-    return g_error_new (I2A_ERROR, I2A_ERROR_FAILED,
-                        "%s failed: TLS error: %s", what, error->message);
-  if (error->domain == SOUP_SESSION_ERROR)
-    return g_error_new (I2A_ERROR, I2A_ERROR_FAILED,
-                        "%s failed: %s", what, error->message);
-  /* Timeouts, refused or reset connections, DNS: retry later. */
-  return g_error_new (I2A_ERROR, I2A_ERROR_OAUTH_TRANSIENT,
-                      "%s failed: cannot reach the OAuth server: %s", what, error->message);
-}
-
-/* ---------------------------------------------------------------- parsing */
-
 static JsonObject *
 parse_object (GBytes *bytes)
 {
@@ -522,107 +256,6 @@ parse_object (GBytes *bytes)
   const char *data = g_bytes_get_data (bytes, &len);
 
   return i2a_json_parse_object (data, len);
-}
-
-static char *
-dup_string_member (JsonObject *obj,
-                   const char *name)
-{
-  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
-  const char *s;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  s = json_node_get_string (node);
-  return s != NULL && *s != '\0' ? g_strdup (s) : NULL;
-}
-
-/* expires_in as a number or a numeric string; -1 when absent. */
-static gint64
-get_expires_in (JsonObject *obj)
-{
-  JsonNode *node = json_object_get_member (obj, "expires_in");
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return -1;
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_INT64:
-      return json_node_get_int (node);
-    case G_TYPE_DOUBLE:
-      return (gint64) json_node_get_double (node);
-    case G_TYPE_STRING:
-      {
-        const char *s = json_node_get_string (node);
-        char *end = NULL;
-        gint64 v = g_ascii_strtoll (s, &end, 10);
-
-        return end != s && *end == '\0' ? v : -1;
-      }
-    default:
-      return -1;
-    }
-}
-
-/* "success": false, as boolean or string. */
-static gboolean
-says_not_success (JsonObject *obj)
-{
-  JsonNode *node = obj != NULL ? json_object_get_member (obj, "success") : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    return !json_node_get_boolean (node);
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_strcmp0 (json_node_get_string (node), "false") == 0;
-  return FALSE;
-}
-
-static I2aOAuthTokens *
-tokens_from_object (JsonObject *obj)
-{
-  g_autoptr(I2aOAuthTokens) tokens = i2a_oauth_tokens_new ();
-  gint64 expires_in;
-
-  /* Tolerate a {"success":true,"data":{…}} envelope around the tokens. */
-  if (!json_object_has_member (obj, "access_token") &&
-      json_object_has_member (obj, "data") &&
-      JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, "data")))
-    obj = json_object_get_object_member (obj, "data");
-
-  tokens->access_token = dup_string_member (obj, "access_token");
-  if (tokens->access_token == NULL)
-    return NULL;
-  tokens->refresh_token = dup_string_member (obj, "refresh_token");
-  tokens->token_type = dup_string_member (obj, "token_type");
-  tokens->scope = dup_string_member (obj, "scope");
-  expires_in = get_expires_in (obj);
-  if (expires_in > 0)
-    tokens->expires_at = g_get_real_time () / G_USEC_PER_SEC + expires_in;
-  return g_steal_pointer (&tokens);
-}
-
-static I2aOAuthUserInfo *
-user_info_from_object (JsonObject *obj)
-{
-  g_autoptr(I2aOAuthUserInfo) info = i2a_oauth_user_info_new ();
-  JsonObject *data;
-
-  if (!json_object_has_member (obj, "data") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, "data")))
-    return NULL;
-  data = json_object_get_object_member (obj, "data");
-  info->api_key = dup_string_member (data, "apiKey");
-  if (info->api_key == NULL)
-    info->api_key = dup_string_member (data, "searchApiKey");
-  if (info->api_key == NULL)
-    return NULL;
-  info->email = dup_string_member (data, "email");
-  info->phone = dup_string_member (data, "phone");
-  info->username = dup_string_member (data, "username");
-  return g_steal_pointer (&info);
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -642,50 +275,50 @@ request_done_cb (GObject      *source,
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (bytes == NULL)
     {
-      g_debug ("%s: transport error", op_name (req->op));
-      g_task_return_error (task, error_from_transport (req, error));
+      g_debug ("%s: transport error", i2a_oauth_op_name (req->op));
+      g_task_return_error (task, i2a_oauth_error_from_transport (req->op, error));
       return;
     }
 
   status = soup_message_get_status (req->msg);
   obj = parse_object (bytes);
-  g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes", op_name (req->op), status,
+  g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes", i2a_oauth_op_name (req->op), status,
            g_bytes_get_size (bytes));
 
-  if (status != SOUP_STATUS_OK || says_not_success (obj))
+  if (status != SOUP_STATUS_OK || i2a_oauth_answer_says_not_success (obj))
     {
-      g_task_return_error (task, error_from_answer (req, status, obj));
+      g_task_return_error (task, i2a_oauth_error_from_answer (req->op, req->secret, status, obj));
       return;
     }
   if (obj == NULL)
     {
       g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_FAILED,
-                               "%s failed: the answer is not a JSON object", op_name (req->op));
+                               "%s failed: the answer is not a JSON object", i2a_oauth_op_name (req->op));
       return;
     }
 
-  if (req->op == OP_USER_INFO)
+  if (req->op == I2A_OAUTH_OP_USER_INFO)
     {
-      I2aOAuthUserInfo *info = user_info_from_object (obj);
+      I2aOAuthUserInfo *info = i2a_oauth_user_info_from_json (obj);
 
       if (info == NULL)
         g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_FAILED,
-                                 "%s failed: the answer has no apiKey", op_name (req->op));
+                                 "%s failed: the answer has no apiKey", i2a_oauth_op_name (req->op));
       else
         g_task_return_pointer (task, info, (GDestroyNotify) i2a_oauth_user_info_free);
     }
   else
     {
-      I2aOAuthTokens *tokens = tokens_from_object (obj);
+      I2aOAuthTokens *tokens = i2a_oauth_tokens_from_json (obj);
 
       if (tokens == NULL)
         {
           g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_FAILED,
-                                   "%s failed: the answer has no access token", op_name (req->op));
+                                   "%s failed: the answer has no access token", i2a_oauth_op_name (req->op));
           return;
         }
       /* No rotation: the old refresh token stays valid (protocol §2.5). */
-      if (tokens->refresh_token == NULL && req->op == OP_REFRESH)
+      if (tokens->refresh_token == NULL && req->op == I2A_OAUTH_OP_REFRESH)
         tokens->refresh_token = g_strdup (req->secret);
       g_task_return_pointer (task, tokens, (GDestroyNotify) i2a_oauth_tokens_free);
     }
@@ -693,7 +326,7 @@ request_done_cb (GObject      *source,
 
 static void
 start_request (I2aOAuthClient      *self,
-               Op                   op,
+               I2aOAuthOp           op,
                SoupMessage         *msg,
                const char          *secret,
                GCancellable        *cancellable,
@@ -775,7 +408,7 @@ i2a_oauth_client_exchange_code_async (I2aOAuthClient      *self,
       return_bad_url (self, cancellable, callback, user_data, i2a_oauth_client_exchange_code_async);
       return;
     }
-  start_request (self, OP_EXCHANGE, msg, code, cancellable, callback, user_data,
+  start_request (self, I2A_OAUTH_OP_EXCHANGE, msg, code, cancellable, callback, user_data,
                  i2a_oauth_client_exchange_code_async);
 }
 
@@ -810,7 +443,7 @@ i2a_oauth_client_refresh_async (I2aOAuthClient      *self,
       return_bad_url (self, cancellable, callback, user_data, i2a_oauth_client_refresh_async);
       return;
     }
-  start_request (self, OP_REFRESH, msg, refresh_token, cancellable, callback, user_data,
+  start_request (self, I2A_OAUTH_OP_REFRESH, msg, refresh_token, cancellable, callback, user_data,
                  i2a_oauth_client_refresh_async);
 }
 
@@ -847,7 +480,7 @@ i2a_oauth_client_get_user_info_async (I2aOAuthClient      *self,
       return_bad_url (self, cancellable, callback, user_data, i2a_oauth_client_get_user_info_async);
       return;
     }
-  start_request (self, OP_USER_INFO, msg, access_token, cancellable, callback, user_data,
+  start_request (self, I2A_OAUTH_OP_USER_INFO, msg, access_token, cancellable, callback, user_data,
                  i2a_oauth_client_get_user_info_async);
 }
 

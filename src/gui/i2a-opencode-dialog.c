@@ -1,51 +1,13 @@
+/* i2a-opencode-dialog.c: the dialog's state, its preview and the object;
+ * Apply and Undo are in i2a-opencode-dialog-write.c */
 #define G_LOG_DOMAIN "i2a-opencode-dialog"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "i2a-client-key.h"
-#include "i2a-opencode-dialog.h"
-#include "i2a-opencode.h"
+#include "i2a-opencode-dialog-private.h"
 #include "i2a-util.h"
-
-struct _I2aOpencodeDialog
-{
-  AdwWindow        parent_instance;
-
-  I2aPool         *pool;
-  char            *base_url;
-  char            *config_path;
-  GCancellable    *cancellable;
-
-  I2aOpencodePlan *plan;            /* the setup preview, NULL after an error */
-  char            *plan_key;        /* the apiKey it holds (a secret) */
-  gboolean         pending_key;     /* Apply must create a client key first */
-  I2aOpencodePlan *undo_plan;       /* while the confirmation is open */
-  char            *newest_backup;
-  char            *diff_text;
-  char            *error_text;
-  char            *last_toast;
-  gboolean         busy;
-  gboolean         waiting_for_pool;
-  gboolean         keep_error;      /* the next preview keeps error_text */
-  GtkWindow       *confirm;         /* weak */
-
-  AdwToastOverlay *toast_overlay;
-  GtkButton       *cancel_button;
-  GtkButton       *apply_button;
-  GtkSpinner      *spinner;
-  AdwActionRow    *path_row;
-  AdwActionRow    *server_row;
-  AdwActionRow    *key_row;
-  AdwActionRow    *undo_row;
-  GtkButton       *undo_button;
-  GtkWidget       *error_box;
-  GtkLabel        *error_label;
-  GtkLabel        *status_label;
-  GtkWidget       *diff_scroll;
-  GtkBox          *diff_box;
-};
 
 enum {
   PROP_0,
@@ -87,9 +49,9 @@ client_base_url (const char *base_url)
 }
 
 /* The apiKey OpenCode should send; *pending when a key must be made. */
-static const char *
-choose_key (I2aOpencodeDialog *self,
-            gboolean          *pending)
+const char *
+i2a_opencode_dialog_choose_key (I2aOpencodeDialog *self,
+                                gboolean          *pending)
 {
   I2aKeysConfig *config = i2a_pool_get_config (self->pool);
   const char *key;
@@ -108,14 +70,14 @@ static gboolean
 key_changed (I2aOpencodeDialog *self)
 {
   gboolean pending;
-  const char *key = choose_key (self, &pending);
+  const char *key = i2a_opencode_dialog_choose_key (self, &pending);
 
   return pending != self->pending_key || g_strcmp0 (key, self->plan_key) != 0;
 }
 
-static void
-toast (I2aOpencodeDialog *self,
-       const char        *text)
+void
+i2a_opencode_dialog_toast (I2aOpencodeDialog *self,
+                           const char        *text)
 {
   g_autofree char *escaped = g_markup_escape_text (text, -1);
 
@@ -134,62 +96,10 @@ set_error (I2aOpencodeDialog *self,
   self->error_text = g_strdup (text);
 }
 
-/* One label per line, classed for the colours: the same view in the
- * dialog and in the undo confirmation. */
-static void
-fill_diff (GtkBox     *box,
-           const char *diff)
-{
-  g_auto(GStrv) lines = g_strsplit (diff, "\n", -1);
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
-    gtk_box_remove (box, child);
-  for (guint i = 0; lines[i] != NULL && (lines[i][0] != '\0' || lines[i + 1] != NULL); i++)
-    {
-      const char *line = lines[i];
-      GtkWidget *label = gtk_label_new (line);
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      if (g_str_has_prefix (line, "+++") || g_str_has_prefix (line, "---"))
-        gtk_widget_add_css_class (label, "i2a-diff-header");
-      else if (line[0] == '+')
-        gtk_widget_add_css_class (label, "i2a-diff-added");
-      else if (line[0] == '-')
-        gtk_widget_add_css_class (label, "i2a-diff-removed");
-      else if (line[0] == '@')
-        gtk_widget_add_css_class (label, "i2a-diff-hunk");
-      gtk_box_append (box, label);
-    }
-}
-
-static GtkWidget *
-diff_view_new (const char *diff)
-{
-  GtkWidget *scroll = gtk_scrolled_window_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-
-  gtk_widget_add_css_class (box, "i2a-diff");
-  gtk_widget_add_css_class (box, "monospace");
-  gtk_widget_add_css_class (scroll, "card");
-  fill_diff (GTK_BOX (box), diff);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroll), box);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroll), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroll), 320);
-  gtk_widget_set_size_request (scroll, 420, -1);
-  return scroll;
-}
-
-static char *
-basename_of (const char *path)
-{
-  return path ? g_path_get_basename (path) : NULL;
-}
-
 /* ---- showing the state -------------------------------------------------- */
 
-static void
-update (I2aOpencodeDialog *self)
+void
+i2a_opencode_dialog_update (I2aOpencodeDialog *self)
 {
   gboolean changed = self->plan != NULL && i2a_opencode_plan_get_changed (self->plan);
   const char *diff = changed ? i2a_opencode_plan_get_diff (self->plan) : "";
@@ -230,7 +140,7 @@ update (I2aOpencodeDialog *self)
     {
       g_free (self->diff_text);
       self->diff_text = g_strdup (diff);
-      fill_diff (self->diff_box, diff);
+      i2a_diff_view_set_diff (self->diff_box, diff);
     }
   gtk_widget_set_visible (self->diff_scroll, *diff != '\0');
 
@@ -252,7 +162,7 @@ update (I2aOpencodeDialog *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->undo_button), !self->busy);
   if (self->newest_backup != NULL)
     {
-      g_autofree char *name = basename_of (self->newest_backup);
+      g_autofree char *name = g_path_get_basename (self->newest_backup);
       /* Translators: %s is a backup file name, e.g. "opencode.json.bak-20260501-101500" */
       g_autofree char *text = g_strdup_printf (_("Puts back %s"), name);
 
@@ -287,7 +197,7 @@ backups_listed_cb (GObject      *object,
       return;
     }
   self->busy = FALSE;
-  update (self);
+  i2a_opencode_dialog_update (self);
 }
 
 static void
@@ -326,14 +236,14 @@ start_preview (I2aOpencodeDialog *self)
     {
       /* pool_loaded_cb starts again. */
       self->waiting_for_pool = TRUE;
-      update (self);
+      i2a_opencode_dialog_update (self);
       return;
     }
 
-  key = choose_key (self, &self->pending_key);
+  key = i2a_opencode_dialog_choose_key (self, &self->pending_key);
   g_free (self->plan_key);
   self->plan_key = g_strdup (key);
-  update (self);
+  i2a_opencode_dialog_update (self);
 
   options.base_url = self->base_url;
   options.api_key = self->plan_key;
@@ -353,9 +263,9 @@ i2a_opencode_dialog_refresh (I2aOpencodeDialog *self)
 }
 
 /* After an operation: the file as it is now, keeping any error shown. */
-static void
-finish_operation (I2aOpencodeDialog *self,
-                  const char        *error_text)
+void
+i2a_opencode_dialog_finish_operation (I2aOpencodeDialog *self,
+                                      const char        *error_text)
 {
   if (error_text != NULL)
     {
@@ -363,16 +273,6 @@ finish_operation (I2aOpencodeDialog *self,
       self->keep_error = TRUE;
     }
   start_preview (self);
-}
-
-static char *
-describe_write_error (const GError *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG))
-    return g_strdup (_("The file changed since the preview, so nothing was written. "
-                       "The preview now shows the file as it is: check it and apply again."));
-  /* Translators: %s is the reason, e.g. "…: Permission denied" */
-  return g_strdup_printf (_("The config file could not be written: %s"), error->message);
 }
 
 static void
@@ -390,264 +290,6 @@ config_reloaded_cb (I2aOpencodeDialog *self)
   /* A key made, replaced or routed elsewhere in the main window. */
   if (!self->busy && key_changed (self))
     start_preview (self);
-}
-
-/* ---- apply -------------------------------------------------------------- */
-
-static void
-applied_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(I2aOpencodeDialog) self = user_data;
-  I2aOpencodePlan *plan = I2A_OPENCODE_PLAN (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *backup = NULL;
-  g_autofree char *text = NULL;
-
-  if (!i2a_opencode_plan_apply_finish (plan, result, &backup, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      text = describe_write_error (error);
-      finish_operation (self, text);
-      return;
-    }
-  if (backup != NULL)
-    {
-      g_autofree char *name = basename_of (backup);
-
-      /* Translators: %s is a backup file name */
-      text = g_strdup_printf (_("OpenCode is set up. Backup: %s"), name);
-    }
-  else
-    text = g_strdup (_("OpenCode is set up"));
-  toast (self, text);
-  finish_operation (self, NULL);
-}
-
-static void
-apply_plan (I2aOpencodeDialog *self)
-{
-  i2a_opencode_plan_apply_async (self->plan, self->cancellable, applied_cb, g_object_ref (self));
-}
-
-static void
-replanned_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(I2aOpencodeDialog) self = user_data;
-  g_autoptr(I2aOpencodePlan) plan = NULL;
-  g_autoptr(GError) error = NULL;
-
-  plan = i2a_opencode_plan_setup_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (plan == NULL)
-    {
-      finish_operation (self, error->message);
-      return;
-    }
-  /* Only what the preview showed gets written. */
-  if (self->plan == NULL ||
-      g_strcmp0 (i2a_opencode_plan_get_old_text (plan), i2a_opencode_plan_get_old_text (self->plan)) != 0)
-    {
-      g_autoptr(GError) stale = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_WRONG_ETAG, "");
-      g_autofree char *text = describe_write_error (stale);
-
-      finish_operation (self, text);
-      return;
-    }
-  g_set_object (&self->plan, plan);
-  apply_plan (self);
-}
-
-static void
-key_saved_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(I2aOpencodeDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  I2aOpencodeOptions options = { 0 };
-  gboolean pending;
-  const char *key;
-
-  if (!i2a_pool_flush_finish (I2A_POOL (object), result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      /* Translators: %s says why */
-      text = g_strdup_printf (_("The new client key could not be saved: %s"), error->message);
-      finish_operation (self, text);
-      return;
-    }
-  key = choose_key (self, &pending);
-  if (pending)
-    {
-      finish_operation (self, _("The new client key does not reach every account; nothing was written."));
-      return;
-    }
-  g_free (self->plan_key);
-  self->plan_key = g_strdup (key);
-  self->pending_key = FALSE;
-  options.base_url = self->base_url;
-  options.api_key = self->plan_key;
-  i2a_opencode_plan_setup_async (self->config_path, &options, self->cancellable,
-                                 replanned_cb, g_object_ref (self));
-}
-
-static void
-apply_clicked_cb (I2aOpencodeDialog *self)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->busy || self->plan == NULL || !i2a_opencode_plan_get_changed (self->plan))
-    return;
-  g_clear_pointer (&self->error_text, g_free);
-  self->busy = TRUE;
-  update (self);
-  if (!self->pending_key)
-    {
-      apply_plan (self);
-      return;
-    }
-
-  /* Like `iflow2api opencode --apply`: a key for the whole pool, saved to
-   * keys.json before OpenCode is given it. */
-  {
-    g_autofree char *key = i2a_pool_regenerate_client_key (self->pool, NULL, &error);
-
-    if (key == NULL)
-      {
-        g_autofree char *text = g_strdup_printf (_("A client key could not be created: %s"), error->message);
-
-        finish_operation (self, text);
-        return;
-      }
-  }
-  i2a_pool_flush_async (self->pool, self->cancellable, key_saved_cb, g_object_ref (self));
-}
-
-/* ---- undo --------------------------------------------------------------- */
-
-static void
-undone_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(I2aOpencodeDialog) self = user_data;
-  I2aOpencodePlan *plan = I2A_OPENCODE_PLAN (object);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *file = basename_of (self->config_path);
-
-  if (!i2a_opencode_plan_apply_finish (plan, result, NULL, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      text = describe_write_error (error);
-      finish_operation (self, text);
-      return;
-    }
-  if (*i2a_opencode_plan_get_new_text (plan) == '\0')
-    /* Translators: %s is a file name */
-    text = g_strdup_printf (_("Removed %s: it did not exist before the setup"), file);
-  else
-    {
-      g_autofree char *backup = basename_of (i2a_opencode_plan_get_backup_path (plan));
-
-      /* Translators: "Restored opencode.json from opencode.json.bak-…" */
-      text = g_strdup_printf (_("Restored %s from %s"), file, backup);
-    }
-  toast (self, text);
-  finish_operation (self, NULL);
-}
-
-static void
-confirm_response_cb (AdwMessageDialog  *dialog,
-                     const char        *response,
-                     I2aOpencodeDialog *self)
-{
-  g_autoptr(I2aOpencodePlan) plan = g_steal_pointer (&self->undo_plan);
-
-  if (plan == NULL)
-    return;
-  if (!g_str_equal (response, "restore"))
-    {
-      self->busy = FALSE;
-      update (self);
-      return;
-    }
-  i2a_opencode_plan_apply_async (plan, self->cancellable, undone_cb, g_object_ref (self));
-}
-
-static void
-confirm_undo (I2aOpencodeDialog *self)
-{
-  I2aOpencodePlan *plan = self->undo_plan;
-  g_autofree char *file = basename_of (self->config_path);
-  g_autofree char *backup = basename_of (i2a_opencode_plan_get_backup_path (plan));
-  GtkWidget *dialog;
-
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Restore the Previous Version?"), NULL);
-  if (*i2a_opencode_plan_get_new_text (plan) == '\0')
-    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                    _("%s did not exist before the setup, so it is removed."), file);
-  else
-    adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                    _("%s goes back to the version saved in %s. "
-                                      "Changes made to it since then are lost."), file, backup);
-  if (*i2a_opencode_plan_get_diff (plan) != '\0')
-    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog),
-                                        diff_view_new (i2a_opencode_plan_get_diff (plan)));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "restore", _("_Restore"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "restore",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response_cb), self, 0);
-  g_set_weak_pointer (&self->confirm, GTK_WINDOW (dialog));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-undo_planned_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(I2aOpencodeDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  I2aOpencodePlan *plan;
-
-  plan = i2a_opencode_plan_undo_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (plan == NULL)
-    {
-      finish_operation (self, error->message);
-      return;
-    }
-  g_clear_object (&self->undo_plan);
-  self->undo_plan = plan;
-  confirm_undo (self);
-}
-
-static void
-undo_clicked_cb (I2aOpencodeDialog *self)
-{
-  if (self->busy)
-    return;
-  g_clear_pointer (&self->error_text, g_free);
-  self->busy = TRUE;
-  update (self);
-  i2a_opencode_plan_undo_async (self->config_path, self->cancellable,
-                                undo_planned_cb, g_object_ref (self));
 }
 
 /* ---- GObject ------------------------------------------------------------ */
@@ -782,6 +424,7 @@ i2a_opencode_dialog_class_init (I2aOpencodeDialogClass *klass)
                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (I2A_TYPE_DIFF_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/iflow2api/Iflow2Api/ui/i2a-opencode-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, toast_overlay);
@@ -809,8 +452,8 @@ i2a_opencode_dialog_init (I2aOpencodeDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
 
-  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (apply_clicked_cb), self);
-  g_signal_connect_swapped (self->undo_button, "clicked", G_CALLBACK (undo_clicked_cb), self);
+  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (i2a_opencode_dialog_apply), self);
+  g_signal_connect_swapped (self->undo_button, "clicked", G_CALLBACK (i2a_opencode_dialog_undo), self);
 }
 
 GtkWidget *

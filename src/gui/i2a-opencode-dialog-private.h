@@ -1,0 +1,66 @@
+/* i2a-opencode-dialog-private.h: shared by the OpenCode dialog
+ * (i2a-opencode-dialog.c: state, preview, object) and its writes
+ * (i2a-opencode-dialog-write.c: Apply and Undo) */
+#pragma once
+
+#include "i2a-client-key.h"
+#include "i2a-diff-view.h"
+#include "i2a-opencode-dialog.h"
+#include "i2a-opencode.h"
+
+G_BEGIN_DECLS
+
+struct _I2aOpencodeDialog
+{
+  AdwWindow        parent_instance;
+
+  I2aPool         *pool;
+  char            *base_url;
+  char            *config_path;
+  GCancellable    *cancellable;
+
+  I2aOpencodePlan *plan;            /* the setup preview, NULL after an error */
+  char            *plan_key;        /* the apiKey it holds (a secret) */
+  gboolean         pending_key;     /* Apply must create a client key first */
+  I2aOpencodePlan *undo_plan;       /* while the confirmation is open */
+  char            *newest_backup;
+  char            *diff_text;
+  char            *error_text;
+  char            *last_toast;
+  gboolean         busy;
+  gboolean         waiting_for_pool;
+  gboolean         keep_error;      /* the next preview keeps error_text */
+  GtkWindow       *confirm;         /* weak */
+
+  AdwToastOverlay *toast_overlay;
+  GtkButton       *cancel_button;
+  GtkButton       *apply_button;
+  GtkSpinner      *spinner;
+  AdwActionRow    *path_row;
+  AdwActionRow    *server_row;
+  AdwActionRow    *key_row;
+  AdwActionRow    *undo_row;
+  GtkButton       *undo_button;
+  GtkWidget       *error_box;
+  GtkLabel        *error_label;
+  GtkLabel        *status_label;
+  GtkWidget       *diff_scroll;
+  I2aDiffView     *diff_box;
+};
+
+/* Shows the current state in the widgets (no-op after dispose). */
+void        i2a_opencode_dialog_update           (I2aOpencodeDialog *self);
+/* The apiKey OpenCode should send; *pending when a key must be made. */
+const char *i2a_opencode_dialog_choose_key       (I2aOpencodeDialog *self,
+                                                  gboolean          *pending);
+/* A toast (plain text, escaped here), remembered for tests. */
+void        i2a_opencode_dialog_toast            (I2aOpencodeDialog *self,
+                                                  const char        *text);
+/* After an operation: the file as it is now, keeping any error shown. */
+void        i2a_opencode_dialog_finish_operation (I2aOpencodeDialog *self,
+                                                  const char        *error_text);
+/* The Apply and Undo… buttons. */
+void        i2a_opencode_dialog_apply            (I2aOpencodeDialog *self);
+void        i2a_opencode_dialog_undo             (I2aOpencodeDialog *self);
+
+G_END_DECLS
