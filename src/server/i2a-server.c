@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -34,6 +37,7 @@ struct _I2aServer
   GSocket     *listener;
   GSource     *listen_source;
   guint        sweep_id;      /* timeouts and keep-alives of all requests */
+  guint        peak_since_trim; /* most requests in flight since memory was last trimmed */
   GHashTable  *sockets;       /* "ip:port" of the peer -> GSocket (weak) */
   guint        drain_id;
 };
@@ -356,6 +360,17 @@ sweep_cb (gpointer user_data)
     g_ptr_array_add (active, g_object_ref (key));
   for (guint i = 0; i < active->len; i++)
     i2a_chat_request_tick (active->pdata[i], now);
+
+  /* After a burst of streams glibc keeps the freed heap (RSS stayed at the
+   * peak in bench/): give it back once the proxy is idle again. */
+  self->peak_since_trim = MAX (self->peak_since_trim, active->len);
+#ifdef __GLIBC__
+  if (active->len == 0 && self->peak_since_trim >= 64)
+    {
+      malloc_trim (0);
+      self->peak_since_trim = 0;
+    }
+#endif
   return G_SOURCE_CONTINUE;
 }
 
