@@ -114,9 +114,7 @@ i2a_account_finalize (GObject *object)
   g_free (self->email);
   g_free (self->base_url);
   g_free (self->auth_type);
-  if (self->api_key)
-    memset (self->api_key, 0, strlen (self->api_key));
-  g_free (self->api_key);
+  i2a_secret_free (self->api_key);
   g_free (self->session_id);
   g_free (self->conversation_id);
   g_free (self->last_error);
@@ -277,9 +275,7 @@ i2a_account_set_api_key (I2aAccount *self,
 
   if (g_strcmp0 (self->api_key, api_key) == 0)
     return;
-  if (self->api_key)
-    memset (self->api_key, 0, strlen (self->api_key));
-  g_free (self->api_key);
+  i2a_secret_free (self->api_key);
   self->api_key = g_strdup (api_key);
   if (had != i2a_account_has_api_key (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_API_KEY]);

@@ -17,15 +17,6 @@ i2a_cli_interop_default_dir (void)
   return g_build_filename (g_get_home_dir (), ".iflow", NULL);
 }
 
-static void
-wipe_free (char *s)
-{
-  if (s == NULL)
-    return;
-  explicit_bzero (s, strlen (s));
-  g_free (s);
-}
-
 static const char *
 string_member (JsonObject *obj,
                const char *name)
@@ -113,7 +104,7 @@ i2a_cli_interop_write_login (const char  *dir,
   json_generator_set_root (generator, root);
   contents = json_generator_to_data (generator, &length);
   ok = i2a_write_private_file (path, contents, length, error);
-  wipe_free (contents);
+  i2a_secret_free (contents);
   if (ok)
     g_debug ("Shared the login with the iFlow CLI (%s)", path);
   return ok;
@@ -135,7 +126,7 @@ write_data_free (gpointer data)
   WriteData *w = data;
 
   g_free (w->dir);
-  wipe_free (w->api_key);
+  i2a_secret_free (w->api_key);
   g_free (w->base_url);
   g_free (w->auth_type);
   g_free (w);

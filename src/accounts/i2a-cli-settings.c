@@ -41,9 +41,7 @@ static guint signals[N_SIGNALS];
 static void
 wipe_string (char **s)
 {
-  if (*s)
-    memset (*s, 0, strlen (*s));
-  g_clear_pointer (s, g_free);
+  g_clear_pointer (s, i2a_secret_free);
 }
 
 static const char *

@@ -78,9 +78,7 @@ keys_account_free (I2aKeysAccount *a)
   g_free (a->label);
   g_free (a->email);
   g_free (a->auth_type);
-  if (a->api_key)
-    memset (a->api_key, 0, strlen (a->api_key));
-  g_free (a->api_key);
+  i2a_secret_free (a->api_key);
   g_free (a->base_url);
   g_free (a);
 }
@@ -92,14 +90,6 @@ keys_route_free (I2aKeysRoute *r)
     return;
   g_strfreev (r->accounts);
   g_free (r);
-}
-
-static void
-free_secret (char *s)
-{
-  if (s)
-    memset (s, 0, strlen (s));
-  g_free (s);
 }
 
 static void
@@ -132,7 +122,7 @@ i2a_keys_config_new_empty (void)
   static const guint codes[] = { 429, 500, 502, 503, 504 };
 
   self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) keys_account_free);
-  self->tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) free_secret);
+  self->tokens = g_ptr_array_new_with_free_func ((GDestroyNotify) i2a_secret_free);
   self->routes = g_ptr_array_new_with_free_func ((GDestroyNotify) keys_route_free);
   self->resilience.enabled = TRUE;
   self->resilience.failure_threshold = 3;

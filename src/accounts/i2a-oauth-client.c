@@ -49,7 +49,7 @@ static void
 request_free (Request *req)
 {
   g_clear_object (&req->msg);
-  i2a_oauth_wipe_free (req->secret);
+  i2a_secret_free (req->secret);
   g_free (req);
 }
 
@@ -473,8 +473,8 @@ i2a_oauth_client_get_user_info_async (I2aOAuthClient      *self,
   escaped = g_uri_escape_string (access_token, NULL, FALSE);
   url = g_strdup_printf ("%s/api/oauth/getUserInfo?accessToken=%s", self->base_url, escaped);
   msg = soup_message_new ("GET", url);
-  i2a_oauth_wipe_free (url);
-  i2a_oauth_wipe_free (g_steal_pointer (&escaped));
+  i2a_secret_free (url);
+  i2a_secret_free (g_steal_pointer (&escaped));
   if (msg == NULL)
     {
       return_bad_url (self, cancellable, callback, user_data, i2a_oauth_client_get_user_info_async);

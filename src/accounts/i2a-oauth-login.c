@@ -488,7 +488,7 @@ i2a_oauth_login_finalize (GObject *object)
 
   g_clear_object (&self->op_cancellable);
   g_clear_pointer (&self->tokens, i2a_oauth_tokens_free);
-  g_clear_pointer (&self->state, i2a_oauth_wipe_free);
+  g_clear_pointer (&self->state, i2a_secret_free);
   g_clear_pointer (&self->redirect_uri, g_free);
   g_clear_pointer (&self->authorize_url, g_free);
 

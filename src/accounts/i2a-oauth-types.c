@@ -6,16 +6,8 @@
 
 #include <string.h>
 
+#include "i2a-util.h"
 #include "i2a-oauth-private.h"
-
-void
-i2a_oauth_wipe_free (char *secret)
-{
-  if (secret == NULL)
-    return;
-  explicit_bzero (secret, strlen (secret));
-  g_free (secret);
-}
 
 I2aOAuthTokens *
 i2a_oauth_tokens_new (void)
@@ -44,8 +36,8 @@ i2a_oauth_tokens_free (I2aOAuthTokens *tokens)
 {
   if (tokens == NULL)
     return;
-  i2a_oauth_wipe_free (tokens->access_token);
-  i2a_oauth_wipe_free (tokens->refresh_token);
+  i2a_secret_free (tokens->access_token);
+  i2a_secret_free (tokens->refresh_token);
   g_free (tokens->token_type);
   g_free (tokens->scope);
   g_free (tokens);
@@ -80,7 +72,7 @@ i2a_oauth_user_info_free (I2aOAuthUserInfo *info)
 {
   if (info == NULL)
     return;
-  i2a_oauth_wipe_free (info->api_key);
+  i2a_secret_free (info->api_key);
   g_free (info->email);
   g_free (info->phone);
   g_free (info->username);

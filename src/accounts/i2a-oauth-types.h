@@ -7,6 +7,8 @@
 
 #include <glib-object.h>
 
+#include "i2a-util.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -45,7 +47,5 @@ const char       *i2a_oauth_user_info_get_display_name (const I2aOAuthUserInfo *
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (I2aOAuthTokens, i2a_oauth_tokens_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (I2aOAuthUserInfo, i2a_oauth_user_info_free)
 
-/* Overwrite a string (secret) and free it; NULL is fine. */
-void              i2a_oauth_wipe_free            (char                   *secret);
 
 G_END_DECLS

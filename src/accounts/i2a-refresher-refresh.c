@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "i2a-util.h"
 #include "i2a-error.h"
 #include "i2a-refresher-private.h"
 
@@ -108,7 +109,7 @@ fail_try (I2aRefresherEntry *entry,
       g_object_thaw_notify (G_OBJECT (account));
       /* A dead refresh token is useless; dropping it from the keyring is
        * how "needs login" survives a restart (and shows in `accounts`). */
-      i2a_oauth_wipe_free (g_steal_pointer (&entry->secrets->refresh_token));
+      i2a_secret_free (g_steal_pointer (&entry->secrets->refresh_token));
       store_secrets (entry, had_token);
       i2a_refresher_entry_complete_waiters (entry, error);
       i2a_refresher_emit_refresh_failed (self, account, error);
@@ -145,7 +146,7 @@ succeed (I2aRefresherEntry *entry,
   I2aRefresher *self = entry->self;
   I2aAccount *account = entry->account;
 
-  i2a_oauth_wipe_free (entry->secrets->api_key);
+  i2a_secret_free (entry->secrets->api_key);
   entry->secrets->api_key = g_strdup (info->api_key);
   entry->need_user_info = FALSE;
   entry->running = FALSE;
@@ -225,12 +226,12 @@ refresh_cb (GObject      *source,
       return;
     }
 
-  i2a_oauth_wipe_free (entry->secrets->access_token);
+  i2a_secret_free (entry->secrets->access_token);
   entry->secrets->access_token = g_steal_pointer (&tokens->access_token);
   /* The client hands back the old refresh token when none rotated. */
   if (tokens->refresh_token != NULL)
     {
-      i2a_oauth_wipe_free (entry->secrets->refresh_token);
+      i2a_secret_free (entry->secrets->refresh_token);
       entry->secrets->refresh_token = g_steal_pointer (&tokens->refresh_token);
     }
   entry->secrets->expires_at = tokens->expires_at;

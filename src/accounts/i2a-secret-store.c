@@ -30,15 +30,6 @@ i2a_secret_store_get_schema (void)
 
 /* ---------------------------------------------------------------- secrets */
 
-static void
-wipe_free (char *s)
-{
-  if (s == NULL)
-    return;
-  explicit_bzero (s, strlen (s));
-  g_free (s);
-}
-
 I2aAccountSecrets *
 i2a_account_secrets_new (void)
 {
@@ -68,9 +59,9 @@ i2a_account_secrets_free (I2aAccountSecrets *secrets)
 {
   if (secrets == NULL)
     return;
-  wipe_free (secrets->api_key);
-  wipe_free (secrets->access_token);
-  wipe_free (secrets->refresh_token);
+  i2a_secret_free (secrets->api_key);
+  i2a_secret_free (secrets->access_token);
+  i2a_secret_free (secrets->refresh_token);
   g_free (secrets->last_refresh_error);
   explicit_bzero (secrets, sizeof *secrets);
   g_free (secrets);
@@ -280,7 +271,7 @@ write_op_free (WriteOp *op)
 {
   g_free (op->account_id);
   g_free (op->label);
-  wipe_free (op->json);
+  i2a_secret_free (op->json);
   g_free (op);
 }
 
@@ -360,7 +351,7 @@ run_next_write (I2aSecretStore *self)
                                  "account-id", op->account_id,
                                  "kind", KIND_ACCOUNT,
                                  NULL);
-          g_clear_pointer (&op->json, wipe_free);
+          g_clear_pointer (&op->json, i2a_secret_free);
         }
       else
         secret_password_clear (&account_schema, cancellable, clear_cb, task,

@@ -102,6 +102,15 @@ i2a_secret_equal (const char *a,
   return diff == 0;
 }
 
+void
+i2a_secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
 char *
 i2a_mask_secret (const char *secret)
 {

@@ -18,6 +18,10 @@ char     *i2a_hex_encode              (const guint8 *data,
 gboolean  i2a_secret_equal            (const char  *a,
                                        const char  *b);
 
+/* Overwrite then free a secret string (NULL is fine). explicit_bzero, as
+ * a memset before free may be optimised away. */
+void      i2a_secret_free             (char        *secret);
+
 /* "…abcd": never more than the last 4 characters of a secret. */
 char     *i2a_mask_secret             (const char  *secret);
 
