@@ -101,6 +101,14 @@ handle_local_options_cb (GApplication *application,
     return status;
   if (opts->headless)
     return run_headless (opts);
+  /* On a machine without a display (ssh, a server) the window cannot open:
+   * serve anyway rather than fail. D-Bus activation always has one. */
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL &&
+      !(g_application_get_flags (application) & G_APPLICATION_IS_SERVICE))
+    {
+      g_printerr (_("iflow2api: no display found; running the server only (--headless)\n"));
+      return run_headless (opts);
+    }
 
   raise_fd_limit ();
   i2a_application_set_overrides (I2A_APPLICATION (application), opts->serve.host,

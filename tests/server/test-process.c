@@ -227,6 +227,27 @@ test_port_in_use (void)
   i2a_test_rm_rf (home);
 }
 
+static void
+test_no_display_serves (void)
+{
+  g_autofree char *home = i2a_test_mkdtemp ();
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(I2aTestResponse) r = NULL;
+  g_autofree char *url = NULL;
+  Proxy *p;
+
+  /* No --headless, no display: the server still comes up. */
+  p = proxy_spawn (home, "--port", "0", NULL);
+  g_assert_true (i2a_test_wait_until (have_base, p, 10000));
+  g_assert_nonnull (p->base);
+  g_assert_nonnull (strstr (p->stderr_text->str, "no display"));
+  url = g_strconcat (p->base, "/health", NULL);
+  r = i2a_test_request (session, "GET", url, NULL, NULL, NULL, 0, 0);
+  g_assert_cmpuint (r->status, ==, 200);
+  proxy_free (p);
+  i2a_test_rm_rf (home);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -235,6 +256,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/process/sigterm-ends-streams", test_sigterm_ends_streams);
   g_test_add_func ("/process/version-and-help", test_version_and_help);
   g_test_add_func ("/process/port-in-use", test_port_in_use);
+  g_test_add_func ("/process/no-display-serves", test_no_display_serves);
 
   return g_test_run ();
 }
