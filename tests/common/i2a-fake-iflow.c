@@ -22,6 +22,7 @@ struct _I2aFakeIflow
   guint       delay_ms;
   guint       aborted;
   gint64      last_abort;
+  guint64     chunks_written; /* body chunks the sockets accepted */
   GList      *active;        /* FakeStream */
 };
 
@@ -38,6 +39,7 @@ typedef struct
   gboolean           nospace;
   gboolean           nodone;
   gboolean           reasoning;
+  guint              pad;          /* content bytes per event (flood) */
   gboolean           finished;
   gboolean           hang;
   guint              timer;
@@ -260,8 +262,10 @@ stream_tick_cb (gpointer user_data)
   if (s->sent < s->total)
     {
       gboolean think = s->reasoning && s->sent < s->total / 2;
+      g_autofree char *padding = s->pad ? g_strnfill (s->pad, 'x') : NULL;
+
       chunk = chunk_json (s->model, s->sent, think ? "reasoning_content" : "content",
-                          think ? "thought-" : "token-", FALSE, s->sent + 1 == s->total);
+                          padding ? padding : think ? "thought-" : "token-", FALSE, s->sent + 1 == s->total);
       line = g_strdup_printf ("%s%s\n\n", prefix, chunk);
       append (s, line);
       s->sent++;
@@ -326,6 +330,13 @@ stream_free (FakeStream *s)
   g_free (s);
 }
 
+static void
+stream_wrote_chunk_cb (SoupServerMessage *msg,
+                       FakeStream        *s)
+{
+  s->fake->chunks_written++;
+}
+
 static FakeStream *
 stream_new (I2aFakeIflow      *self,
             SoupServerMessage *msg,
@@ -344,6 +355,7 @@ stream_new (I2aFakeIflow      *self,
   self->active = g_list_prepend (self->active, s);
   soup_server_message_pause (msg);
   g_signal_connect (msg, "finished", G_CALLBACK (stream_msg_finished_cb), s);
+  g_signal_connect (msg, "wrote-chunk", G_CALLBACK (stream_wrote_chunk_cb), s);
   if (socket)
     {
       s->watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
@@ -506,6 +518,12 @@ handle_chat (I2aFakeIflow      *self,
       s->total = argv[1] ? atoi (argv[1]) : 5;
       s->delay_ms = argv[1] && argv[2] ? atoi (argv[2]) : 100;
     }
+  else if (g_str_equal (argv[0], "flood"))
+    {
+      s->total = argv[1] ? atoi (argv[1]) : 100;
+      s->pad = argv[1] && argv[2] ? atoi (argv[2]) : 1024;
+      s->delay_ms = 0;
+    }
   else if (g_str_equal (argv[0], "break-after"))
     {
       s->break_after = argv[1] ? MAX (atoi (argv[1]), 1) : 1;
@@ -631,4 +649,5 @@ guint i2a_fake_iflow_get_in_flight (I2aFakeIflow *self, const char *k) { return 
 guint i2a_fake_iflow_get_max_in_flight (I2aFakeIflow *self, const char *k) { return counter_get (self->max_in_flight, k); }
 guint i2a_fake_iflow_get_request_count (I2aFakeIflow *self, const char *k) { return counter_get (self->counts, k); }
 guint i2a_fake_iflow_get_aborted (I2aFakeIflow *self) { return self->aborted; }
+guint64 i2a_fake_iflow_get_chunks_written (I2aFakeIflow *self) { return self->chunks_written; }
 gint64 i2a_fake_iflow_get_last_abort_time (I2aFakeIflow *self) { return self->last_abort; }

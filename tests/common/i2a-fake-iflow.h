@@ -10,6 +10,7 @@
  *   fake:http CODE             HTTP CODE with an OpenAI error body
  *   fake:retry-after SECS      HTTP 429 with Retry-After
  *   fake:slow N MS             stream N content events, MS apart
+ *   fake:flood N BYTES         N events of BYTES content each, at once
  *   fake:hang-headers          never answer
  *   fake:break-after N         stream N events, then drop the connection
  *   fake:nospace               "data:{...}" lines without the space
@@ -74,6 +75,8 @@ guint         i2a_fake_iflow_get_request_count (I2aFakeIflow *self,
 /* Requests whose client (the proxy) went away before we finished, and the
  * monotonic time (µs) of the last such hang-up. */
 guint         i2a_fake_iflow_get_aborted   (I2aFakeIflow *self);
+/* Streamed body chunks the fake's sockets have accepted so far. */
+guint64       i2a_fake_iflow_get_chunks_written (I2aFakeIflow *self);
 gint64        i2a_fake_iflow_get_last_abort_time (I2aFakeIflow *self);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 #include <glib/gstdio.h>
 
 #include "i2a-test-util.h"
@@ -413,6 +414,77 @@ test_shutdown_ends_streams (void)
   i2a_test_proxy_free (p);
 }
 
+/* ---- bounded memory ----------------------------------------------------- */
+
+typedef struct { GSocketConnection *conn; GError *error; } Connected;
+
+static gboolean
+fake_idle (gpointer data)
+{
+  return i2a_fake_iflow_get_in_flight (data, I2A_TEST_KEY) == 0;
+}
+
+static void
+connected_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Connected *c = data;
+
+  c->conn = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, &c->error);
+  if (c->conn == NULL && c->error == NULL)
+    c->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "no connection");
+}
+
+static gboolean
+is_connected (gpointer data)
+{
+  Connected *c = data;
+  return c->conn != NULL || c->error != NULL;
+}
+
+static void
+test_slow_client_backpressure (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autofree char *body = i2a_test_chat_body ("glm-5", "fake:flood 2000 65536", TRUE);
+  g_autofree char *request = NULL;
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, i2a_server_get_port (p->server));
+  GOutputStream *out;
+  Connected c = { 0 };
+  guint64 written;
+
+  /* A client that sends its request and then reads nothing, while the
+   * upstream pours out 2000 × 64 KiB. */
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (addr), NULL, connected_cb, &c);
+  g_assert_true (i2a_test_wait_until (is_connected, &c, 5000));
+  g_assert_no_error (c.error);
+  g_socket_set_option (g_socket_connection_get_socket (c.conn), SOL_SOCKET, SO_RCVBUF, 65536, NULL);
+  request = g_strdup_printf ("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+                             "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                             strlen (body), body);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (c.conn));
+  g_assert_true (g_output_stream_write_all (out, request, strlen (request), NULL, NULL, NULL));
+  i2a_test_sleep_ms (1500);
+
+  /* The proxy stops reading upstream once its client falls behind, so the
+   * upstream cannot push the whole answer into the proxy's memory: only
+   * what socket buffers and the bounded queue of chunks hold gets out. */
+  written = i2a_fake_iflow_get_chunks_written (p->fake);
+  g_test_message ("upstream chunks written while the client read nothing: %" G_GUINT64_FORMAT, written);
+  g_assert_cmpuint (written, >, 0);
+  g_assert_cmpuint (written, <, 1000);
+
+  /* The hang-up still ends the request and its upstream connection. */
+  g_io_stream_close (G_IO_STREAM (c.conn), NULL, NULL);
+  g_clear_object (&c.conn);
+  g_assert_true (i2a_test_wait_until (no_active, p->server, 5000));
+  g_assert_true (i2a_test_wait_until (fake_idle, p->fake, 5000));
+  i2a_test_proxy_free (p);
+}
+
 /* ---- bad input ---------------------------------------------------------- */
 
 typedef struct
@@ -586,6 +658,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/server/disconnect/mid-stream", test_disconnect_mid_stream);
   g_test_add_func ("/server/disconnect/before-first-byte", test_disconnect_before_first_byte);
   g_test_add_func ("/server/shutdown", test_shutdown_ends_streams);
+  g_test_add_func ("/server/slow-client-backpressure", test_slow_client_backpressure);
   g_test_add_func ("/server/bad-input/cases", test_bad_input);
   g_test_add_func ("/server/bad-input/too-large", test_body_too_large);
   g_test_add_func ("/server/settings/live-reload", test_settings_live_reload);
