@@ -240,7 +240,10 @@ test_no_display_serves (void)
   p = proxy_spawn (home, "--port", "0", NULL);
   g_assert_true (i2a_test_wait_until (have_base, p, 10000));
   g_assert_nonnull (p->base);
+#if HAVE_GUI
+  /* Built without the desktop app it is always headless, silently. */
   g_assert_nonnull (strstr (p->stderr_text->str, "no display"));
+#endif
   url = g_strconcat (p->base, "/health", NULL);
   r = i2a_test_request (session, "GET", url, NULL, NULL, NULL, 0, 0);
   g_assert_cmpuint (r->status, ==, 200);
