@@ -748,12 +748,6 @@ i2a_dispatch_get_backoff_ms (I2aDispatch *self)
   return self->pool->config->resilience.retry_backoff_ms;
 }
 
-guint
-i2a_dispatch_get_attempts (I2aDispatch *self)
-{
-  return self->attempts;
-}
-
 GArray *
 i2a_dispatch_get_retry_status_codes (I2aDispatch *self)
 {

@@ -35,8 +35,6 @@ void         i2a_dispatch_release        (I2aDispatch         *self,
 gboolean     i2a_dispatch_should_retry   (I2aDispatch         *self,
                                           const I2aApiError   *outcome);
 guint        i2a_dispatch_get_backoff_ms (I2aDispatch         *self);
-/* How many attempts were made so far. */
-guint        i2a_dispatch_get_attempts   (I2aDispatch         *self);
 /* resilience.retry_status_codes of the config in force (guint; transfer
  * none), for i2a_upstream_error_classify. */
 GArray      *i2a_dispatch_get_retry_status_codes (I2aDispatch *self);

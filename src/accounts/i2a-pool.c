@@ -693,16 +693,6 @@ i2a_pool_begin (I2aPool      *self,
 
 /* ---- health ------------------------------------------------------------- */
 
-gboolean
-i2a_pool_is_healthy (I2aPool *self)
-{
-  for (guint i = 0; i < self->accounts->len; i++)
-    if (i2a_account_is_usable (self->accounts->pdata[i]) &&
-        i2a_pool_get_circuit_open_for (self, self->accounts->pdata[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
 void
 i2a_pool_add_health (I2aPool     *self,
                      JsonBuilder *builder)

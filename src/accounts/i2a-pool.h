@@ -90,8 +90,6 @@ gboolean        i2a_pool_check_client_token (I2aPool       *self,
  * accounts_total, accounts_enabled, accounts_available). */
 void            i2a_pool_add_health       (I2aPool         *self,
                                            JsonBuilder     *builder);
-/* "healthy" when at least one account can take a request. */
-gboolean        i2a_pool_is_healthy       (I2aPool         *self);
 
 /* ---- editing keys.json (i2a-pool-store.c) ---------------------------------
  *
