@@ -81,22 +81,29 @@ find_entry (int       id,
   return NULL;
 }
 
-/* An entry is usable only if its action exists, is enabled and takes no
- * parameter (we activate with NULL). */
-static gboolean
-action_usable (I2aDbusMenu *self,
-               const char  *name)
+gboolean
+i2a_tray_action_usable (GActionGroup *actions,
+                        const char   *name)
 {
   const GVariantType *param_type = NULL;
   gboolean enabled = FALSE;
 
+  if (!g_action_group_query_action (actions, name, &enabled, &param_type, NULL, NULL, NULL))
+    return FALSE;
+  return enabled && param_type == NULL;
+}
+
+/* An entry without an action (a separator) is always usable; the action
+ * being removed right now is not, although the group still lists it. */
+static gboolean
+action_usable (I2aDbusMenu *self,
+               const char  *name)
+{
   if (name == NULL)
     return TRUE;
   if (g_strcmp0 (name, self->removing) == 0)
     return FALSE;
-  if (!g_action_group_query_action (self->actions, name, &enabled, &param_type, NULL, NULL, NULL))
-    return FALSE;
-  return enabled && param_type == NULL;
+  return i2a_tray_action_usable (self->actions, name);
 }
 
 static void

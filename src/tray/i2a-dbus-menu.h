@@ -28,6 +28,11 @@ typedef enum
 
 G_DECLARE_FINAL_TYPE (I2aDbusMenu, i2a_dbus_menu, I2A, DBUS_MENU, GObject)
 
+/* TRUE when @name exists in @actions, is enabled and takes no parameter:
+ * the tray activates actions with a NULL parameter. */
+gboolean     i2a_tray_action_usable     (GActionGroup     *actions,
+                                         const char       *name);
+
 I2aDbusMenu *i2a_dbus_menu_new          (GActionGroup     *actions);
 gboolean     i2a_dbus_menu_export       (I2aDbusMenu      *self,
                                          GDBusConnection  *connection,

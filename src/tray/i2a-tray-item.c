@@ -190,11 +190,7 @@ static gboolean
 activate_action (I2aTrayItem *self,
                  const char  *name)
 {
-  const GVariantType *param_type = NULL;
-  gboolean enabled = FALSE;
-
-  if (!g_action_group_query_action (self->actions, name, &enabled, &param_type, NULL, NULL, NULL)
-      || !enabled || param_type != NULL)
+  if (!i2a_tray_action_usable (self->actions, name))
     return FALSE;
 
   g_debug ("Tray activates action %s", name);
