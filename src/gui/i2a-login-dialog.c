@@ -78,13 +78,16 @@ describe_error (const GError *error)
   return g_strdup (error->message);
 }
 
+/* A step failed: show why, unless the user cancelled it. */
 static void
 show_failure (I2aLoginDialog *self,
-              const char     *text)
+              const GError   *error)
 {
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
   g_free (self->error_text);
-  self->error_text = g_strdup (text);
-  adw_status_page_set_description (self->failed_page, text);
+  self->error_text = describe_error (error);
+  adw_status_page_set_description (self->failed_page, self->error_text);
   gtk_spinner_stop (self->spinner);
   gtk_stack_set_visible_child_name (self->stack, "failed");
 }
@@ -143,12 +146,7 @@ saved_cb (GObject      *object,
   account = i2a_account_ops_add_login_finish (result, &error);
   if (account == NULL)
     {
-      g_autofree char *text = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      text = describe_error (error);
-      show_failure (self, text);
+      show_failure (self, error);
       return;
     }
   g_signal_emit (self, signals[SUCCEEDED], 0, account);
@@ -167,12 +165,7 @@ login_done_cb (GObject      *object,
   login = i2a_oauth_login_start_finish (I2A_OAUTH_LOGIN (object), result, &error);
   if (login == NULL)
     {
-      g_autofree char *text = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      text = describe_error (error);
-      show_failure (self, text);
+      show_failure (self, error);
       return;
     }
 
