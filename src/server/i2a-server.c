@@ -378,11 +378,12 @@ GSocket *
 i2a_server_lookup_socket (I2aServer         *self,
                           SoupServerMessage *msg)
 {
-  g_autofree char *key = peer_key (soup_server_message_get_remote_address (msg));
   GSocket *socket = soup_server_message_get_socket (msg);
+  g_autofree char *key = NULL;
 
   if (socket)
     return socket;
+  key = peer_key (soup_server_message_get_remote_address (msg));
   return key ? g_hash_table_lookup (self->sockets, key) : NULL;
 }
 
