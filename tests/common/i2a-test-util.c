@@ -5,6 +5,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "i2a-json.h"
 #include "i2a-test-util.h"
 
 char *
@@ -287,13 +288,7 @@ i2a_test_request (SoupSession *session,
 JsonObject *
 i2a_test_response_json (I2aTestResponse *r)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-
-  if (!json_parser_load_from_data (parser, r->body->str, r->body->len, NULL))
-    return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return NULL;
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return i2a_json_parse_object (r->body->str, r->body->len);
 }
 
 JsonObject *
