@@ -142,6 +142,8 @@ request_done_cb (I2aChatRequest *request,
     }
 }
 
+static void ensure_sweep (I2aServer *self);
+
 static void
 handle_chat (I2aServer         *self,
              SoupServerMessage *msg)
@@ -170,6 +172,7 @@ handle_chat (I2aServer         *self,
 
   chat = i2a_chat_request_new (self, msg, dispatch, request, raw);
   g_hash_table_add (self->requests, chat);
+  ensure_sweep (self);
   g_signal_connect (chat, "done", G_CALLBACK (request_done_cb), self);
   i2a_chat_request_start (chat);
 }
@@ -371,7 +374,21 @@ sweep_cb (gpointer user_data)
       self->peak_since_trim = 0;
     }
 #endif
+  /* Nothing in flight: no reason to wake an idle desktop every second.
+   * The next request starts the sweep again. */
+  if (active->len == 0)
+    {
+      self->sweep_id = 0;
+      return G_SOURCE_REMOVE;
+    }
   return G_SOURCE_CONTINUE;
+}
+
+static void
+ensure_sweep (I2aServer *self)
+{
+  if (self->sweep_id == 0)
+    self->sweep_id = g_timeout_add_seconds (1, sweep_cb, self);
 }
 
 GSocket *
@@ -558,8 +575,6 @@ i2a_server_start (I2aServer   *self,
   self->listen_source = g_socket_create_source (self->listener, G_IO_IN, NULL);
   g_source_set_callback (self->listen_source, (GSourceFunc) listen_ready_cb, self, NULL);
   g_source_attach (self->listen_source, NULL);
-  if (self->sweep_id == 0)
-    self->sweep_id = g_timeout_add_seconds (1, sweep_cb, self);
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   g_free (self->host);
   self->host = g_strdup (host);
