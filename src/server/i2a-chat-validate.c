@@ -38,13 +38,11 @@ node_type_name (JsonNode *node)
     return "an object";
   if (JSON_NODE_HOLDS_ARRAY (node))
     return "an array";
-  switch (json_node_get_value_type (node) == G_TYPE_STRING ? 0 :
-          json_node_get_value_type (node) == G_TYPE_BOOLEAN ? 1 : 2)
-    {
-    case 0: return "a string";
-    case 1: return "a boolean";
-    default: return "a number";
-    }
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return "a string";
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return "a boolean";
+  return "a number";
 }
 
 static gboolean
