@@ -9,6 +9,8 @@ I2A_BUILD_PKGS="gcc pkg-config meson ninja-build libglib2.0-dev libglib2.0-dev-b
 I2A_RUN_PKGS="gnome-keyring dbus-user-session xdg-utils"
 I2A_TEST_PKGS="xvfb xauth dbus gnome-keyring libsecret-tools curl flatpak-builder
  imagemagick fonts-wqy-microhei"
+# bench/run: load generator, nginx as the reference proxy, perf for profiles.
+I2A_BENCH_PKGS="hey nginx curl python3 iproute2 procps util-linux linux-perf"
 
 # The OpenAI SDK end-to-end test needs node and npm; Debian's packages only
 # when no other Node.js is installed (e.g. NodeSource's bundles npm).
