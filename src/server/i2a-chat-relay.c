@@ -26,8 +26,8 @@ i2a_chat_append_chunk (I2aChatRequest *self,
   soup_server_message_unpause (self->msg);
 }
 
-static void
-commit_stream (I2aChatRequest *self)
+void
+i2a_chat_commit_stream (I2aChatRequest *self)
 {
   SoupMessageHeaders *h = soup_server_message_get_response_headers (self->msg);
 
@@ -41,6 +41,21 @@ commit_stream (I2aChatRequest *self)
   soup_message_headers_replace (h, "Content-Type", "text/event-stream; charset=utf-8");
   soup_message_headers_replace (h, "Cache-Control", "no-cache");
   soup_message_headers_replace (h, "X-Accel-Buffering", "no");
+}
+
+/* Hands @out (consumed) to the client when it holds anything. */
+static void
+append_string (I2aChatRequest *self,
+               GString        *out)
+{
+  gsize len = out->len;
+
+  if (len == 0)
+    {
+      g_string_free (out, TRUE);
+      return;
+    }
+  i2a_chat_append_chunk (self, g_string_free (out, FALSE), len);
 }
 
 static void
@@ -57,10 +72,10 @@ void
 i2a_chat_end_stream_with_error (I2aChatRequest    *self,
                        const I2aApiError *error)
 {
-  g_autofree char *json = i2a_api_error_to_string (error);
-  char *text = g_strdup_printf ("data: %s\n\ndata: [DONE]\n\n", json);
+  GString *out = g_string_new (NULL);
 
-  i2a_chat_append_chunk (self, text, strlen (text));
+  self->door->stream_error (self->reply, error, out);
+  append_string (self, out);
   complete_stream (self);
 }
 
@@ -77,7 +92,7 @@ i2a_chat_reply_error (I2aChatRequest    *self,
     }
   self->done = TRUE;
   i2a_chat_stop_timers (self);
-  i2a_http_reply_error (self->msg, error);
+  self->door->reply_error (self->msg, error);
   soup_server_message_unpause (self->msg);
 }
 
@@ -104,9 +119,17 @@ whole_body_complete (I2aChatRequest *self)
       return;
     }
 
-  /* Non-streaming success: relay the JSON as is. */
+  /* Non-streaming success: the door's body (the chat door's is the JSON
+   * as it came). */
   {
-    g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&self->buffer));
+    g_autoptr(GBytes) chat_body = g_byte_array_free_to_bytes (g_steal_pointer (&self->buffer));
+    g_autoptr(GBytes) bytes = self->door->translate_body (self->reply, chat_body, &error);
+
+    if (bytes == NULL)
+      {
+        i2a_chat_attempt_failed (self, error);
+        return;
+      }
     self->done = TRUE;
     i2a_chat_stop_timers (self);
     i2a_http_reply_bytes (self->msg, SOUP_STATUS_OK, "application/json", bytes);
@@ -184,14 +207,14 @@ sse_event_cb (const char *event,
   if (g_str_equal (data, "[DONE]"))
     {
       self->saw_done = TRUE;
-      if (!self->committed)
+      if (self->events_sent == 0)
         return;
     }
   else
     {
       I2aApiError *error = classify_event (data, len, i2a_dispatch_get_retry_status_codes (self->dispatch));
 
-      if (error && !self->committed)
+      if (error && self->events_sent == 0)
         {
           /* Before the first byte an error event is still an HTTP error. */
           self->stream_error = error;
@@ -208,27 +231,19 @@ sse_event_cb (const char *event,
         self->saw_finish = TRUE;
     }
 
-  if (!self->committed)
-    commit_stream (self);
-
   out = g_string_sized_new (len + 16);
-  if (event)
+  if (event && self->door->relay_event_names)
     g_string_append_printf (out, "event: %s\n", event);
-  /* Multi-line data goes back out as one data: line each. */
-  for (const char *p = data; p;)
+  self->door->stream_event (self->reply, data, len, out);
+  if (out->len == 0)
     {
-      const char *nl = strchr (p, '\n');
-      g_string_append (out, "data: ");
-      g_string_append_len (out, p, nl ? nl - p : (gssize) strlen (p));
-      g_string_append (out, "\n");
-      p = nl ? nl + 1 : NULL;
+      g_string_free (out, TRUE);
+      return;
     }
-  g_string_append_c (out, '\n');
+  if (!self->committed)
+    i2a_chat_commit_stream (self);
   self->events_sent++;
-  {
-    gsize out_len = out->len;
-    i2a_chat_append_chunk (self, g_string_free (out, FALSE), out_len);
-  }
+  append_string (self, out);
 }
 
 static void
@@ -240,7 +255,7 @@ stream_eof (I2aChatRequest *self)
       i2a_chat_attempt_failed (self, g_steal_pointer (&self->stream_error));
       return;
     }
-  if (!self->committed)
+  if (self->events_sent == 0)
     {
       i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "empty_upstream_stream",
                                                "The upstream closed the stream without sending any event"));
@@ -260,9 +275,12 @@ stream_eof (I2aChatRequest *self)
       i2a_chat_attempt_failed (self, cut);
       return;
     }
-  /* iFlow does not always send [DONE]; clients wait for it. */
-  if (!self->saw_done)
-    i2a_chat_append_chunk (self, g_strdup ("data: [DONE]\n\n"), 14);
+  {
+    GString *out = g_string_new (NULL);
+
+    self->door->stream_end (self->reply, out);
+    append_string (self, out);
+  }
   i2a_chat_drop_attempt (self);
   complete_stream (self);
 }
@@ -303,7 +321,7 @@ stream_read_cb (GObject      *source,
       return;
     }
 
-  i2a_chat_arm_timer (self, self->committed ? i2a_server_get_idle_timeout (self->server)
+  i2a_chat_arm_timer (self, self->events_sent > 0 ? i2a_server_get_idle_timeout (self->server)
                                    : i2a_server_get_first_byte_timeout (self->server));
   if (!i2a_sse_parser_feed (self->parser, g_bytes_get_data (bytes, NULL), len, &error))
     {
@@ -312,7 +330,7 @@ stream_read_cb (GObject      *source,
       return;
     }
 
-  if (self->stream_error && !self->committed)
+  if (self->stream_error && self->events_sent == 0)
     {
       i2a_chat_attempt_failed (self, g_steal_pointer (&self->stream_error));
       return;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "i2a-chat-request.h"
+#include "i2a-front-door.h"
 #include "i2a-sse-parser.h"
 
 G_BEGIN_DECLS
@@ -23,7 +24,10 @@ struct _I2aChatRequest
   I2aServer         *server;
   SoupServerMessage *msg;
   I2aDispatch       *dispatch;
-  JsonObject        *request;
+  const I2aFrontDoor *door;         /* every client-facing byte */
+  I2aReply          *reply;         /* the door's state for this answer */
+  JsonObject        *client_request; /* as the client sent it */
+  JsonObject        *request;       /* the chat request sent upstream */
   GBytes            *raw;
   gboolean           stream;
   char              *model;
@@ -46,6 +50,8 @@ struct _I2aChatRequest
   gint64             last_write;    /* for SSE keep-alive comments */
   guint              backoff_id;
 
+  /* Translated events written; until the first one, failover stays
+   * possible even when keep-alives already committed the headers. */
   guint              events_sent;
   guint              pending_chunks;
   gboolean           reading;
@@ -73,6 +79,8 @@ void i2a_chat_attempt_failed        (I2aChatRequest    *self,
 void i2a_chat_append_chunk          (I2aChatRequest    *self,
                                      char              *text,
                                      gsize              len);
+/* Status line and SSE headers (before the first event or keep-alive). */
+void i2a_chat_commit_stream         (I2aChatRequest    *self);
 void i2a_chat_end_stream_with_error (I2aChatRequest    *self,
                                      const I2aApiError *error);
 void i2a_chat_reply_error           (I2aChatRequest    *self,

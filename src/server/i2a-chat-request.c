@@ -145,7 +145,11 @@ socket_readable_cb (GSocket        *socket,
           /* Let libsoup notice too: the write on the dead socket fails and
            * it tears the connection down. */
           if (!self->committed)
-            i2a_http_reply_simple_error (self->msg, 499, "client_closed", "client closed");
+            {
+              g_autoptr(I2aApiError) gone = i2a_api_error_new (499, NULL, "client_closed",
+                                                               "client closed");
+              self->door->reply_error (self->msg, gone);
+            }
           else
             soup_message_body_complete (soup_server_message_get_response_body (self->msg));
           self->done = TRUE;
@@ -195,7 +199,7 @@ i2a_chat_attempt_failed (I2aChatRequest *self,
   g_info ("Attempt on account %s failed: %u %s", account_id, error->http_status, error->message);
   i2a_chat_drop_attempt (self);
 
-  if (self->committed)
+  if (self->events_sent > 0)
     {
       /* No silent failover after the first byte. */
       g_clear_pointer (&self->outcome, i2a_api_error_free);
@@ -210,6 +214,9 @@ i2a_chat_attempt_failed (I2aChatRequest *self,
     {
       guint delay = i2a_dispatch_get_backoff_ms (self->dispatch);
 
+      /* Nothing reached the client: the next attempt starts a fresh answer. */
+      self->door->reply_free (self->reply);
+      self->reply = self->door->reply_new (self->client_request, self->request);
       i2a_api_error_free (error);
       self->backoff_id = g_timeout_add (delay, backoff_done_cb, self);
       return;
@@ -221,12 +228,12 @@ i2a_chat_attempt_failed (I2aChatRequest *self,
 static void
 timed_out (I2aChatRequest *self)
 {
-  const char *phase = self->committed ? "between events" : "before the first byte";
+  const char *phase = self->events_sent > 0 ? "between events" : "before the first byte";
 
   self->deadline = 0;
   i2a_chat_attempt_failed (self, i2a_api_error_new (504, "timeout", "upstream_timeout",
                                            "The upstream sent nothing for %u s %s",
-                                           self->committed ? i2a_server_get_idle_timeout (self->server)
+                                           self->events_sent > 0 ? i2a_server_get_idle_timeout (self->server)
                                                            : i2a_server_get_first_byte_timeout (self->server),
                                            phase));
 }
@@ -251,11 +258,17 @@ i2a_chat_request_tick (I2aChatRequest *self,
       timed_out (self);
       return;
     }
-  /* SSE comment: keeps proxies and clients from timing out a quiet model,
-   * and a write is how libsoup learns the client is gone. */
-  if (self->stream && self->committed && keepalive > 0 && self->pending_chunks < PENDING_HIGH &&
-      now - self->last_write >= (gint64) keepalive * G_USEC_PER_SEC)
-    i2a_chat_append_chunk (self, g_strdup (": keep-alive\n\n"), 14);
+  /* Keeps proxies and clients from timing out a quiet model, and a write
+   * is how libsoup learns the client is gone. Some doors send it while
+   * waiting for the first byte too (the request's start counts as the
+   * last write then). */
+  if (!self->stream || keepalive == 0 || self->pending_chunks >= PENDING_HIGH ||
+      now - self->last_write < (gint64) keepalive * G_USEC_PER_SEC)
+    return;
+  if (!self->committed && self->door->keepalive_before_first_byte)
+    i2a_chat_commit_stream (self);
+  if (self->committed)
+    i2a_chat_append_chunk (self, g_strdup (self->door->keepalive), strlen (self->door->keepalive));
 }
 
 static void
@@ -328,6 +341,7 @@ i2a_chat_request_start (I2aChatRequest *self)
   g_signal_connect (self->msg, "disconnected", G_CALLBACK (msg_disconnected_cb), self);
   g_signal_connect (self->msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), self);
   add_socket_watch (self);
+  self->last_write = g_get_monotonic_time ();
   acquire_next (self);
 }
 
@@ -362,6 +376,9 @@ i2a_chat_request_dispose (GObject *object)
   g_clear_object (&self->dispatch);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->request, json_object_unref);
+  g_clear_pointer (&self->client_request, json_object_unref);
+  if (self->reply)
+    self->door->reply_free (g_steal_pointer (&self->reply));
   g_clear_pointer (&self->raw, g_bytes_unref);
   g_clear_pointer (&self->outcome, i2a_api_error_free);
   g_clear_pointer (&self->model, g_free);
@@ -385,20 +402,42 @@ i2a_chat_request_init (I2aChatRequest *self)
 }
 
 I2aChatRequest *
-i2a_chat_request_new (I2aServer         *server,
-                      SoupServerMessage *msg,
-                      I2aDispatch       *dispatch,
-                      JsonObject        *request,
-                      GBytes            *raw)
+i2a_chat_request_new_for_door (I2aServer          *server,
+                               SoupServerMessage  *msg,
+                               I2aDispatch        *dispatch,
+                               const I2aFrontDoor *door,
+                               JsonObject         *client_request,
+                               JsonObject         *request,
+                               GBytes             *raw)
 {
   I2aChatRequest *self = g_object_new (I2A_TYPE_CHAT_REQUEST, NULL);
 
   self->server = server;
   self->msg = g_object_ref (msg);
   self->dispatch = g_object_ref (dispatch);
+  self->door = door;
+  self->client_request = json_object_ref (client_request);
   self->request = json_object_ref (request);
   self->raw = g_bytes_ref (raw);
   self->stream = json_object_get_boolean_member_with_default (request, "stream", FALSE);
   self->model = g_strdup (json_object_get_string_member (request, "model"));
+  self->reply = door->reply_new (client_request, request);
   return self;
+}
+
+I2aChatRequest *
+i2a_chat_request_new (I2aServer         *server,
+                      SoupServerMessage *msg,
+                      I2aDispatch       *dispatch,
+                      JsonObject        *request,
+                      GBytes            *raw)
+{
+  return i2a_chat_request_new_for_door (server, msg, dispatch, &i2a_chat_door,
+                                        request, request, raw);
+}
+
+const I2aFrontDoor *
+i2a_chat_request_get_door (I2aChatRequest *self)
+{
+  return self->door;
 }

@@ -4,6 +4,7 @@
  * client goes away. */
 #pragma once
 
+#include "i2a-front-door.h"
 #include "i2a-server.h"
 
 G_BEGIN_DECLS
@@ -18,6 +19,17 @@ I2aChatRequest *i2a_chat_request_new   (I2aServer         *server,
                                         I2aDispatch       *dispatch,
                                         JsonObject        *request,
                                         GBytes            *raw);
+/* The same for another front door: @client_request is what the client
+ * sent, @request the chat request its translator made (and @raw its
+ * bytes, forwarded as they are to OpenAI-compatible upstreams). */
+I2aChatRequest *i2a_chat_request_new_for_door (I2aServer          *server,
+                                               SoupServerMessage  *msg,
+                                               I2aDispatch        *dispatch,
+                                               const I2aFrontDoor *door,
+                                               JsonObject         *client_request,
+                                               JsonObject         *request,
+                                               GBytes             *raw);
+const I2aFrontDoor *i2a_chat_request_get_door (I2aChatRequest *self);
 void            i2a_chat_request_start (I2aChatRequest    *self);
 /* Once a second from the server: timeouts and SSE keep-alives. */
 void            i2a_chat_request_tick  (I2aChatRequest    *self,
