@@ -138,6 +138,24 @@ whole_body_complete (I2aChatRequest *self)
   }
 }
 
+static void whole_body_read_cb (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data);
+
+/* Reads go straight into the buffer's spare room; with a Content-Length the
+ * buffer has the body's size from the start (one read, no copies). */
+static void
+whole_body_read_next (I2aChatRequest *self)
+{
+  gsize want = self->body_expected > self->buffer->len ? self->body_expected - self->buffer->len + 1
+                                                       : READ_SIZE;
+
+  self->body_filled = self->buffer->len;
+  g_byte_array_set_size (self->buffer, self->body_filled + want);
+  g_input_stream_read_async (self->body, self->buffer->data + self->body_filled, want,
+                             G_PRIORITY_DEFAULT, self->attempt, whole_body_read_cb, g_object_ref (self));
+}
+
 static void
 whole_body_read_cb (GObject      *source,
                     GAsyncResult *result,
@@ -145,33 +163,32 @@ whole_body_read_cb (GObject      *source,
 {
   g_autoptr(I2aChatRequest) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
   /* A read of an attempt that was dropped (failover, timeout). */
   if (self->emitted_done || self->buffer == NULL || G_INPUT_STREAM (source) != self->body)
     return;
-  if (bytes == NULL)
+  g_byte_array_set_size (self->buffer, self->body_filled + MAX (n, 0));
+  if (n < 0)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         i2a_chat_attempt_failed (self, i2a_upstream_error_from_gerror (error));
       return;
     }
-  if (g_bytes_get_size (bytes) == 0)
+  if (n == 0)
     {
       whole_body_complete (self);
       return;
     }
-  if (self->buffer->len + g_bytes_get_size (bytes) > MAX_JSON_BODY)
+  if (self->buffer->len > MAX_JSON_BODY)
     {
       i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "upstream_response_too_large",
                                                "The upstream response exceeded %d MiB",
                                                MAX_JSON_BODY / (1024 * 1024)));
       return;
     }
-  g_byte_array_append (self->buffer, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   i2a_chat_arm_timer (self, i2a_server_get_idle_timeout (self->server));
-  g_input_stream_read_bytes_async (self->body, READ_SIZE * 4, G_PRIORITY_DEFAULT, self->attempt,
-                                   whole_body_read_cb, g_object_ref (self));
+  whole_body_read_next (self);
 }
 
 /* ---- streaming ---------------------------------------------------------- */
@@ -393,7 +410,12 @@ i2a_chat_upstream_sent_cb (GObject      *source,
       return;
     }
 
-  self->buffer = g_byte_array_new ();
-  g_input_stream_read_bytes_async (self->body, READ_SIZE * 4, G_PRIORITY_DEFAULT, self->attempt,
-                                   whole_body_read_cb, g_object_ref (self));
+  {
+    goffset length = soup_message_headers_get_content_length (h);
+
+    /* A length beyond the limit fails at the limit, not at the allocation. */
+    self->body_expected = length > 0 ? (gsize) MIN (length, (goffset) MAX_JSON_BODY) : 0;
+  }
+  self->buffer = g_byte_array_sized_new (self->body_expected + 1);
+  whole_body_read_next (self);
 }

@@ -38,6 +38,8 @@ struct _I2aChatRequest
   SoupMessage       *upstream;
   GInputStream      *body;
   GByteArray        *buffer;        /* whole-body reads */
+  gsize              body_filled;   /* bytes of buffer read so far */
+  gsize              body_expected; /* Content-Length of the answer, 0 = unknown */
   I2aSseParser      *parser;
   I2aApiError       *stream_error;  /* error found while parsing events */
   I2aApiError       *outcome;       /* failure to report at the end */

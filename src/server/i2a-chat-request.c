@@ -68,7 +68,14 @@ finish (I2aChatRequest *self)
   i2a_chat_drop_attempt (self);
   i2a_dispatch_release (self->dispatch, self->outcome);
   g_signal_handlers_disconnect_by_data (self->msg, self);
-  g_signal_emit (self, signals[DONE], 0);
+  {
+    g_autoptr(I2aChatRequest) hold = g_object_ref (self);
+
+    g_signal_emit (self, signals[DONE], 0);
+    /* A direct call rather than a signal handler: this runs for every
+     * request. */
+    i2a_server_request_done (self->server, self);
+  }
 }
 
 static void
@@ -287,9 +294,9 @@ start_attempt (I2aChatRequest *self,
                                                i2a_account_get_id (account), target.base_url));
       return;
     }
+  /* Not linked to self->cancellable: everything that cancels the request
+   * drops the attempt, which cancels this one. */
   self->attempt = g_cancellable_new ();
-  g_signal_connect_object (self->cancellable, "cancelled",
-                           G_CALLBACK (g_cancellable_cancel), self->attempt, G_CONNECT_SWAPPED);
   i2a_chat_arm_timer (self, i2a_server_get_first_byte_timeout (self->server));
   g_debug ("Forwarding %s (%s) to account %s", self->model, self->stream ? "stream" : "json",
            i2a_account_get_id (account));
@@ -339,7 +346,9 @@ i2a_chat_request_start (I2aChatRequest *self)
   soup_server_message_pause (self->msg);
   g_signal_connect (self->msg, "finished", G_CALLBACK (msg_finished_cb), self);
   g_signal_connect (self->msg, "disconnected", G_CALLBACK (msg_disconnected_cb), self);
-  g_signal_connect (self->msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), self);
+  /* Backpressure only matters for a stream, written chunk by chunk. */
+  if (self->stream)
+    g_signal_connect (self->msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), self);
   add_socket_watch (self);
   self->last_write = g_get_monotonic_time ();
   acquire_next (self);

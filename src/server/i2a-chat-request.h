@@ -12,8 +12,8 @@ G_BEGIN_DECLS
 #define I2A_TYPE_CHAT_REQUEST (i2a_chat_request_get_type ())
 G_DECLARE_FINAL_TYPE (I2aChatRequest, i2a_chat_request, I2A, CHAT_REQUEST, GObject)
 
-/* Takes over @msg (pauses it) and emits "done" when it is finished with
- * it. @dispatch carries the pool's routing for this request. */
+/* Takes over @msg (pauses it); when it is finished with it, emits "done"
+ * and then calls i2a_server_request_done(). @dispatch carries the pool's routing for this request. */
 I2aChatRequest *i2a_chat_request_new   (I2aServer         *server,
                                         SoupServerMessage *msg,
                                         I2aDispatch       *dispatch,

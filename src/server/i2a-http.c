@@ -22,12 +22,14 @@ i2a_http_reply_bytes (SoupServerMessage *msg,
                       const char        *content_type,
                       GBytes            *body)
 {
-  gsize len = 0;
-  gconstpointer data = g_bytes_get_data (body, &len);
+  SoupMessageBody *response = soup_server_message_get_response_body (msg);
 
   i2a_http_prepare_response (msg);
   soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY, data, len);
+  /* The bytes themselves, not a copy: bodies can be large. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Content-Type", content_type);
+  soup_message_body_truncate (response);
+  soup_message_body_append_bytes (response, body);
 }
 
 void

@@ -39,6 +39,7 @@ struct _I2aServer
   guint        sweep_id;      /* timeouts and keep-alives of all requests */
   guint        peak_since_trim; /* most requests in flight since memory was last trimmed */
   GHashTable  *sockets;       /* "ip:port" of the peer -> GSocket (weak) */
+  GBytes      *models_body;   /* serialized /v1/models, until the pool changes */
   guint        drain_id;
 };
 
@@ -99,12 +100,23 @@ handle_models (I2aServer         *self,
       i2a_http_reply_error (msg, error);
       return;
     }
-  {
-  /* A fixed "created" keeps the answer cacheable and deterministic. */
-    g_autoptr(JsonNode) node = i2a_models_build_list (1735689600);
+  /* Built once and served as prepared bytes until the pool changes
+   * (accounts, configuration), which is what the list depends on. */
+  if (self->models_body == NULL)
+    {
+      /* A fixed "created" keeps the answer cacheable and deterministic. */
+      g_autoptr(JsonNode) node = i2a_models_build_list (1735689600);
+      char *text = json_to_string (node, FALSE);
 
-    i2a_http_reply_json (msg, SOUP_STATUS_OK, node);
-  }
+      self->models_body = g_bytes_new_take (text, strlen (text));
+    }
+  i2a_http_reply_bytes (msg, SOUP_STATUS_OK, "application/json", self->models_body);
+}
+
+static void
+pool_changed_cb (I2aServer *self)
+{
+  g_clear_pointer (&self->models_body, g_bytes_unref);
 }
 
 static void
@@ -129,9 +141,9 @@ drain_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-request_done_cb (I2aChatRequest *request,
-                 I2aServer      *self)
+void
+i2a_server_request_done (I2aServer      *self,
+                         I2aChatRequest *request)
 {
   g_hash_table_remove (self->requests, request);
   /* Never drop the SoupServer from inside one of its own signals. */
@@ -173,7 +185,6 @@ handle_chat (I2aServer         *self,
   chat = i2a_chat_request_new (self, msg, dispatch, request, raw);
   g_hash_table_add (self->requests, chat);
   ensure_sweep (self);
-  g_signal_connect (chat, "done", G_CALLBACK (request_done_cb), self);
   i2a_chat_request_start (chat);
 }
 
@@ -452,6 +463,7 @@ i2a_server_dispose (GObject *object)
   g_clear_object (&self->pool);
   g_clear_pointer (&self->requests, g_hash_table_unref);
   g_clear_pointer (&self->sockets, g_hash_table_unref);
+  g_clear_pointer (&self->models_body, g_bytes_unref);
   g_clear_pointer (&self->host, g_free);
 
   G_OBJECT_CLASS (i2a_server_parent_class)->dispose (object);
@@ -516,6 +528,8 @@ i2a_server_new (I2aPool *pool)
   I2aServer *self = g_object_new (I2A_TYPE_SERVER, NULL);
 
   self->pool = g_object_ref (pool);
+  g_signal_connect_object (pool, "changed", G_CALLBACK (pool_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (pool, "config-reloaded", G_CALLBACK (pool_changed_cb), self, G_CONNECT_SWAPPED);
   return self;
 }
 

@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 #define I2A_TYPE_SERVER (i2a_server_get_type ())
 G_DECLARE_FINAL_TYPE (I2aServer, i2a_server, I2A, SERVER, GObject)
 
+typedef struct _I2aChatRequest I2aChatRequest;
+
 I2aServer   *i2a_server_new              (I2aPool     *pool);
 /* Bind and listen. Refuses a non-loopback host unless client auth is
  * required (I2A_ERROR_BIND_REFUSED); port 0 picks a free port. */
@@ -37,6 +39,9 @@ char        *i2a_server_dup_base_url     (I2aServer   *self);
 I2aPool     *i2a_server_get_pool         (I2aServer   *self);
 SoupSession *i2a_server_get_session      (I2aServer   *self);
 guint        i2a_server_get_active_requests (I2aServer *self);
+/* Called by a chat request once it is over. */
+void         i2a_server_request_done     (I2aServer         *self,
+                                          I2aChatRequest    *request);
 /* The client socket of a request (for hang-up detection). */
 GSocket     *i2a_server_lookup_socket    (I2aServer         *self,
                                           SoupServerMessage *msg);

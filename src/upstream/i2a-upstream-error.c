@@ -1,4 +1,6 @@
 #define G_LOG_DOMAIN "i2a-upstream-error"
+/* memmem */
+#define _GNU_SOURCE
 
 #include "config.h"
 
@@ -389,6 +391,26 @@ map_http_error (guint       http_status,
   return err;
 }
 
+static gboolean
+contains (const char *body,
+          gsize       len,
+          const char *needle)
+{
+  return memmem (body, len, needle, strlen (needle)) != NULL;
+}
+
+/* Every error a successful answer can carry names one of the members
+ * "status", "error_code" or "error" (find_business_code). A body that
+ * contains none of these quoted names, and no \u escape that could spell
+ * one, cannot be an error: no need to parse the whole completion. */
+static gboolean
+surely_not_an_error (const char *body,
+                     gsize       len)
+{
+  return !contains (body, len, "\"status\"") && !contains (body, len, "\"error") &&
+         !contains (body, len, "\\u");
+}
+
 I2aApiError *
 i2a_upstream_error_classify (guint       http_status,
                              const char *body,
@@ -396,11 +418,14 @@ i2a_upstream_error_classify (guint       http_status,
                              const char *retry_after_header,
                              GArray     *retry_status_codes)
 {
-  g_autoptr(JsonObject) obj = parse_body_object (body, len);
+  g_autoptr(JsonObject) obj = NULL;
   g_autofree char *business = NULL;
   const char *message = NULL;
   I2aApiError *err = NULL;
 
+  if (http_status >= 200 && http_status < 300 && (body == NULL || surely_not_an_error (body, len)))
+    return NULL;
+  obj = parse_body_object (body, len);
   if (obj != NULL)
     business = find_business_code (obj, &message);
 

@@ -63,22 +63,60 @@ add_iflow_headers (SoupMessageHeaders      *h,
 {
   g_autofree char *traceparent = new_traceparent ();
 
-  soup_message_headers_replace (h, "user-agent", IFLOW_USER_AGENT);
-  soup_message_headers_replace (h, "session-id", target->session_id);
-  soup_message_headers_replace (h, "conversation-id", target->conversation_id);
+  soup_message_headers_append (h, "user-agent", IFLOW_USER_AGENT);
+  soup_message_headers_append (h, "session-id", target->session_id);
+  soup_message_headers_append (h, "conversation-id", target->conversation_id);
   /* Decision (b) and §3.3: without a key both signature headers are omitted. */
   if (target->api_key && *target->api_key)
     {
       g_autofree char *ts = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / 1000);
       g_autofree char *sig = i2a_iflow_signature (target->api_key, target->session_id, ts);
 
-      soup_message_headers_replace (h, "x-iflow-signature", sig);
-      soup_message_headers_replace (h, "x-iflow-timestamp", ts);
+      soup_message_headers_append (h, "x-iflow-signature", sig);
+      soup_message_headers_append (h, "x-iflow-timestamp", ts);
     }
-  soup_message_headers_replace (h, "traceparent", traceparent);
-  soup_message_headers_replace (h, "accept", "*/*");
-  soup_message_headers_replace (h, "accept-language", "*");
-  soup_message_headers_replace (h, "sec-fetch-mode", "cors");
+  soup_message_headers_append (h, "traceparent", traceparent);
+  soup_message_headers_append (h, "accept", "*/*");
+  soup_message_headers_append (h, "accept-language", "*");
+  soup_message_headers_append (h, "sec-fetch-mode", "cors");
+}
+
+/* The endpoint of the last base URL asked for: nearly every request goes to
+ * the same few accounts, and parsing the URL each time is wasted work. */
+G_LOCK_DEFINE_STATIC (endpoint_cache);
+static char *cached_base_url;
+static GUri *cached_endpoint;
+
+static GUri *
+endpoint_for (const char *base_url)
+{
+  GUri *uri = NULL;
+
+  G_LOCK (endpoint_cache);
+  if (cached_base_url && g_str_equal (cached_base_url, base_url))
+    uri = g_uri_ref (cached_endpoint);
+  G_UNLOCK (endpoint_cache);
+  if (uri)
+    return uri;
+  {
+    g_autofree char *url = g_strconcat (base_url, "/chat/completions", NULL);
+
+    uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  }
+  /* soup_message_new refuses anything but http(s) with a host. */
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 && g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+    {
+      g_clear_pointer (&uri, g_uri_unref);
+      return NULL;
+    }
+  G_LOCK (endpoint_cache);
+  g_free (cached_base_url);
+  cached_base_url = g_strdup (base_url);
+  g_clear_pointer (&cached_endpoint, g_uri_unref);
+  cached_endpoint = g_uri_ref (uri);
+  G_UNLOCK (endpoint_cache);
+  return uri;
 }
 
 SoupMessage *
@@ -87,20 +125,20 @@ i2a_upstream_request_new (const I2aUpstreamTarget *target,
                           GBytes                  *raw,
                           gboolean                 stream)
 {
-  g_autofree char *url = g_strdup_printf ("%s/chat/completions", target->base_url);
+  g_autoptr(GUri) uri = endpoint_for (target->base_url);
   g_autoptr(GBytes) body = NULL;
   SoupMessage *msg;
   SoupMessageHeaders *h;
 
-  msg = soup_message_new (SOUP_METHOD_POST, url);
-  if (msg == NULL)
+  if (uri == NULL)
     return NULL;
+  msg = soup_message_new_from_uri (SOUP_METHOD_POST, uri);
   h = soup_message_get_request_headers (msg);
 
   if (target->api_key && *target->api_key)
     {
       g_autofree char *auth = g_strdup_printf ("Bearer %s", target->api_key);
-      soup_message_headers_replace (h, "Authorization", auth);
+      soup_message_headers_append (h, "Authorization", auth);
     }
 
   if (target->provider == I2A_PROVIDER_IFLOW)
@@ -120,7 +158,7 @@ i2a_upstream_request_new (const I2aUpstreamTarget *target,
     {
       /* Any OpenAI-compatible server: the client's bytes, untouched. */
       body = g_bytes_ref (raw);
-      soup_message_headers_replace (h, "Accept", stream ? "text/event-stream" : "application/json");
+      soup_message_headers_append (h, "Accept", stream ? "text/event-stream" : "application/json");
     }
 
   soup_message_set_request_body_from_bytes (msg, "application/json", body);

@@ -38,6 +38,24 @@ test_success (void)
   g_assert_null (classify (204, NULL, NULL));
 }
 
+/* A successful answer is only parsed when it could be an error: the quick
+ * check must not let an error through, however its member names are
+ * spelled, nor a completion that merely mentions them. */
+static void
+test_quick_check (void)
+{
+  g_autoptr(I2aApiError) escaped = classify (200, "{\"\\u0073tatus\":\"449\",\"msg\":\"busy\"}", NULL);
+  g_autoptr(I2aApiError) spaced = classify (200, "{ \"error\" : { \"message\": \"bad\" } }", NULL);
+  g_autoptr(I2aApiError) code = classify (200, "{\"error_code\":\"434\",\"message\":\"x\"}", NULL);
+
+  g_assert_nonnull (escaped);
+  g_assert_cmpstr (escaped->message, ==, "iFlow error 449: busy");
+  g_assert_nonnull (spaced);
+  g_assert_nonnull (code);
+  g_assert_null (classify (200, "{\"choices\":[{\"message\":{\"content\":\"the \\\"status\\\" and \\\"error\\\" words\"}}]}", NULL));
+  g_assert_null (classify (200, "{\"choices\":[{\"message\":{\"content\":\"caf\\u00e9\"}}]}", NULL));
+}
+
 typedef struct
 {
   guint       http_status;
@@ -288,6 +306,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/upstream/error/success", test_success);
+  g_test_add_func ("/upstream/error/quick-check", test_quick_check);
   g_test_add_func ("/upstream/error/business", test_business_errors);
   g_test_add_func ("/upstream/error/http", test_http_errors);
   g_test_add_func ("/upstream/error/long-body", test_long_body_snippet);
