@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "i2a-json.h"
+#include "i2a-json-limits.h"
 
 JsonObject *
 i2a_json_parse_object (const char *data,
@@ -12,6 +13,10 @@ i2a_json_parse_object (const char *data,
   JsonNode *root;
 
   if (data == NULL || len == 0)
+    return NULL;
+  /* json-glib recurses per nesting level: a hostile answer must not
+   * overflow the stack. */
+  if (!i2a_json_check_depth (data, len, I2A_JSON_DEFAULT_DEPTH, NULL))
     return NULL;
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, data, (gssize) len, NULL))

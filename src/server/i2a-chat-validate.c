@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "i2a-chat-validate.h"
+#include "i2a-json-limits.h"
 
 static I2aApiError *
 bad_field (const char *param,
@@ -95,6 +96,18 @@ i2a_chat_validate (const char   *content_type,
                    GBytes       *body,
                    I2aApiError **error)
 {
+  I2aJsonLimits limits;
+
+  i2a_json_limits_init_default (&limits);
+  return i2a_chat_validate_full (content_type, body, &limits, error);
+}
+
+JsonObject *
+i2a_chat_validate_full (const char          *content_type,
+                        GBytes              *body,
+                        const I2aJsonLimits *limits,
+                        I2aApiError        **error)
+{
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) parse_error = NULL;
   JsonObject *request;
@@ -120,6 +133,12 @@ i2a_chat_validate (const char   *content_type,
   if (!g_utf8_validate (data, len, NULL))
     {
       *error = bad_field (NULL, "The request body is not valid UTF-8");
+      return NULL;
+    }
+  /* Before the parser: it recurses per level and allocates per value. */
+  if ((err = i2a_json_check_limits (data, len, limits)) != NULL)
+    {
+      *error = err;
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, len, &parse_error))

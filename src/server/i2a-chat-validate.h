@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "i2a-api-error.h"
+#include "i2a-json-limits.h"
 
 G_BEGIN_DECLS
 
@@ -13,5 +14,10 @@ G_BEGIN_DECLS
 JsonObject *i2a_chat_validate (const char   *content_type,
                                GBytes       *body,
                                I2aApiError **error);
+/* The same with document limits other than the defaults. */
+JsonObject *i2a_chat_validate_full (const char          *content_type,
+                                    GBytes              *body,
+                                    const I2aJsonLimits *limits,
+                                    I2aApiError        **error);
 
 G_END_DECLS

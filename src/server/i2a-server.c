@@ -29,6 +29,7 @@ struct _I2aServer
   char        *host;
   guint        port;
   gsize        max_body;
+  I2aJsonLimits json_limits;
   guint        first_byte_timeout;
   guint        idle_timeout;
   guint        keepalive_interval;
@@ -168,7 +169,8 @@ handle_chat (I2aServer         *self,
   I2aChatRequest *chat;
 
   raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  request = i2a_chat_validate (soup_message_headers_get_content_type (h, NULL), raw, &error);
+  request = i2a_chat_validate_full (soup_message_headers_get_content_type (h, NULL), raw,
+                                    &self->json_limits, &error);
   if (request == NULL)
     {
       i2a_http_reply_error (msg, error);
@@ -506,6 +508,7 @@ i2a_server_init (I2aServer *self)
   self->requests = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->max_body = I2A_DEFAULT_MAX_BODY;
+  i2a_json_limits_init_default (&self->json_limits);
   /* Non-streaming answers arrive only when generation is complete. */
   self->first_byte_timeout = 600;
   self->idle_timeout = 300;
@@ -660,6 +663,19 @@ i2a_server_set_timeouts (I2aServer *self,
   self->first_byte_timeout = first_byte_seconds;
   self->idle_timeout = idle_seconds;
   self->keepalive_interval = keepalive_seconds;
+}
+
+void
+i2a_server_set_json_limits (I2aServer           *self,
+                            const I2aJsonLimits *limits)
+{
+  self->json_limits = *limits;
+}
+
+const I2aJsonLimits *
+i2a_server_get_json_limits (I2aServer *self)
+{
+  return &self->json_limits;
 }
 
 void

@@ -7,6 +7,7 @@
 
 #include <libsoup/soup.h>
 
+#include "i2a-json-limits.h"
 #include "i2a-pool.h"
 
 G_BEGIN_DECLS
@@ -53,6 +54,11 @@ void         i2a_server_set_timeouts     (I2aServer   *self,
                                           guint        keepalive_seconds);
 void         i2a_server_set_max_body     (I2aServer   *self,
                                           gsize        max_body);
+/* Document limits every front door checks with i2a_json_check_limits ()
+ * on the bytes it received, before parsing them. */
+void         i2a_server_set_json_limits  (I2aServer           *self,
+                                          const I2aJsonLimits *limits);
+const I2aJsonLimits *i2a_server_get_json_limits (I2aServer    *self);
 guint        i2a_server_get_first_byte_timeout (I2aServer *self);
 guint        i2a_server_get_idle_timeout       (I2aServer *self);
 guint        i2a_server_get_keepalive_interval (I2aServer *self);
