@@ -2,7 +2,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "i2a-json.h"
+#include "i2a-error.h"
 #include "i2a-json-limits.h"
 
 JsonObject *
@@ -34,4 +37,52 @@ i2a_json_node_new_object (void)
 
   json_node_take_object (node, json_object_new ());
   return node;
+}
+
+/* json-glib quotes what it did not expect ("unexpected identifier `sk-…'",
+ * "unexpected string constant "sk-…""): a mistyped key would end up in
+ * the log. Keep single characters, drop longer quotes. */
+static char *
+scrub_parse_message (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  if (g_str_has_prefix (text, "<data>:"))
+    text += strlen ("<data>:");
+  for (const char *p = text; *p; p++)
+    {
+      char close = *p == '`' ? '\'' : *p == '"' ? '"' : '\0';
+      const char *end = close ? strchr (p + 1, close) : NULL;
+
+      if (end != NULL && end - p > 2)
+        {
+          g_string_append_c (out, *p);
+          g_string_append (out, "…");
+          g_string_append_c (out, close);
+          p = end;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+gboolean
+i2a_json_load_private (JsonParser  *parser,
+                       const char  *data,
+                       gsize        len,
+                       GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (!i2a_json_check_depth (data, len, I2A_JSON_DEFAULT_DEPTH, error))
+    return FALSE;
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &local))
+    {
+      g_autofree char *text = scrub_parse_message (local->message);
+
+      g_set_error_literal (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG, text);
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -14,4 +14,13 @@ JsonObject *i2a_json_parse_object (const char *data,
  * takes its own reference, so passing json_object_new () to it leaks.) */
 JsonNode   *i2a_json_node_new_object (void);
 
+/* Parse a file that may hold secrets (keys.json, settings.json,
+ * oauth_creds.json): nesting depth checked before the recursive parser
+ * runs, and on failure an I2A_ERROR_INVALID_CONFIG whose message is
+ * "LINE:COL: what" with any text quoted from the file left out. */
+gboolean    i2a_json_load_private  (JsonParser  *parser,
+                                    const char  *data,
+                                    gsize        len,
+                                    GError     **error);
+
 G_END_DECLS

@@ -229,3 +229,25 @@ i2a_host_is_loopback (const char *host)
   addr = g_inet_address_new_from_string (host);
   return addr != NULL && g_inet_address_get_is_loopback (addr);
 }
+
+char *
+i2a_url_for_display (const char *url)
+{
+  const char *authority, *at, *slash;
+  GString *out;
+
+  if (url == NULL)
+    return NULL;
+  /* By hand rather than with GUri: an invalid URL must be shown safely too. */
+  out = g_string_new (NULL);
+  authority = strstr (url, "://");
+  authority = authority ? authority + 3 : url;
+  g_string_append_len (out, url, authority - url);
+  slash = authority + strcspn (authority, "/?#");
+  at = g_strstr_len (authority, slash - authority, "@");
+  while (at && g_strstr_len (at + 1, slash - at - 1, "@"))
+    at = g_strstr_len (at + 1, slash - at - 1, "@");
+  g_string_append_len (out, at ? at + 1 : authority, slash - (at ? at + 1 : authority));
+  g_string_append_len (out, slash, strcspn (slash, "?#"));
+  return g_string_free (out, FALSE);
+}

@@ -43,4 +43,8 @@ char     *i2a_strip_trailing_slash    (const char  *url);
 /* TRUE for 127.0.0.0/8, ::1 and "localhost". */
 gboolean  i2a_host_is_loopback        (const char  *host);
 
+/* @url as it may be shown in logs, errors and /debug: without
+ * "user:password@", "?query" and "#fragment", which can carry keys. */
+char     *i2a_url_for_display         (const char  *url);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "i2a-error.h"
+#include "i2a-json.h"
 #include "i2a-util.h"
 #include "i2a-secret-store.h"
 
@@ -134,7 +135,7 @@ secrets_from_json (const char *json)
   JsonObject *obj;
   JsonNode *node;
 
-  if (!json_parser_load_from_data (parser, json, -1, NULL) ||
+  if (json == NULL || !i2a_json_load_private (parser, json, strlen (json), NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return NULL;
   obj = json_node_get_object (json_parser_get_root (parser));

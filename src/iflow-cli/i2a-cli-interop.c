@@ -7,6 +7,7 @@
 
 #include "i2a-cli-interop.h"
 #include "i2a-error.h"
+#include "i2a-json.h"
 #include "i2a-util.h"
 
 #define SETTINGS_NAME "settings.json"
@@ -56,7 +57,7 @@ i2a_cli_interop_write_login (const char  *dir,
   if (g_file_get_contents (path, &contents, &length, &local_error))
     {
       /* The file holds the CLI's key: wipe our copy of the bytes. */
-      ok = json_parser_load_from_data (parser, contents, length, &local_error);
+      ok = i2a_json_load_private (parser, contents, length, &local_error);
       explicit_bzero (contents, length);
       g_free (contents);
       if (!ok)

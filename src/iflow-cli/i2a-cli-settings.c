@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "i2a-cli-settings.h"
+#include "i2a-json.h"
 #include "i2a-util.h"
 
 struct _I2aCliSettings
@@ -135,8 +136,8 @@ load_done_cb (GObject      *source,
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
 
-      if (!json_parser_load_from_data (parser, contents, len, &error))
-        /* json-glib's message carries "<line>:<col>: ..." */
+      /* The files hold the CLI's keys: the message never quotes them. */
+      if (!i2a_json_load_private (parser, contents, len, &error))
         g_warning ("Ignoring %s: %s (keeping the previous values)", data->path, error->message);
       else if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         g_warning ("Ignoring %s: the top level is not a JSON object (keeping the previous values)",

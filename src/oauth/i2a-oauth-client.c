@@ -173,7 +173,11 @@ i2a_oauth_client_set_property (GObject      *object,
         g_free (self->base_url);
         self->base_url = normalize_base_url (url);
         if (url != NULL && self->base_url == NULL)
-          g_warning ("Invalid OAuth base URL %s, using the default", url);
+          {
+            g_autofree char *shown = i2a_url_for_display (url);
+
+            g_warning ("Invalid OAuth base URL %s, using the default", shown);
+          }
       }
       break;
     case PROP_TIMEOUT:
@@ -378,9 +382,11 @@ return_bad_url (I2aOAuthClient      *self,
                 gpointer             user_data,
                 gpointer             source_tag)
 {
+  g_autofree char *shown = i2a_url_for_display (self->base_url);
+
   g_task_report_new_error (self, callback, user_data, source_tag,
                            I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
-                           "Invalid OAuth base URL %s", self->base_url);
+                           "Invalid OAuth base URL %s", shown);
 }
 
 void

@@ -301,7 +301,11 @@ parse_account (Check         *c,
     s = I2A_DEFAULT_BASE_URL;
   if ((!g_str_has_prefix (s, "http://") && !g_str_has_prefix (s, "https://")) ||
       !g_uri_is_valid (s, G_URI_FLAGS_NONE, NULL) || strlen (s) <= strlen ("https://"))
-    check_fail (c, p, "'%s' is not an http:// or https:// URL", s);
+    {
+      g_autofree char *shown = i2a_url_for_display (s);
+
+      check_fail (c, p, "'%s' is not an http:// or https:// URL", shown);
+    }
   a->base_url = i2a_strip_trailing_slash (s);
 #undef SUB
 }
@@ -503,29 +507,6 @@ i2a_keys_config_new_from_root (JsonNode    *root,
   return g_steal_pointer (&self);
 }
 
-/* json-glib quotes what it did not expect ("unexpected identifier `sk-…'"):
- * a mistyped client token would end up in the log. Keep single
- * characters, drop longer quotes. */
-static char *
-scrub_parse_message (const char *text)
-{
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = text; *p; p++)
-    {
-      const char *end = *p == '`' ? strchr (p + 1, '\'') : NULL;
-
-      if (end != NULL && end - p > 2)
-        {
-          g_string_append (out, "`…'");
-          p = end;
-        }
-      else
-        g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
-}
-
 I2aKeysConfig *
 i2a_keys_config_parse (const char  *data,
                        gssize       length,
@@ -535,22 +516,12 @@ i2a_keys_config_parse (const char  *data,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
 
-  if (!json_parser_load_from_data (parser, data, length, &local))
+  if (!i2a_json_load_private (parser, data, length < 0 ? strlen (data) : (gsize) length, &local))
     {
-      /* json-glib says "<data>:LINE:COL: ..."; name the real file. */
-      g_autofree char *scrubbed = scrub_parse_message (local->message);
-      const char *text = scrubbed;
-
-      if (g_str_has_prefix (text, "<data>"))
-        text += strlen ("<data>");
-      else if (*text != ':')
-        {
-          g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG, "%s: %s",
-                       filename ? filename : "keys.json", text);
-          return NULL;
-        }
-      g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG, "%s%s",
-                   filename ? filename : "keys.json", text);
+      /* The message starts with "LINE:COL: " when the parser has a place. */
+      g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG, "%s%s%s",
+                   filename ? filename : "keys.json",
+                   g_ascii_isdigit (local->message[0]) ? ":" : ": ", local->message);
       return NULL;
     }
   if (json_parser_get_root (parser) == NULL)

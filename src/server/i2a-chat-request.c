@@ -12,6 +12,7 @@
 #include "i2a-sse-parser.h"
 #include "i2a-upstream-error.h"
 #include "i2a-upstream-request.h"
+#include "i2a-util.h"
 
 G_DEFINE_FINAL_TYPE (I2aChatRequest, i2a_chat_request, G_TYPE_OBJECT)
 
@@ -289,9 +290,11 @@ start_attempt (I2aChatRequest *self,
   self->upstream = i2a_upstream_request_new (&target, self->request, self->raw, self->stream);
   if (self->upstream == NULL)
     {
+      g_autofree char *shown = i2a_url_for_display (target.base_url);
+
       i2a_chat_attempt_failed (self, i2a_api_error_new (500, "api_error", "bad_base_url",
                                                "Account %s has an invalid base_url '%s'",
-                                               i2a_account_get_id (account), target.base_url));
+                                               i2a_account_get_id (account), shown));
       return;
     }
   /* Not linked to self->cancellable: everything that cancels the request

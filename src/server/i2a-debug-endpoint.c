@@ -4,6 +4,7 @@
 
 #include "i2a-debug-endpoint.h"
 #include "i2a-http.h"
+#include "i2a-util.h"
 
 #define ADD_INT(b, name, value) \
   G_STMT_START { json_builder_set_member_name (b, name); json_builder_add_int_value (b, value); } G_STMT_END
@@ -22,6 +23,7 @@ add_account (JsonBuilder *b,
              I2aAccount  *account)
 {
   g_autofree char *mask = i2a_account_dup_api_key_mask (account);
+  g_autofree char *base_url = i2a_url_for_display (i2a_account_get_base_url (account));
   guint open_for = i2a_pool_get_circuit_open_for (pool, account);
 
   json_builder_set_member_name (b, i2a_account_get_id (account));
@@ -30,7 +32,7 @@ add_account (JsonBuilder *b,
   ADD_BOOL (b, "enabled", i2a_account_get_enabled (account));
   ADD_STRING (b, "api_key_mask", mask);
   ADD_BOOL (b, "has_api_key", i2a_account_has_api_key (account));
-  ADD_STRING (b, "base_url", i2a_account_get_base_url (account));
+  ADD_STRING (b, "base_url", base_url);
   ADD_STRING (b, "provider", i2a_provider_to_string (i2a_account_get_provider (account)));
   ADD_STRING (b, "email", i2a_account_get_email (account));
   ADD_STRING (b, "auth_type", i2a_account_get_auth_type (account));
