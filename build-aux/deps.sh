@@ -7,6 +7,8 @@ I2A_BUILD_PKGS="gcc pkg-config meson ninja-build libglib2.0-dev libglib2.0-dev-b
  libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev gettext
  desktop-file-utils appstream"
 I2A_RUN_PKGS="gnome-keyring dbus-user-session xdg-utils"
+# The libFuzzer targets (build-aux/fuzz): Debian's clang and its runtimes.
+I2A_FUZZ_PKGS="clang libclang-rt-14-dev"
 I2A_TEST_PKGS="xvfb xauth dbus gnome-keyring libsecret-tools curl flatpak-builder
  imagemagick fonts-wqy-microhei"
 # bench/run: load generator, nginx as the reference proxy, perf for profiles.
