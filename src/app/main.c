@@ -8,7 +8,7 @@
 
 #include "i2a-cli-commands.h"
 #include "i2a-headless.h"
-#include "i2a-opencode-command.h"
+#include "i2a-client-command.h"
 #if HAVE_GUI
 #include "i2a-application.h"
 #endif
@@ -154,8 +154,9 @@ main (int   argc,
    * import-cli. They never start the server or the GUI. */
   if (argc >= 2 && i2a_cli_commands_handles (argv[1]))
     return i2a_cli_commands_run (argc, argv);
-  if (argc >= 2 && g_strcmp0 (argv[1], "opencode") == 0)
-    return i2a_opencode_command_run (argc, argv);
+  /* Client setup (i2a-client-command.c): opencode, codex… */
+  if (argc >= 2 && i2a_client_find (argv[1]) != NULL)
+    return i2a_client_command_run (i2a_client_find (argv[1]), argc, argv);
 
 #if HAVE_GUI
   {

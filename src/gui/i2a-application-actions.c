@@ -5,7 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "i2a-application-private.h"
-#include "i2a-opencode-dialog.h"
+#include "i2a-client-dialog.h"
 #include "i2a-preferences-window.h"
 #include "i2a-window.h"
 
@@ -73,22 +73,31 @@ preferences_cb (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+/* app.setup-client('codex'): the setup dialog of one client of
+ * i2a_clients_all (), one at a time per client. */
 static void
-setup_opencode_cb (GSimpleAction *action,
-                   GVariant      *parameter,
-                   gpointer       user_data)
+setup_client_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
 {
   I2aApplication *self = I2A_APPLICATION (user_data);
+  const I2aClient *client = i2a_client_find (g_variant_get_string (parameter, NULL));
   GListModel *toplevels = gtk_window_get_toplevels ();
   g_autofree char *base_url = NULL;
   GtkWidget *dialog;
 
+  if (client == NULL)
+    {
+      g_warning ("No client “%s” to set up", g_variant_get_string (parameter, NULL));
+      return;
+    }
   i2a_application_present_window (self);
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
       g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
 
-      if (I2A_IS_OPENCODE_DIALOG (item))
+      if (I2A_IS_CLIENT_DIALOG (item) &&
+          i2a_client_dialog_get_client (I2A_CLIENT_DIALOG (item)) == client)
         {
           gtk_window_present (GTK_WINDOW (item));
           return;
@@ -96,8 +105,19 @@ setup_opencode_cb (GSimpleAction *action,
     }
   /* The port the server really listens on when it runs. */
   base_url = i2a_application_dup_base_url (self);
-  dialog = i2a_opencode_dialog_new (self->window, self->pool, base_url, NULL);
+  dialog = i2a_client_dialog_new (self->window, client, self->pool, base_url, NULL);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Kept for shortcuts and scripts made before app.setup-client. */
+static void
+setup_opencode_cb (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  g_autoptr(GVariant) id = g_variant_ref_sink (g_variant_new_string ("opencode"));
+
+  setup_client_cb (action, id, user_data);
 }
 
 static void
@@ -154,6 +174,7 @@ static const GActionEntry app_actions[] = {
   { "stop-server", stop_server_cb },
   { "preferences", preferences_cb },
   { "setup-opencode", setup_opencode_cb },
+  { "setup-client", setup_client_cb, "s" },
   { "about", about_cb },
   { "quit", quit_cb },
 };

@@ -110,19 +110,19 @@ static guint
 count_backups (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) backups = i2a_opencode_list_backups (path, &error);
+  g_auto(GStrv) backups = i2a_client_list_backups (path, &error);
 
   g_assert_no_error (error);
   return g_strv_length (backups);
 }
 
-static I2aOpencodePlan *
+static I2aClientPlan *
 plan_with_key (const char *path,
                const char *key)
 {
   g_autoptr(GError) error = NULL;
-  I2aOpencodeOptions options = { NULL, "http://127.0.0.1:8123/v1", key, NULL, NULL };
-  I2aOpencodePlan *plan = i2a_opencode_plan_setup (path, &options, &error);
+  I2aClientOptions options = { NULL, "http://127.0.0.1:8123/v1", key, NULL, NULL };
+  I2aClientPlan *plan = i2a_client_plan_setup (&i2a_client_opencode, path, &options, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (plan);
@@ -130,12 +130,12 @@ plan_with_key (const char *path,
 }
 
 static void
-apply_ok (I2aOpencodePlan *plan,
+apply_ok (I2aClientPlan *plan,
           char           **backup)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (i2a_opencode_plan_apply (plan, backup, &error));
+  g_assert_true (i2a_client_plan_apply (plan, backup, &error));
   g_assert_no_error (error);
 }
 
@@ -152,16 +152,16 @@ static void
 test_fresh_file (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autoptr(I2aOpencodePlan) plan = plan_with_key (f->path, KEY);
+  g_autoptr(I2aClientPlan) plan = plan_with_key (f->path, KEY);
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *backup = NULL;
   g_autofree char *backup_data = NULL;
   gsize backup_length = 1;
   JsonObject *provider, *options, *models, *glm;
 
-  g_assert_false (i2a_opencode_plan_get_file_exists (plan));
-  g_assert_true (i2a_opencode_plan_get_changed (plan));
-  g_assert_cmpstr (i2a_opencode_plan_get_old_text (plan), ==, "");
+  g_assert_false (i2a_client_plan_get_file_exists (plan));
+  g_assert_true (i2a_client_plan_get_changed (plan));
+  g_assert_cmpstr (i2a_client_plan_get_old_text (plan), ==, "");
   apply_ok (plan, &backup);
 
   g_assert_cmpuint (file_mode (f->path), ==, 0600);
@@ -204,7 +204,7 @@ static void
 test_preserves_user_config (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autoptr(I2aOpencodePlan) plan = NULL;
+  g_autoptr(I2aClientPlan) plan = NULL;
   g_autoptr(JsonNode) before = parse (user_config);
   g_autoptr(JsonNode) after = NULL;
   g_autofree char *backup = NULL;
@@ -214,7 +214,7 @@ test_preserves_user_config (Fixture       *f,
 
   write_mode (f->path, user_config, 0640);
   plan = plan_with_key (f->path, KEY);
-  g_assert_true (i2a_opencode_plan_get_file_exists (plan));
+  g_assert_true (i2a_client_plan_get_file_exists (plan));
   apply_ok (plan, &backup);
 
   /* Same permissions, even ones the umask would not give. */
@@ -241,7 +241,7 @@ static void
 test_existing_provider_merged (Fixture       *f,
                                gconstpointer  data)
 {
-  g_autoptr(I2aOpencodePlan) plan = NULL;
+  g_autoptr(I2aClientPlan) plan = NULL;
   g_autoptr(JsonNode) after = NULL;
   JsonObject *provider, *models;
 
@@ -263,8 +263,8 @@ test_existing_provider_merged (Fixture       *f,
   /* A second identical setup changes nothing and makes no backup. */
   g_clear_object (&plan);
   plan = plan_with_key (f->path, KEY);
-  g_assert_false (i2a_opencode_plan_get_changed (plan));
-  g_assert_cmpstr (i2a_opencode_plan_get_diff (plan), ==, "");
+  g_assert_false (i2a_client_plan_get_changed (plan));
+  g_assert_cmpstr (i2a_client_plan_get_diff (plan), ==, "");
   apply_ok (plan, NULL);
   g_assert_cmpuint (count_backups (f->path), ==, 1);
 }
@@ -280,14 +280,14 @@ test_backup_rotation (Fixture       *f,
   for (guint i = 0; i < 8; i++)
     {
       g_autofree char *key = g_strdup_printf ("sk-iflow-rotation-key-%02u", i);
-      g_autoptr(I2aOpencodePlan) plan = plan_with_key (f->path, key);
+      g_autoptr(I2aClientPlan) plan = plan_with_key (f->path, key);
 
       g_free (previous);
       previous = read_file (f->path, NULL);
       apply_ok (plan, NULL);
     }
-  backups = i2a_opencode_list_backups (f->path, NULL);
-  g_assert_cmpuint (g_strv_length (backups), ==, I2A_OPENCODE_MAX_BACKUPS);
+  backups = i2a_client_list_backups (f->path, NULL);
+  g_assert_cmpuint (g_strv_length (backups), ==, I2A_CLIENT_MAX_BACKUPS);
   /* Newest first: the first one holds the file as it was before the last
    * apply, and all of them sort after each other. */
   {
@@ -295,7 +295,7 @@ test_backup_rotation (Fixture       *f,
 
     g_assert_cmpstr (newest, ==, previous);
   }
-  for (guint i = 0; i + 1 < I2A_OPENCODE_MAX_BACKUPS; i++)
+  for (guint i = 0; i + 1 < I2A_CLIENT_MAX_BACKUPS; i++)
     {
       g_autofree char *a = read_file (backups[i], NULL);
       g_autofree char *b = read_file (backups[i + 1], NULL);
@@ -311,14 +311,14 @@ static void
 test_undo (Fixture       *f,
            gconstpointer  data)
 {
-  g_autoptr(I2aOpencodePlan) plan = NULL;
-  g_autoptr(I2aOpencodePlan) undo = NULL;
+  g_autoptr(I2aClientPlan) plan = NULL;
+  g_autoptr(I2aClientPlan) undo = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *restored = NULL;
   const char *original = "{\"theme\":\"x\",   \"n\": 0.10}\n";
 
   /* Nothing to undo yet. */
-  undo = i2a_opencode_plan_undo (f->path, &error);
+  undo = i2a_client_plan_undo (&i2a_client_opencode, f->path, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_null (undo);
   g_clear_error (&error);
@@ -326,11 +326,11 @@ test_undo (Fixture       *f,
   write_mode (f->path, original, 0644);
   plan = plan_with_key (f->path, KEY);
   apply_ok (plan, NULL);
-  undo = i2a_opencode_plan_undo (f->path, &error);
+  undo = i2a_client_plan_undo (&i2a_client_opencode, f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (i2a_opencode_plan_get_kind (undo), ==, I2A_OPENCODE_PLAN_UNDO);
-  g_assert_null (strstr (i2a_opencode_plan_get_diff (undo), KEY));
-  g_assert_nonnull (strstr (i2a_opencode_plan_get_diff (undo), "-      \"name\": \"iflow2api\","));
+  g_assert_cmpint (i2a_client_plan_get_kind (undo), ==, I2A_CLIENT_PLAN_UNDO);
+  g_assert_null (strstr (i2a_client_plan_get_diff (undo), KEY));
+  g_assert_nonnull (strstr (i2a_client_plan_get_diff (undo), "-      \"name\": \"iflow2api\","));
   apply_ok (undo, NULL);
 
   /* Byte for byte, with its mode, and the backup is used up. */
@@ -344,15 +344,15 @@ static void
 test_undo_fresh_removes (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(I2aOpencodePlan) plan = plan_with_key (f->path, KEY);
-  g_autoptr(I2aOpencodePlan) undo = NULL;
+  g_autoptr(I2aClientPlan) plan = plan_with_key (f->path, KEY);
+  g_autoptr(I2aClientPlan) undo = NULL;
   g_autoptr(GError) error = NULL;
 
   apply_ok (plan, NULL);
   g_assert_true (g_file_test (f->path, G_FILE_TEST_EXISTS));
-  undo = i2a_opencode_plan_undo (f->path, &error);
+  undo = i2a_client_plan_undo (&i2a_client_opencode, f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (i2a_opencode_plan_get_new_text (undo), ==, "");
+  g_assert_cmpstr (i2a_client_plan_get_new_text (undo), ==, "");
   apply_ok (undo, NULL);
   g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_backups (f->path), ==, 0);
@@ -362,7 +362,7 @@ static void
 test_bom (Fixture       *f,
           gconstpointer  data)
 {
-  g_autoptr(I2aOpencodePlan) plan = NULL;
+  g_autoptr(I2aClientPlan) plan = NULL;
   g_autoptr(JsonNode) after = NULL;
   g_autofree char *text = NULL;
 
@@ -388,12 +388,12 @@ test_comments_refused (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(I2aOpencodePlan) plan = NULL;
+      g_autoptr(I2aClientPlan) plan = NULL;
       g_autofree char *after = NULL;
-      I2aOpencodeOptions options = { .api_key = KEY };
+      I2aClientOptions options = { .api_key = KEY };
 
       i2a_test_write_file (f->path, cases[i]);
-      plan = i2a_opencode_plan_setup (f->path, &options, &error);
+      plan = i2a_client_plan_setup (&i2a_client_opencode, f->path, &options, &error);
       g_assert_null (plan);
       g_assert_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG);
       g_assert_nonnull (strstr (error->message, "comments"));
@@ -414,11 +414,11 @@ test_invalid_refused (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(I2aOpencodePlan) plan = NULL;
+      g_autoptr(I2aClientPlan) plan = NULL;
       g_autofree char *after = NULL;
 
       i2a_test_write_file (f->path, cases[i]);
-      plan = i2a_opencode_plan_setup (f->path, NULL, &error);
+      plan = i2a_client_plan_setup (&i2a_client_opencode, f->path, NULL, &error);
       g_assert_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG);
       g_assert_nonnull (strstr (error->message, "unchanged"));
       after = read_file (f->path, NULL);
@@ -430,8 +430,8 @@ static void
 test_preview_writes_nothing (Fixture       *f,
                              gconstpointer  data)
 {
-  g_autoptr(I2aOpencodePlan) fresh = plan_with_key (f->path, KEY);
-  g_autoptr(I2aOpencodePlan) existing = NULL;
+  g_autoptr(I2aClientPlan) fresh = plan_with_key (f->path, KEY);
+  g_autoptr(I2aClientPlan) existing = NULL;
   g_autofree char *parent = g_path_get_dirname (f->path);
   g_autofree char *after = NULL;
   const char *diff;
@@ -439,21 +439,21 @@ test_preview_writes_nothing (Fixture       *f,
 
   /* Not even the directory. */
   g_assert_false (g_file_test (parent, G_FILE_TEST_EXISTS));
-  g_assert_null (strstr (i2a_opencode_plan_get_diff (fresh), KEY));
-  g_assert_nonnull (strstr (i2a_opencode_plan_get_diff (fresh), "\"apiKey\": \"…WXYZ\""));
+  g_assert_null (strstr (i2a_client_plan_get_diff (fresh), KEY));
+  g_assert_nonnull (strstr (i2a_client_plan_get_diff (fresh), "\"apiKey\": \"…WXYZ\""));
 
   i2a_test_write_file (f->path, user_config);
   g_assert_cmpint (g_stat (f->path, &before_st), ==, 0);
   existing = plan_with_key (f->path, KEY);
-  diff = i2a_opencode_plan_get_diff (existing);
+  diff = i2a_client_plan_get_diff (existing);
   g_assert_true (g_str_has_prefix (diff, "--- "));
   g_assert_nonnull (strstr (diff, "+        \"apiKey\": \"…WXYZ\""));
   /* Neither our key nor the user's other secrets appear in full. */
   g_assert_null (strstr (diff, KEY));
-  g_assert_null (strstr (i2a_opencode_plan_get_new_text (existing), KEY));
-  g_assert_null (strstr (i2a_opencode_plan_get_old_text (existing), "LiteralKey"));
-  g_assert_null (strstr (i2a_opencode_plan_get_new_text (existing), "LiteralKey"));
-  g_assert_nonnull (strstr (i2a_opencode_plan_get_new_text (existing), "{env:OLLAMA_KEY}"));
+  g_assert_null (strstr (i2a_client_plan_get_new_text (existing), KEY));
+  g_assert_null (strstr (i2a_client_plan_get_old_text (existing), "LiteralKey"));
+  g_assert_null (strstr (i2a_client_plan_get_new_text (existing), "LiteralKey"));
+  g_assert_nonnull (strstr (i2a_client_plan_get_new_text (existing), "{env:OLLAMA_KEY}"));
 
   after = read_file (f->path, NULL);
   g_assert_cmpstr (after, ==, user_config);
@@ -466,14 +466,14 @@ static void
 test_changed_since_preview (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autoptr(I2aOpencodePlan) plan = NULL;
+  g_autoptr(I2aClientPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *after = NULL;
 
   i2a_test_write_file (f->path, "{\"theme\": \"a\"}");
   plan = plan_with_key (f->path, KEY);
   i2a_test_write_file (f->path, "{\"theme\": \"edited meanwhile\"}");
-  g_assert_false (i2a_opencode_plan_apply (plan, NULL, &error));
+  g_assert_false (i2a_client_plan_apply (plan, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WRONG_ETAG);
   after = read_file (f->path, NULL);
   g_assert_cmpstr (after, ==, "{\"theme\": \"edited meanwhile\"}");
@@ -484,11 +484,11 @@ static void
 test_pending_key (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(I2aOpencodePlan) plan = plan_with_key (f->path, I2A_OPENCODE_PENDING_KEY);
+  g_autoptr(I2aClientPlan) plan = plan_with_key (f->path, I2A_CLIENT_PENDING_KEY);
   g_autoptr(GError) error = NULL;
 
-  g_assert_nonnull (strstr (i2a_opencode_plan_get_diff (plan), I2A_OPENCODE_PENDING_KEY));
-  g_assert_false (i2a_opencode_plan_apply (plan, NULL, &error));
+  g_assert_nonnull (strstr (i2a_client_plan_get_diff (plan), I2A_CLIENT_PENDING_KEY));
+  g_assert_false (i2a_client_plan_apply (plan, NULL, &error));
   g_assert_error (error, I2A_ERROR, I2A_ERROR_FAILED);
   g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
 }
@@ -499,7 +499,7 @@ test_symlink_kept (Fixture       *f,
 {
   g_autofree char *target = g_build_filename (f->dir, "dotfiles", "opencode.json", NULL);
   g_autofree char *parent = g_path_get_dirname (f->path);
-  g_autoptr(I2aOpencodePlan) plan = NULL;
+  g_autoptr(I2aClientPlan) plan = NULL;
   g_autoptr(JsonNode) after = NULL;
 
   write_mode (target, "{\"theme\": \"x\"}", 0600);
@@ -517,14 +517,14 @@ test_model_options (Fixture       *f,
                     gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(I2aOpencodePlan) plan = NULL;
+  g_autoptr(I2aClientPlan) plan = NULL;
   g_autoptr(JsonNode) after = NULL;
-  I2aOpencodeOptions options = { "iflow", NULL, KEY, "iflow/Kimi-K2.5", "minimax-m2.5" };
-  I2aOpencodeOptions leave = { NULL, NULL, KEY, "", NULL };
-  I2aOpencodeOptions bad = { NULL, NULL, KEY, "gpt-4o", NULL };
+  I2aClientOptions options = { "iflow", NULL, KEY, "iflow/Kimi-K2.5", "minimax-m2.5" };
+  I2aClientOptions leave = { NULL, NULL, KEY, "", NULL };
+  I2aClientOptions bad = { NULL, NULL, KEY, "gpt-4o", NULL };
   JsonObject *root;
 
-  plan = i2a_opencode_plan_setup (f->path, &options, &error);
+  plan = i2a_client_plan_setup (&i2a_client_opencode, f->path, &options, &error);
   g_assert_no_error (error);
   apply_ok (plan, NULL);
   after = parse_file (f->path);
@@ -536,12 +536,12 @@ test_model_options (Fixture       *f,
   g_clear_object (&plan);
 
   g_unlink (f->path);
-  plan = i2a_opencode_plan_setup (f->path, &leave, &error);
+  plan = i2a_client_plan_setup (&i2a_client_opencode, f->path, &leave, &error);
   g_assert_no_error (error);
-  g_assert_null (strstr (i2a_opencode_plan_get_new_text (plan), "\"model\""));
+  g_assert_null (strstr (i2a_client_plan_get_new_text (plan), "\"model\""));
   g_clear_object (&plan);
 
-  plan = i2a_opencode_plan_setup (f->path, &bad, &error);
+  plan = i2a_client_plan_setup (&i2a_client_opencode, f->path, &bad, &error);
   g_assert_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG);
   g_assert_nonnull (strstr (error->message, "gpt-4o"));
 }
@@ -567,35 +567,35 @@ test_async (Fixture       *f,
             gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(I2aOpencodePlan) plan = NULL;
-  g_autoptr(I2aOpencodePlan) undo = NULL;
+  g_autoptr(I2aClientPlan) plan = NULL;
+  g_autoptr(I2aClientPlan) undo = NULL;
   g_autofree char *backup = NULL;
   g_auto(GStrv) backups = NULL;
   GAsyncResult *res = NULL;
-  I2aOpencodeOptions options = { .api_key = KEY };
+  I2aClientOptions options = { .api_key = KEY };
 
   i2a_test_write_file (f->path, "{}");
-  i2a_opencode_plan_setup_async (f->path, &options, NULL, result_cb, &res);
-  plan = i2a_opencode_plan_setup_finish (wait_for (&res), &error);
+  i2a_client_plan_setup_async (&i2a_client_opencode, f->path, &options, NULL, result_cb, &res);
+  plan = i2a_client_plan_setup_finish (wait_for (&res), &error);
   g_assert_no_error (error);
   g_clear_object (&res);
-  i2a_opencode_plan_apply_async (plan, NULL, result_cb, &res);
-  g_assert_true (i2a_opencode_plan_apply_finish (plan, wait_for (&res), &backup, &error));
+  i2a_client_plan_apply_async (plan, NULL, result_cb, &res);
+  g_assert_true (i2a_client_plan_apply_finish (plan, wait_for (&res), &backup, &error));
   g_assert_no_error (error);
   g_clear_object (&res);
 
-  i2a_opencode_list_backups_async (f->path, NULL, result_cb, &res);
-  backups = i2a_opencode_list_backups_finish (wait_for (&res), &error);
+  i2a_client_list_backups_async (f->path, NULL, result_cb, &res);
+  backups = i2a_client_list_backups_finish (wait_for (&res), &error);
   g_assert_no_error (error);
   g_clear_object (&res);
   g_assert_cmpuint (g_strv_length (backups), ==, 1);
   g_assert_cmpstr (backups[0], ==, backup);
 
-  i2a_opencode_plan_undo_async (f->path, NULL, result_cb, &res);
-  undo = i2a_opencode_plan_undo_finish (wait_for (&res), &error);
+  i2a_client_plan_undo_async (&i2a_client_opencode, f->path, NULL, result_cb, &res);
+  undo = i2a_client_plan_undo_finish (wait_for (&res), &error);
   g_assert_no_error (error);
   g_clear_object (&res);
-  g_assert_cmpstr (i2a_opencode_plan_get_backup_path (undo), ==, backup);
+  g_assert_cmpstr (i2a_client_plan_get_backup_path (undo), ==, backup);
 }
 
 static void
@@ -620,6 +620,29 @@ test_default_path (void)
   g_assert_cmpstr (p3, ==, "/somewhere/else.json");
   g_unsetenv ("OPENCODE_CONFIG");
   i2a_test_rm_rf (dir);
+}
+
+/* The table the CLI and the window's Clients section use. */
+static void
+test_client_table (void)
+{
+  const I2aClient * const *all = i2a_clients_all ();
+  gboolean found = FALSE;
+
+  g_assert_true (i2a_client_find ("opencode") == &i2a_client_opencode);
+  g_assert_null (i2a_client_find ("no-such-client"));
+  g_assert_null (i2a_client_find (NULL));
+  for (guint i = 0; all[i]; i++)
+    {
+      g_assert_nonnull (all[i]->id);
+      g_assert_nonnull (all[i]->name);
+      g_assert_nonnull (all[i]->write);
+      g_assert_nonnull (all[i]->show);
+      g_assert_nonnull (all[i]->default_path);
+      g_assert_true (i2a_client_find (all[i]->id) == all[i]);
+      found |= all[i] == &i2a_client_opencode;
+    }
+  g_assert_true (found);
 }
 
 /* ---- the subcommand ------------------------------------------------------ */
@@ -797,6 +820,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/clients/opencode/default-path", test_default_path);
+  g_test_add_func ("/clients/table", test_client_table);
 #define ADD(path, func) g_test_add ("/clients/opencode/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("fresh-file", test_fresh_file);
   ADD ("preserves-user-config", test_preserves_user_config);

@@ -1,4 +1,5 @@
-/* "Set Up OpenCode" in the real app (app.setup-opencode), against the
+/* "Set Up OpenCode" in the real app (app.setup-client('opencode') and
+ * the older app.setup-opencode), against the
  * OpenCode config in the test's XDG_CONFIG_HOME:
  *  - the preview shows the provider diff (lines classed added/removed),
  *    Apply writes provider.iflow2api with the test server's port and
@@ -19,7 +20,7 @@
 #include <json-glib/json-glib.h>
 
 #include "gui-test-app.h"
-#include "i2a-opencode-dialog.h"
+#include "i2a-client-dialog.h"
 
 static const char *test_home;
 static const char *lang;
@@ -99,7 +100,7 @@ clean_files (void)
 
 /* ---- the dialog ----------------------------------------------------------- */
 
-static I2aOpencodeDialog *
+static I2aClientDialog *
 find_dialog (void)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
@@ -108,8 +109,8 @@ find_dialog (void)
     {
       g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
 
-      if (I2A_IS_OPENCODE_DIALOG (item))
-        return I2A_OPENCODE_DIALOG (item);
+      if (I2A_IS_CLIENT_DIALOG (item))
+        return I2A_CLIENT_DIALOG (item);
     }
   return NULL;
 }
@@ -117,24 +118,27 @@ find_dialog (void)
 static gboolean
 dialog_idle (gpointer data)
 {
-  return !i2a_opencode_dialog_get_busy (data);
+  return !i2a_client_dialog_get_busy (data);
 }
 
 static gboolean
 confirm_open (gpointer data)
 {
-  return i2a_opencode_dialog_get_confirm_dialog (data) != NULL;
+  return i2a_client_dialog_get_confirm_dialog (data) != NULL;
 }
 
 /* What app.setup-opencode opens, once its preview is ready. */
-static I2aOpencodeDialog *
+static I2aClientDialog *
 open_dialog (Run *run)
 {
-  I2aOpencodeDialog *dialog;
+  I2aClientDialog *dialog;
 
-  g_action_group_activate_action (G_ACTION_GROUP (run->app), "setup-opencode", NULL);
+  /* What the window's Clients section activates. */
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "setup-client", g_variant_new_string ("opencode"));
   dialog = find_dialog ();
   g_assert_nonnull (dialog);
+  g_assert_true (i2a_client_dialog_get_client (dialog) == i2a_client_find ("opencode"));
+  g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (dialog)), "OpenCode"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (main_window (run)));
   g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
@@ -160,10 +164,10 @@ expected_base_url (Run *run)
 /* Each diff line is a label classed by its first character; returns how
  * many added lines hold @needle. */
 static guint
-check_diff_view (I2aOpencodeDialog *dialog,
+check_diff_view (I2aClientDialog *dialog,
                  const char        *needle)
 {
-  GtkWidget *view = i2a_opencode_dialog_get_diff_view (dialog);
+  GtkWidget *view = i2a_client_dialog_get_diff_view (dialog);
   guint n_lines = 0, n_found = 0;
 
   g_assert_true (gtk_widget_is_visible (view));
@@ -232,24 +236,24 @@ drive_setup_undo (Run *run)
   g_autofree char *contents = NULL;
   g_autoptr(GPtrArray) backups = NULL;
   g_autoptr(JsonNode) root = NULL;
-  I2aOpencodeDialog *dialog = open_dialog (run);
+  I2aClientDialog *dialog = open_dialog (run);
   GtkWindow *confirm;
 
-  g_assert_cmpstr (i2a_opencode_dialog_get_config_path (dialog), ==, path);
-  g_assert_cmpstr (i2a_opencode_dialog_get_base_url (dialog), ==, url);
-  g_assert_null (i2a_opencode_dialog_get_error_text (dialog));
-  g_assert_nonnull (strstr (i2a_opencode_dialog_get_diff_text (dialog), "\"iflow2api\": {"));
+  g_assert_cmpstr (i2a_client_dialog_get_config_path (dialog), ==, path);
+  g_assert_cmpstr (i2a_client_dialog_get_base_url (dialog), ==, url);
+  g_assert_null (i2a_client_dialog_get_error_text (dialog));
+  g_assert_nonnull (strstr (i2a_client_dialog_get_diff_text (dialog), "\"iflow2api\": {"));
   g_assert_cmpuint (check_diff_view (dialog, url), ==, 1);
   /* No backup yet: nothing to undo. */
-  g_assert_false (gtk_widget_is_visible (i2a_opencode_dialog_get_undo_button (dialog)));
+  g_assert_false (gtk_widget_is_visible (i2a_client_dialog_get_undo_button (dialog)));
   /* Opening it again shows the same dialog. */
   g_action_group_activate_action (G_ACTION_GROUP (run->app), "setup-opencode", NULL);
   g_assert_true (find_dialog () == dialog);
 
-  click (i2a_opencode_dialog_get_apply_button (dialog));
-  g_assert_true (i2a_opencode_dialog_get_busy (dialog));
+  click (i2a_client_dialog_get_apply_button (dialog));
+  g_assert_true (i2a_client_dialog_get_busy (dialog));
   g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
-  g_assert_null (i2a_opencode_dialog_get_error_text (dialog));
+  g_assert_null (i2a_client_dialog_get_error_text (dialog));
 
   root = parse_opencode ();
   g_assert_cmpstr (json_object_get_string_member (provider_options (root), "baseURL"), ==, url);
@@ -258,14 +262,14 @@ drive_setup_undo (Run *run)
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "theme"), ==, "tokyonight");
   backups = list_backups ();
   g_assert_cmpuint (backups->len, ==, 1);
-  g_assert_nonnull (strstr (i2a_opencode_dialog_get_last_toast (dialog), backups->pdata[0]));
+  g_assert_nonnull (strstr (i2a_client_dialog_get_last_toast (dialog), backups->pdata[0]));
   /* Done: nothing left to apply, and undo is offered. */
-  g_assert_cmpstr (i2a_opencode_dialog_get_diff_text (dialog), ==, "");
-  g_assert_false (gtk_widget_get_sensitive (i2a_opencode_dialog_get_apply_button (dialog)));
+  g_assert_cmpstr (i2a_client_dialog_get_diff_text (dialog), ==, "");
+  g_assert_false (gtk_widget_get_sensitive (i2a_client_dialog_get_apply_button (dialog)));
 
-  click (i2a_opencode_dialog_get_undo_button (dialog));
+  click (i2a_client_dialog_get_undo_button (dialog));
   g_assert_true (i2a_test_wait_until (confirm_open, dialog, 10000));
-  confirm = i2a_opencode_dialog_get_confirm_dialog (dialog);
+  confirm = i2a_client_dialog_get_confirm_dialog (dialog);
   g_assert_true (ADW_IS_MESSAGE_DIALOG (confirm));
   save_shot (GTK_WIDGET (dialog), GTK_WIDGET (confirm), "opencode-undo");
   /* Nothing is restored before the answer. */
@@ -274,17 +278,17 @@ drive_setup_undo (Run *run)
   g_clear_pointer (&contents, g_free);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "restore");
   g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
-  g_assert_null (i2a_opencode_dialog_get_error_text (dialog));
+  g_assert_null (i2a_client_dialog_get_error_text (dialog));
 
   contents = read_file (path);
   g_assert_cmpstr (contents, ==, original);
   g_clear_pointer (&backups, g_ptr_array_unref);
   backups = list_backups ();
   g_assert_cmpuint (backups->len, ==, 0);
-  g_assert_false (gtk_widget_is_visible (i2a_opencode_dialog_get_undo_button (dialog)));
+  g_assert_false (gtk_widget_is_visible (i2a_client_dialog_get_undo_button (dialog)));
   /* Back to the first preview. */
   g_assert_cmpuint (check_diff_view (dialog, url), ==, 1);
-  g_assert_true (gtk_widget_get_sensitive (i2a_opencode_dialog_get_apply_button (dialog)));
+  g_assert_true (gtk_widget_get_sensitive (i2a_client_dialog_get_apply_button (dialog)));
 
   /* Cancel closes it. */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
@@ -310,18 +314,18 @@ static void
 drive_new_key (Run *run)
 {
   I2aPool *pool = i2a_application_get_pool (run->app);
-  I2aOpencodeDialog *dialog = open_dialog (run);
+  I2aClientDialog *dialog = open_dialog (run);
   g_autoptr(JsonNode) root = NULL;
   I2aKeysConfig *config;
   const char *key;
 
   g_assert_true (i2a_pool_get_config (pool)->auth_enabled);
   g_assert_cmpuint (i2a_pool_get_config (pool)->tokens->len, ==, 0);
-  g_assert_nonnull (strstr (i2a_opencode_dialog_get_diff_text (dialog), "<new client key>"));
+  g_assert_nonnull (strstr (i2a_client_dialog_get_diff_text (dialog), "<new client key>"));
 
-  click (i2a_opencode_dialog_get_apply_button (dialog));
+  click (i2a_client_dialog_get_apply_button (dialog));
   g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
-  g_assert_null (i2a_opencode_dialog_get_error_text (dialog));
+  g_assert_null (i2a_client_dialog_get_error_text (dialog));
 
   config = i2a_pool_get_config (pool);
   g_assert_cmpuint (config->tokens->len, ==, 1);
@@ -336,8 +340,8 @@ drive_new_key (Run *run)
     g_assert_nonnull (strstr (text, key));
   }
   /* A secret is never shown whole. */
-  g_assert_null (strstr (i2a_opencode_dialog_get_diff_text (dialog), key));
-  g_assert_cmpstr (i2a_opencode_dialog_get_diff_text (dialog), ==, "");
+  g_assert_null (strstr (i2a_client_dialog_get_diff_text (dialog), key));
+  g_assert_cmpstr (i2a_client_dialog_get_diff_text (dialog), ==, "");
   quit_app (run);
 }
 
@@ -363,15 +367,15 @@ drive_comments (Run *run)
 {
   g_autofree char *path = opencode_path ();
   g_autofree char *contents = NULL;
-  I2aOpencodeDialog *dialog = open_dialog (run);
-  const char *error = i2a_opencode_dialog_get_error_text (dialog);
+  I2aClientDialog *dialog = open_dialog (run);
+  const char *error = i2a_client_dialog_get_error_text (dialog);
 
   g_assert_nonnull (error);
   /* Names the file and the line of the comment. */
   g_assert_nonnull (strstr (error, path));
   g_assert_nonnull (strstr (error, ":2:"));
-  g_assert_cmpstr (i2a_opencode_dialog_get_diff_text (dialog), ==, "");
-  g_assert_false (gtk_widget_get_sensitive (i2a_opencode_dialog_get_apply_button (dialog)));
+  g_assert_cmpstr (i2a_client_dialog_get_diff_text (dialog), ==, "");
+  g_assert_false (gtk_widget_get_sensitive (i2a_client_dialog_get_apply_button (dialog)));
   save_shot (GTK_WIDGET (main_window (run)), GTK_WIDGET (dialog), "opencode-error");
   contents = read_file (path);
   g_assert_cmpstr (contents, ==, "{\n  // mine\n  \"theme\": \"x\"\n}\n");
@@ -397,21 +401,21 @@ drive_stale (Run *run)
   g_autofree char *path = opencode_path ();
   g_autofree char *contents = NULL;
   g_autoptr(GPtrArray) backups = NULL;
-  I2aOpencodeDialog *dialog = open_dialog (run);
+  I2aClientDialog *dialog = open_dialog (run);
 
-  g_assert_null (strstr (i2a_opencode_dialog_get_diff_text (dialog), "edited"));
+  g_assert_null (strstr (i2a_client_dialog_get_diff_text (dialog), "edited"));
   /* Someone edits the file while the preview is on screen. */
   i2a_test_write_file (path, edited);
-  click (i2a_opencode_dialog_get_apply_button (dialog));
+  click (i2a_client_dialog_get_apply_button (dialog));
   g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
 
-  g_assert_nonnull (i2a_opencode_dialog_get_error_text (dialog));
+  g_assert_nonnull (i2a_client_dialog_get_error_text (dialog));
   contents = read_file (path);
   g_assert_cmpstr (contents, ==, edited);
   backups = list_backups ();
   g_assert_cmpuint (backups->len, ==, 0);
   /* The new preview is of the edited file. */
-  g_assert_nonnull (strstr (i2a_opencode_dialog_get_diff_text (dialog), "edited"));
+  g_assert_nonnull (strstr (i2a_client_dialog_get_diff_text (dialog), "edited"));
   quit_app (run);
 }
 
@@ -433,18 +437,18 @@ drive_unwritable (Run *run)
   g_autofree char *path = opencode_path ();
   g_autofree char *dir = opencode_dir ();
   g_autofree char *contents = NULL;
-  I2aOpencodeDialog *dialog = open_dialog (run);
+  I2aClientDialog *dialog = open_dialog (run);
 
-  g_assert_null (i2a_opencode_dialog_get_error_text (dialog));
-  click (i2a_opencode_dialog_get_apply_button (dialog));
+  g_assert_null (i2a_client_dialog_get_error_text (dialog));
+  click (i2a_client_dialog_get_apply_button (dialog));
   g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
   g_chmod (dir, 0700);
 
-  g_assert_nonnull (i2a_opencode_dialog_get_error_text (dialog));
+  g_assert_nonnull (i2a_client_dialog_get_error_text (dialog));
   contents = read_file (path);
   g_assert_cmpstr (contents, ==, original);
   /* Still offered, for when the permissions are fixed. */
-  g_assert_true (gtk_widget_get_sensitive (i2a_opencode_dialog_get_apply_button (dialog)));
+  g_assert_true (gtk_widget_get_sensitive (i2a_client_dialog_get_apply_button (dialog)));
   quit_app (run);
 }
 
@@ -475,7 +479,7 @@ test_unwritable (void)
 static void
 drive_screenshot (Run *run)
 {
-  I2aOpencodeDialog *dialog = open_dialog (run);
+  I2aClientDialog *dialog = open_dialog (run);
 
   save_shot (GTK_WIDGET (main_window (run)), GTK_WIDGET (dialog), "opencode-dialog");
   quit_app (run);

@@ -1,4 +1,4 @@
-#define G_LOG_DOMAIN "i2a-opencode-command"
+#define G_LOG_DOMAIN "i2a-client-command"
 
 #include "config.h"
 
@@ -7,8 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "i2a-client-key.h"
-#include "i2a-opencode-command.h"
-#include "i2a-opencode.h"
+#include "i2a-client-command.h"
 #include "i2a-pool.h"
 #include "i2a-util.h"
 
@@ -16,6 +15,7 @@
 
 typedef struct
 {
+  const I2aClient *client;
   gboolean     print;
   gboolean     apply;
   gboolean     undo;
@@ -96,6 +96,13 @@ print_diff (const char *diff)
     }
 }
 
+static void
+print_usage_hint (const I2aClient *client)
+{
+  if (client->usage_hint != NULL)
+    g_print ("%s\n", _(client->usage_hint));
+}
+
 static int
 run_list_backups (const char *path)
 {
@@ -104,9 +111,9 @@ run_list_backups (const char *path)
   g_auto(GStrv) backups = NULL;
   Opts waiter = { 0 };
 
-  i2a_opencode_list_backups_async (path, NULL, result_cb, &waiter);
+  i2a_client_list_backups_async (path, NULL, result_cb, &waiter);
   res = wait_result (&waiter);
-  backups = i2a_opencode_list_backups_finish (res, &error);
+  backups = i2a_client_list_backups_finish (res, &error);
   if (backups == NULL)
     return fail (error);
   if (backups[0] == NULL)
@@ -126,31 +133,31 @@ run_undo (Opts       *opts,
 {
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(I2aOpencodePlan) plan = NULL;
+  g_autoptr(I2aClientPlan) plan = NULL;
   g_autofree char *unused = NULL;
 
-  i2a_opencode_plan_undo_async (path, NULL, result_cb, opts);
+  i2a_client_plan_undo_async (opts->client, path, NULL, result_cb, opts);
   res = wait_result (opts);
-  plan = i2a_opencode_plan_undo_finish (res, &error);
+  plan = i2a_client_plan_undo_finish (res, &error);
   if (plan == NULL)
     return fail (error);
   g_clear_object (&res);
 
-  print_diff (i2a_opencode_plan_get_diff (plan));
+  print_diff (i2a_client_plan_get_diff (plan));
   if (opts->print)
     {
-      g_print (_("Nothing was written. Run `iflow2api opencode --undo` to restore %s.\n"),
-               i2a_opencode_plan_get_backup_path (plan));
+      g_print (_("Nothing was written. Run `iflow2api %s --undo` to restore %s.\n"),
+               opts->client->id, i2a_client_plan_get_backup_path (plan));
       return 0;
     }
-  i2a_opencode_plan_apply_async (plan, NULL, result_cb, opts);
+  i2a_client_plan_apply_async (plan, NULL, result_cb, opts);
   res = wait_result (opts);
-  if (!i2a_opencode_plan_apply_finish (plan, res, &unused, &error))
+  if (!i2a_client_plan_apply_finish (plan, res, &unused, &error))
     return fail (error);
-  if (*i2a_opencode_plan_get_new_text (plan) == '\0')
+  if (*i2a_client_plan_get_new_text (plan) == '\0')
     g_print (_("Removed %s: it did not exist before the setup.\n"), path);
   else
-    g_print (_("Restored %s from %s.\n"), path, i2a_opencode_plan_get_backup_path (plan));
+    g_print (_("Restored %s from %s.\n"), path, i2a_client_plan_get_backup_path (plan));
   return 0;
 }
 
@@ -203,7 +210,7 @@ create_key (Opts      *opts,
   return g_steal_pointer (&key);
 }
 
-static I2aOpencodePlan *
+static I2aClientPlan *
 make_plan (Opts        *opts,
            const char  *path,
            const char  *api_key,
@@ -211,13 +218,13 @@ make_plan (Opts        *opts,
 {
   g_autoptr(GAsyncResult) res = NULL;
   g_autofree char *base_url = g_strdup_printf ("http://127.0.0.1:%d/v1", opts->port);
-  I2aOpencodeOptions options = {
+  I2aClientOptions options = {
     opts->provider, base_url, api_key, opts->model, opts->small_model,
   };
 
-  i2a_opencode_plan_setup_async (path, &options, NULL, result_cb, opts);
+  i2a_client_plan_setup_async (opts->client, path, &options, NULL, result_cb, opts);
   res = wait_result (opts);
-  return i2a_opencode_plan_setup_finish (res, error);
+  return i2a_client_plan_setup_finish (res, error);
 }
 
 static int
@@ -227,7 +234,7 @@ run_setup (Opts       *opts,
   KeySource ks = { 0 };
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(I2aOpencodePlan) plan = NULL;
+  g_autoptr(I2aClientPlan) plan = NULL;
   g_autofree char *created_key = NULL;
   g_autofree char *backup = NULL;
   const char *key = NULL;
@@ -243,10 +250,10 @@ run_setup (Opts       *opts,
       key = i2a_client_key_find_for_all (config);
       pending = key == NULL;
       if (pending)
-        key = I2A_OPENCODE_PENDING_KEY;
+        key = I2A_CLIENT_PENDING_KEY;
     }
 
-  /* Check the OpenCode file first: nothing goes into keys.json for a
+  /* Check the client's file first: nothing goes into keys.json for a
    * file that is refused. */
   plan = make_plan (opts, path, key, &error);
   if (plan == NULL)
@@ -256,8 +263,8 @@ run_setup (Opts       *opts,
     }
 
   if (!config->auth_enabled)
-    g_print (_("Client auth is off in %s, so the server accepts any key; OpenCode gets \"%s\".\n"),
-             i2a_pool_get_config_path (ks.pool), I2A_CLIENT_KEY_NO_AUTH);
+    g_print (_("Client auth is off in %s, so the server accepts any key; %s gets \"%s\".\n"),
+             i2a_pool_get_config_path (ks.pool), opts->client->name, I2A_CLIENT_KEY_NO_AUTH);
   else if (pending)
     g_print (_("No client key reaches every account yet: --apply adds one to %s.\n"),
              i2a_pool_get_config_path (ks.pool));
@@ -265,20 +272,22 @@ run_setup (Opts       *opts,
     {
       g_autofree char *masked = i2a_mask_secret (key);
 
-      g_print (_("OpenCode gets the client key %s from %s.\n"), masked, i2a_pool_get_config_path (ks.pool));
+      g_print (_("%s gets the client key %s from %s.\n"), opts->client->name, masked,
+               i2a_pool_get_config_path (ks.pool));
     }
 
-  if (!i2a_opencode_plan_get_changed (plan))
+  if (!i2a_client_plan_get_changed (plan))
     {
-      g_print (_("%s already points OpenCode at iflow2api; nothing to do.\n"), path);
+      g_print (_("%s already points %s at iflow2api; nothing to do.\n"), path, opts->client->name);
+      print_usage_hint (opts->client);
       status = 0;
       goto out;
     }
-  print_diff (i2a_opencode_plan_get_diff (plan));
+  print_diff (i2a_client_plan_get_diff (plan));
   if (!opts->apply)
     {
       g_print (_("Nothing was written (secrets are masked above). "
-                 "Run `iflow2api opencode --apply` to write it; a backup is kept.\n"));
+                 "Run `iflow2api %s --apply` to write it; a backup is kept.\n"), opts->client->id);
       status = 0;
       goto out;
     }
@@ -298,21 +307,22 @@ run_setup (Opts       *opts,
           status = fail (error);
           goto out;
         }
-      g_print (_("Added a client key for OpenCode to %s.\n"), i2a_pool_get_config_path (ks.pool));
+      g_print (_("Added a client key for %s to %s.\n"), opts->client->name, i2a_pool_get_config_path (ks.pool));
     }
 
-  i2a_opencode_plan_apply_async (plan, NULL, result_cb, opts);
+  i2a_client_plan_apply_async (plan, NULL, result_cb, opts);
   res = wait_result (opts);
-  if (!i2a_opencode_plan_apply_finish (plan, res, &backup, &error))
+  if (!i2a_client_plan_apply_finish (plan, res, &backup, &error))
     {
       status = fail (error);
       goto out;
     }
   g_print (_("Wrote %s.\n"), path);
-  if (backup != NULL && i2a_opencode_plan_get_file_exists (plan))
-    g_print (_("The previous version is in %s; `iflow2api opencode --undo` puts it back.\n"), backup);
+  if (backup != NULL && i2a_client_plan_get_file_exists (plan))
+    g_print (_("The previous version is in %s; `iflow2api %s --undo` puts it back.\n"), backup, opts->client->id);
   else if (backup != NULL)
-    g_print (_("`iflow2api opencode --undo` removes it again.\n"));
+    g_print (_("`iflow2api %s --undo` removes it again.\n"), opts->client->id);
+  print_usage_hint (opts->client);
   status = 0;
 
 out:
@@ -321,41 +331,55 @@ out:
 }
 
 int
-i2a_opencode_command_run (int    argc,
-                          char **argv)
+i2a_client_command_run (const I2aClient  *client,
+                        int               argc,
+                        char            **argv)
 {
   Opts opts = { 0 };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *prog = g_strdup_printf ("%s %s", argv[0], argv[1]);
+  g_autofree char *summary = NULL;
   g_autofree char *path = NULL;
   int status = 2;
-  GOptionEntry entries[] = {
+  GOptionEntry all[] = {
     { "print", 0, 0, G_OPTION_ARG_NONE, &opts.print, N_("Show the changes without writing anything (the default)"), NULL },
     { "apply", 0, 0, G_OPTION_ARG_NONE, &opts.apply, N_("Back up the config file and write the changes"), NULL },
     { "undo", 0, 0, G_OPTION_ARG_NONE, &opts.undo, N_("Restore the newest backup (with --print: only show it)"), NULL },
     { "list-backups", 0, 0, G_OPTION_ARG_NONE, &opts.list_backups, N_("List the backups, newest first"), NULL },
-    { "config", 0, 0, G_OPTION_ARG_FILENAME, &opts.config,
-      N_("OpenCode config file (default $OPENCODE_CONFIG or ~/.config/opencode/opencode.json)"), N_("PATH") },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &opts.config, client->config_help, N_("PATH") },
     { "provider", 0, 0, G_OPTION_ARG_STRING, &opts.provider, N_("Provider name in OpenCode (default iflow2api)"), N_("NAME") },
-    { "model", 0, 0, G_OPTION_ARG_STRING, &opts.model,
-      N_("Make this model OpenCode's default (without it: glm-5, only if no default is set)"), N_("ID") },
-    { "small-model", 0, 0, G_OPTION_ARG_STRING, &opts.small_model, N_("OpenCode's small model for titles and summaries"), N_("ID") },
+    { "model", 0, 0, G_OPTION_ARG_STRING, &opts.model, client->model_help, N_("ID") },
+    { "small-model", 0, 0, G_OPTION_ARG_STRING, &opts.small_model, client->small_model_help, N_("ID") },
     { "port", 'p', 0, G_OPTION_ARG_INT, &opts.port, N_("Port iflow2api serves on (default: the app's setting, 8000)"), N_("PORT") },
     { "keys", 0, 0, G_OPTION_ARG_FILENAME, &opts.keys_path,
       N_("Account pool file (default $IFLOW2API_KEYS_PATH or ~/.iflow2api/keys.json)"), N_("PATH") },
-    { NULL }
   };
+  GOptionEntry entries[G_N_ELEMENTS (all) + 1] = { { NULL } };
+  guint n = 0;
 
+  g_return_val_if_fail (client != NULL, 2);
   g_return_val_if_fail (argc >= 2, 2);
-  /* "iflow2api opencode --help" reads naturally. */
+  opts.client = client;
+  /* Only the options this client has. */
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    {
+      if ((g_str_equal (all[i].long_name, "config") && !(client->cli_options & I2A_CLIENT_OPTION_CONFIG)) ||
+          (g_str_equal (all[i].long_name, "provider") && !(client->cli_options & I2A_CLIENT_OPTION_PROVIDER)) ||
+          (g_str_equal (all[i].long_name, "small-model") && !(client->cli_options & I2A_CLIENT_OPTION_SMALL_MODEL)))
+        continue;
+      entries[n++] = all[i];
+    }
+  /* "iflow2api codex --help" reads naturally. */
   g_set_prgname (prog);
   argv[1] = prog;
   argc--, argv++;
 
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Set up OpenCode to use iflow2api: shows the changes to its "
-                                           "config file first, keeps a backup, and can undo."));
+  /* Translators: %s is a program name, e.g. "OpenCode" or "Codex" */
+  summary = g_strdup_printf (_("Set up %s to use iflow2api: shows the changes to its "
+                               "config file first, keeps a backup, and can undo."), client->name);
+  g_option_context_set_summary (context, summary);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -375,7 +399,9 @@ i2a_opencode_command_run (int    argc,
   if ((opts.undo || opts.list_backups) &&
       (opts.provider || opts.model || opts.small_model || opts.port || opts.keys_path))
     {
-      g_printerr (_("iflow2api: --undo and --list-backups take only --config (and --print)\n"));
+      g_printerr (client->cli_options & I2A_CLIENT_OPTION_CONFIG
+                  ? _("iflow2api: --undo and --list-backups take only --config (and --print)\n")
+                  : _("iflow2api: --undo and --list-backups take only --print\n"));
       goto out;
     }
   if (opts.undo && opts.list_backups)
@@ -391,7 +417,7 @@ i2a_opencode_command_run (int    argc,
   if (opts.port == 0)
     opts.port = configured_port ();
 
-  path = opts.config ? g_strdup (opts.config) : i2a_opencode_default_config_path ();
+  path = opts.config ? g_strdup (opts.config) : client->default_path ();
   if (opts.list_backups)
     status = run_list_backups (path);
   else if (opts.undo)

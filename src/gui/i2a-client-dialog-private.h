@@ -1,28 +1,29 @@
-/* i2a-opencode-dialog-private.h: shared by the OpenCode dialog
- * (i2a-opencode-dialog.c: state, preview, object) and its writes
- * (i2a-opencode-dialog-write.c: Apply and Undo) */
+/* i2a-client-dialog-private.h: shared by the client setup dialog
+ * (i2a-client-dialog.c: state, preview, object) and its writes
+ * (i2a-client-dialog-write.c: Apply and Undo) */
 #pragma once
 
 #include "i2a-client-key.h"
 #include "i2a-diff-view.h"
-#include "i2a-opencode-dialog.h"
-#include "i2a-opencode.h"
+#include "i2a-client-dialog.h"
+#include "i2a-client-setup.h"
 
 G_BEGIN_DECLS
 
-struct _I2aOpencodeDialog
+struct _I2aClientDialog
 {
   AdwWindow        parent_instance;
 
+  const I2aClient *client;
   I2aPool         *pool;
   char            *base_url;
   char            *config_path;
   GCancellable    *cancellable;
 
-  I2aOpencodePlan *plan;            /* the setup preview, NULL after an error */
+  I2aClientPlan *plan;            /* the setup preview, NULL after an error */
   char            *plan_key;        /* the apiKey it holds (a secret) */
   gboolean         pending_key;     /* Apply must create a client key first */
-  I2aOpencodePlan *undo_plan;       /* while the confirmation is open */
+  I2aClientPlan *undo_plan;       /* while the confirmation is open */
   char            *newest_backup;
   char            *diff_text;
   char            *error_text;
@@ -49,18 +50,18 @@ struct _I2aOpencodeDialog
 };
 
 /* Shows the current state in the widgets (no-op after dispose). */
-void        i2a_opencode_dialog_update           (I2aOpencodeDialog *self);
-/* The apiKey OpenCode should send; *pending when a key must be made. */
-const char *i2a_opencode_dialog_choose_key       (I2aOpencodeDialog *self,
+void        i2a_client_dialog_update           (I2aClientDialog *self);
+/* The key the client should send; *pending when a key must be made. */
+const char *i2a_client_dialog_choose_key       (I2aClientDialog *self,
                                                   gboolean          *pending);
 /* A toast (plain text, escaped here), remembered for tests. */
-void        i2a_opencode_dialog_toast            (I2aOpencodeDialog *self,
+void        i2a_client_dialog_toast            (I2aClientDialog *self,
                                                   const char        *text);
 /* After an operation: the file as it is now, keeping any error shown. */
-void        i2a_opencode_dialog_finish_operation (I2aOpencodeDialog *self,
+void        i2a_client_dialog_finish_operation (I2aClientDialog *self,
                                                   const char        *error_text);
 /* The Apply and Undo… buttons. */
-void        i2a_opencode_dialog_apply            (I2aOpencodeDialog *self);
-void        i2a_opencode_dialog_undo             (I2aOpencodeDialog *self);
+void        i2a_client_dialog_apply            (I2aClientDialog *self);
+void        i2a_client_dialog_undo             (I2aClientDialog *self);
 
 G_END_DECLS

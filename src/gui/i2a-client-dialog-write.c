@@ -1,15 +1,15 @@
-/* i2a-opencode-dialog-write.c: the two ways the OpenCode dialog writes
+/* i2a-client-dialog-write.c: the two ways the client setup dialog writes
  * the config file, Apply (creating a client key first when needed) and
  * Undo (after a confirmation showing its diff). Both end with a fresh
- * preview via i2a_opencode_dialog_finish_operation (). */
-#define G_LOG_DOMAIN "i2a-opencode-dialog"
+ * preview via i2a_client_dialog_finish_operation (). */
+#define G_LOG_DOMAIN "i2a-client-dialog"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "i2a-diff-view.h"
-#include "i2a-opencode-dialog-private.h"
+#include "i2a-client-dialog-private.h"
 
 static char *
 basename_of (const char *path)
@@ -50,18 +50,18 @@ applied_cb (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_autoptr(I2aOpencodeDialog) self = user_data;
-  I2aOpencodePlan *plan = I2A_OPENCODE_PLAN (object);
+  g_autoptr(I2aClientDialog) self = user_data;
+  I2aClientPlan *plan = I2A_CLIENT_PLAN (object);
   g_autoptr(GError) error = NULL;
   g_autofree char *backup = NULL;
   g_autofree char *text = NULL;
 
-  if (!i2a_opencode_plan_apply_finish (plan, result, &backup, &error))
+  if (!i2a_client_plan_apply_finish (plan, result, &backup, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       text = describe_write_error (error);
-      i2a_opencode_dialog_finish_operation (self, text);
+      i2a_client_dialog_finish_operation (self, text);
       return;
     }
   if (backup != NULL)
@@ -69,18 +69,20 @@ applied_cb (GObject      *object,
       g_autofree char *name = basename_of (backup);
 
       /* Translators: %s is a backup file name */
-      text = g_strdup_printf (_("OpenCode is set up. Backup: %s"), name);
+      /* Translators: the first %s is a program name ("Codex"), the second a backup file name */
+      text = g_strdup_printf (_("%s is set up. Backup: %s"), self->client->name, name);
     }
   else
-    text = g_strdup (_("OpenCode is set up"));
-  i2a_opencode_dialog_toast (self, text);
-  i2a_opencode_dialog_finish_operation (self, NULL);
+    /* Translators: %s is a program name, e.g. "Codex" */
+    text = g_strdup_printf (_("%s is set up"), self->client->name);
+  i2a_client_dialog_toast (self, text);
+  i2a_client_dialog_finish_operation (self, NULL);
 }
 
 static void
-apply_plan (I2aOpencodeDialog *self)
+apply_plan (I2aClientDialog *self)
 {
-  i2a_opencode_plan_apply_async (self->plan, self->cancellable, applied_cb, g_object_ref (self));
+  i2a_client_plan_apply_async (self->plan, self->cancellable, applied_cb, g_object_ref (self));
 }
 
 static void
@@ -88,26 +90,26 @@ replanned_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(I2aOpencodeDialog) self = user_data;
-  g_autoptr(I2aOpencodePlan) plan = NULL;
+  g_autoptr(I2aClientDialog) self = user_data;
+  g_autoptr(I2aClientPlan) plan = NULL;
   g_autoptr(GError) error = NULL;
 
-  plan = i2a_opencode_plan_setup_finish (result, &error);
+  plan = i2a_client_plan_setup_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (plan == NULL)
     {
-      i2a_opencode_dialog_finish_operation (self, error->message);
+      i2a_client_dialog_finish_operation (self, error->message);
       return;
     }
   /* Only what the preview showed gets written. */
   if (self->plan == NULL ||
-      g_strcmp0 (i2a_opencode_plan_get_old_text (plan), i2a_opencode_plan_get_old_text (self->plan)) != 0)
+      g_strcmp0 (i2a_client_plan_get_old_text (plan), i2a_client_plan_get_old_text (self->plan)) != 0)
     {
       g_autoptr(GError) stale = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_WRONG_ETAG, "");
       g_autofree char *text = describe_write_error (stale);
 
-      i2a_opencode_dialog_finish_operation (self, text);
+      i2a_client_dialog_finish_operation (self, text);
       return;
     }
   g_set_object (&self->plan, plan);
@@ -119,10 +121,10 @@ key_saved_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(I2aOpencodeDialog) self = user_data;
+  g_autoptr(I2aClientDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  I2aOpencodeOptions options = { 0 };
+  I2aClientOptions options = { 0 };
   gboolean pending;
   const char *key;
 
@@ -132,13 +134,13 @@ key_saved_cb (GObject      *object,
         return;
       /* Translators: %s says why */
       text = g_strdup_printf (_("The new client key could not be saved: %s"), error->message);
-      i2a_opencode_dialog_finish_operation (self, text);
+      i2a_client_dialog_finish_operation (self, text);
       return;
     }
-  key = i2a_opencode_dialog_choose_key (self, &pending);
+  key = i2a_client_dialog_choose_key (self, &pending);
   if (pending)
     {
-      i2a_opencode_dialog_finish_operation (self, _("The new client key does not reach every account; nothing was written."));
+      i2a_client_dialog_finish_operation (self, _("The new client key does not reach every account; nothing was written."));
       return;
     }
   g_free (self->plan_key);
@@ -146,28 +148,28 @@ key_saved_cb (GObject      *object,
   self->pending_key = FALSE;
   options.base_url = self->base_url;
   options.api_key = self->plan_key;
-  i2a_opencode_plan_setup_async (self->config_path, &options, self->cancellable,
+  i2a_client_plan_setup_async (self->client, self->config_path, &options, self->cancellable,
                                  replanned_cb, g_object_ref (self));
 }
 
 void
-i2a_opencode_dialog_apply (I2aOpencodeDialog *self)
+i2a_client_dialog_apply (I2aClientDialog *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->busy || self->plan == NULL || !i2a_opencode_plan_get_changed (self->plan))
+  if (self->busy || self->plan == NULL || !i2a_client_plan_get_changed (self->plan))
     return;
   g_clear_pointer (&self->error_text, g_free);
   self->busy = TRUE;
-  i2a_opencode_dialog_update (self);
+  i2a_client_dialog_update (self);
   if (!self->pending_key)
     {
       apply_plan (self);
       return;
     }
 
-  /* Like `iflow2api opencode --apply`: a key for the whole pool, saved to
-   * keys.json before OpenCode is given it. */
+  /* Like `iflow2api <client> --apply`: a key for the whole pool, saved to
+   * keys.json before the client is given it. */
   {
     g_autofree char *key = i2a_pool_regenerate_client_key (self->pool, NULL, &error);
 
@@ -175,7 +177,7 @@ i2a_opencode_dialog_apply (I2aOpencodeDialog *self)
       {
         g_autofree char *text = g_strdup_printf (_("A client key could not be created: %s"), error->message);
 
-        i2a_opencode_dialog_finish_operation (self, text);
+        i2a_client_dialog_finish_operation (self, text);
         return;
       }
   }
@@ -189,71 +191,71 @@ undone_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(I2aOpencodeDialog) self = user_data;
-  I2aOpencodePlan *plan = I2A_OPENCODE_PLAN (object);
+  g_autoptr(I2aClientDialog) self = user_data;
+  I2aClientPlan *plan = I2A_CLIENT_PLAN (object);
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *file = basename_of (self->config_path);
 
-  if (!i2a_opencode_plan_apply_finish (plan, result, NULL, &error))
+  if (!i2a_client_plan_apply_finish (plan, result, NULL, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       text = describe_write_error (error);
-      i2a_opencode_dialog_finish_operation (self, text);
+      i2a_client_dialog_finish_operation (self, text);
       return;
     }
-  if (*i2a_opencode_plan_get_new_text (plan) == '\0')
+  if (*i2a_client_plan_get_new_text (plan) == '\0')
     /* Translators: %s is a file name */
     text = g_strdup_printf (_("Removed %s: it did not exist before the setup"), file);
   else
     {
-      g_autofree char *backup = basename_of (i2a_opencode_plan_get_backup_path (plan));
+      g_autofree char *backup = basename_of (i2a_client_plan_get_backup_path (plan));
 
       /* Translators: "Restored opencode.json from opencode.json.bak-…" */
       text = g_strdup_printf (_("Restored %s from %s"), file, backup);
     }
-  i2a_opencode_dialog_toast (self, text);
-  i2a_opencode_dialog_finish_operation (self, NULL);
+  i2a_client_dialog_toast (self, text);
+  i2a_client_dialog_finish_operation (self, NULL);
 }
 
 static void
 confirm_response_cb (AdwMessageDialog  *dialog,
                      const char        *response,
-                     I2aOpencodeDialog *self)
+                     I2aClientDialog *self)
 {
-  g_autoptr(I2aOpencodePlan) plan = g_steal_pointer (&self->undo_plan);
+  g_autoptr(I2aClientPlan) plan = g_steal_pointer (&self->undo_plan);
 
   if (plan == NULL)
     return;
   if (!g_str_equal (response, "restore"))
     {
       self->busy = FALSE;
-      i2a_opencode_dialog_update (self);
+      i2a_client_dialog_update (self);
       return;
     }
-  i2a_opencode_plan_apply_async (plan, self->cancellable, undone_cb, g_object_ref (self));
+  i2a_client_plan_apply_async (plan, self->cancellable, undone_cb, g_object_ref (self));
 }
 
 static void
-confirm_undo (I2aOpencodeDialog *self)
+confirm_undo (I2aClientDialog *self)
 {
-  I2aOpencodePlan *plan = self->undo_plan;
+  I2aClientPlan *plan = self->undo_plan;
   g_autofree char *file = basename_of (self->config_path);
-  g_autofree char *backup = basename_of (i2a_opencode_plan_get_backup_path (plan));
+  g_autofree char *backup = basename_of (i2a_client_plan_get_backup_path (plan));
   GtkWidget *dialog;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Restore the Previous Version?"), NULL);
-  if (*i2a_opencode_plan_get_new_text (plan) == '\0')
+  if (*i2a_client_plan_get_new_text (plan) == '\0')
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                     _("%s did not exist before the setup, so it is removed."), file);
   else
     adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                     _("%s goes back to the version saved in %s. "
                                       "Changes made to it since then are lost."), file, backup);
-  if (*i2a_opencode_plan_get_diff (plan) != '\0')
+  if (*i2a_client_plan_get_diff (plan) != '\0')
     adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog),
-                                        diff_view_new (i2a_opencode_plan_get_diff (plan)));
+                                        diff_view_new (i2a_client_plan_get_diff (plan)));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "restore", _("_Restore"),
@@ -272,16 +274,16 @@ undo_planned_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(I2aOpencodeDialog) self = user_data;
+  g_autoptr(I2aClientDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  I2aOpencodePlan *plan;
+  I2aClientPlan *plan;
 
-  plan = i2a_opencode_plan_undo_finish (result, &error);
+  plan = i2a_client_plan_undo_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (plan == NULL)
     {
-      i2a_opencode_dialog_finish_operation (self, error->message);
+      i2a_client_dialog_finish_operation (self, error->message);
       return;
     }
   g_clear_object (&self->undo_plan);
@@ -290,13 +292,13 @@ undo_planned_cb (GObject      *object,
 }
 
 void
-i2a_opencode_dialog_undo (I2aOpencodeDialog *self)
+i2a_client_dialog_undo (I2aClientDialog *self)
 {
   if (self->busy)
     return;
   g_clear_pointer (&self->error_text, g_free);
   self->busy = TRUE;
-  i2a_opencode_dialog_update (self);
-  i2a_opencode_plan_undo_async (self->config_path, self->cancellable,
+  i2a_client_dialog_update (self);
+  i2a_client_plan_undo_async (self->client, self->config_path, self->cancellable,
                                 undo_planned_cb, g_object_ref (self));
 }

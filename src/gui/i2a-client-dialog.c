@@ -1,16 +1,17 @@
-/* i2a-opencode-dialog.c: the dialog's state, its preview and the object;
- * Apply and Undo are in i2a-opencode-dialog-write.c */
-#define G_LOG_DOMAIN "i2a-opencode-dialog"
+/* i2a-client-dialog.c: the dialog's state, its preview and the object;
+ * Apply and Undo are in i2a-client-dialog-write.c */
+#define G_LOG_DOMAIN "i2a-client-dialog"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
-#include "i2a-opencode-dialog-private.h"
+#include "i2a-client-dialog-private.h"
 #include "i2a-util.h"
 
 enum {
   PROP_0,
+  PROP_CLIENT,
   PROP_POOL,
   PROP_BASE_URL,
   PROP_CONFIG_PATH,
@@ -19,9 +20,9 @@ enum {
 
 static GParamSpec *properties [N_PROPS];
 
-G_DEFINE_FINAL_TYPE (I2aOpencodeDialog, i2a_opencode_dialog, ADW_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (I2aClientDialog, i2a_client_dialog, ADW_TYPE_WINDOW)
 
-static void start_preview (I2aOpencodeDialog *self);
+static void start_preview (I2aClientDialog *self);
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -48,10 +49,10 @@ client_base_url (const char *base_url)
   return g_strdup (base_url);
 }
 
-/* The apiKey OpenCode should send; *pending when a key must be made. */
+/* The key the client should send; *pending when a key must be made. */
 const char *
-i2a_opencode_dialog_choose_key (I2aOpencodeDialog *self,
-                                gboolean          *pending)
+i2a_client_dialog_choose_key (I2aClientDialog *self,
+                              gboolean          *pending)
 {
   I2aKeysConfig *config = i2a_pool_get_config (self->pool);
   const char *key;
@@ -63,21 +64,21 @@ i2a_opencode_dialog_choose_key (I2aOpencodeDialog *self,
   if (key != NULL)
     return key;
   *pending = TRUE;
-  return I2A_OPENCODE_PENDING_KEY;
+  return I2A_CLIENT_PENDING_KEY;
 }
 
 static gboolean
-key_changed (I2aOpencodeDialog *self)
+key_changed (I2aClientDialog *self)
 {
   gboolean pending;
-  const char *key = i2a_opencode_dialog_choose_key (self, &pending);
+  const char *key = i2a_client_dialog_choose_key (self, &pending);
 
   return pending != self->pending_key || g_strcmp0 (key, self->plan_key) != 0;
 }
 
 void
-i2a_opencode_dialog_toast (I2aOpencodeDialog *self,
-                           const char        *text)
+i2a_client_dialog_toast (I2aClientDialog *self,
+                         const char        *text)
 {
   g_autofree char *escaped = g_markup_escape_text (text, -1);
 
@@ -89,7 +90,7 @@ i2a_opencode_dialog_toast (I2aOpencodeDialog *self,
 }
 
 static void
-set_error (I2aOpencodeDialog *self,
+set_error (I2aClientDialog *self,
            const char        *text)
 {
   g_free (self->error_text);
@@ -99,11 +100,12 @@ set_error (I2aOpencodeDialog *self,
 /* ---- showing the state -------------------------------------------------- */
 
 void
-i2a_opencode_dialog_update (I2aOpencodeDialog *self)
+i2a_client_dialog_update (I2aClientDialog *self)
 {
-  gboolean changed = self->plan != NULL && i2a_opencode_plan_get_changed (self->plan);
-  const char *diff = changed ? i2a_opencode_plan_get_diff (self->plan) : "";
+  gboolean changed = self->plan != NULL && i2a_client_plan_get_changed (self->plan);
+  const char *diff = changed ? i2a_client_plan_get_diff (self->plan) : "";
   const char *status = NULL;
+  g_autofree char *status_text = NULL;
 
   /* A callback that ends after dispose has no widgets to update. */
   if (self->toast_overlay == NULL)
@@ -119,8 +121,9 @@ i2a_opencode_dialog_update (I2aOpencodeDialog *self)
   else if (g_str_equal (self->plan_key, I2A_CLIENT_KEY_NO_AUTH))
     {
       /* Translators: %s is a fixed placeholder key, not a secret */
-      g_autofree char *text = g_strdup_printf (_("Client keys are off, so any key works; OpenCode gets “%s”"),
-                                               I2A_CLIENT_KEY_NO_AUTH);
+      /* Translators: the first %s is a program name ("Codex") */
+      g_autofree char *text = g_strdup_printf (_("Client keys are off, so any key works; %s gets “%s”"),
+                                               self->client->name, I2A_CLIENT_KEY_NO_AUTH);
 
       adw_action_row_set_subtitle (self->key_row, text);
     }
@@ -147,8 +150,10 @@ i2a_opencode_dialog_update (I2aOpencodeDialog *self)
   if (self->plan == NULL)
     status = self->busy && self->error_text == NULL ? _("Reading the config file…") : NULL;
   else if (!changed)
-    status = _("OpenCode already uses iflow2api at this address. Nothing to change.");
-  else if (!i2a_opencode_plan_get_file_exists (self->plan))
+    /* Translators: %s is a program name, e.g. "Codex" */
+    status = status_text = g_strdup_printf (_("%s already uses iflow2api at this address. Nothing to change."),
+                                            self->client->name);
+  else if (!i2a_client_plan_get_file_exists (self->plan))
     status = _("The file does not exist yet. Apply creates it with the content below (keys are masked).");
   else
     status = _("Apply makes the changes below (keys are masked) and keeps a backup of the current file.");
@@ -177,11 +182,11 @@ backups_listed_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(I2aOpencodeDialog) self = user_data;
+  g_autoptr(I2aClientDialog) self = user_data;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) backups = NULL;
 
-  backups = i2a_opencode_list_backups_finish (result, &error);
+  backups = i2a_client_list_backups_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (backups == NULL)
@@ -197,7 +202,7 @@ backups_listed_cb (GObject      *object,
       return;
     }
   self->busy = FALSE;
-  i2a_opencode_dialog_update (self);
+  i2a_client_dialog_update (self);
 }
 
 static void
@@ -205,25 +210,25 @@ previewed_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(I2aOpencodeDialog) self = user_data;
+  g_autoptr(I2aClientDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  I2aOpencodePlan *plan;
+  I2aClientPlan *plan;
 
-  plan = i2a_opencode_plan_setup_finish (result, &error);
+  plan = i2a_client_plan_setup_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->plan);
   self->plan = plan;
   if (plan == NULL)
     set_error (self, error->message);
-  i2a_opencode_list_backups_async (self->config_path, self->cancellable,
+  i2a_client_list_backups_async (self->config_path, self->cancellable,
                                    backups_listed_cb, g_object_ref (self));
 }
 
 static void
-start_preview (I2aOpencodeDialog *self)
+start_preview (I2aClientDialog *self)
 {
-  I2aOpencodeOptions options = { 0 };
+  I2aClientOptions options = { 0 };
   const char *key;
 
   if (g_cancellable_is_cancelled (self->cancellable))
@@ -236,25 +241,25 @@ start_preview (I2aOpencodeDialog *self)
     {
       /* pool_loaded_cb starts again. */
       self->waiting_for_pool = TRUE;
-      i2a_opencode_dialog_update (self);
+      i2a_client_dialog_update (self);
       return;
     }
 
-  key = i2a_opencode_dialog_choose_key (self, &self->pending_key);
+  key = i2a_client_dialog_choose_key (self, &self->pending_key);
   g_free (self->plan_key);
   self->plan_key = g_strdup (key);
-  i2a_opencode_dialog_update (self);
+  i2a_client_dialog_update (self);
 
   options.base_url = self->base_url;
   options.api_key = self->plan_key;
-  i2a_opencode_plan_setup_async (self->config_path, &options, self->cancellable,
+  i2a_client_plan_setup_async (self->client, self->config_path, &options, self->cancellable,
                                  previewed_cb, g_object_ref (self));
 }
 
 void
-i2a_opencode_dialog_refresh (I2aOpencodeDialog *self)
+i2a_client_dialog_refresh (I2aClientDialog *self)
 {
-  g_return_if_fail (I2A_IS_OPENCODE_DIALOG (self));
+  g_return_if_fail (I2A_IS_CLIENT_DIALOG (self));
 
   /* Whatever runs now ends with a preview anyway. */
   if (self->busy)
@@ -264,8 +269,8 @@ i2a_opencode_dialog_refresh (I2aOpencodeDialog *self)
 
 /* After an operation: the file as it is now, keeping any error shown. */
 void
-i2a_opencode_dialog_finish_operation (I2aOpencodeDialog *self,
-                                      const char        *error_text)
+i2a_client_dialog_finish_operation (I2aClientDialog *self,
+                                    const char        *error_text)
 {
   if (error_text != NULL)
     {
@@ -276,7 +281,7 @@ i2a_opencode_dialog_finish_operation (I2aOpencodeDialog *self,
 }
 
 static void
-pool_loaded_cb (I2aOpencodeDialog *self)
+pool_loaded_cb (I2aClientDialog *self)
 {
   if (!self->waiting_for_pool || !i2a_pool_is_loaded (self->pool))
     return;
@@ -285,7 +290,7 @@ pool_loaded_cb (I2aOpencodeDialog *self)
 }
 
 static void
-config_reloaded_cb (I2aOpencodeDialog *self)
+config_reloaded_cb (I2aClientDialog *self)
 {
   /* A key made, replaced or routed elsewhere in the main window. */
   if (!self->busy && key_changed (self))
@@ -295,15 +300,22 @@ config_reloaded_cb (I2aOpencodeDialog *self)
 /* ---- GObject ------------------------------------------------------------ */
 
 static void
-i2a_opencode_dialog_constructed (GObject *object)
+i2a_client_dialog_constructed (GObject *object)
 {
-  I2aOpencodeDialog *self = I2A_OPENCODE_DIALOG (object);
+  I2aClientDialog *self = I2A_CLIENT_DIALOG (object);
 
-  G_OBJECT_CLASS (i2a_opencode_dialog_parent_class)->constructed (object);
+  G_OBJECT_CLASS (i2a_client_dialog_parent_class)->constructed (object);
 
   g_return_if_fail (I2A_IS_POOL (self->pool));
+  g_return_if_fail (self->client != NULL);
+  {
+    /* Translators: %s is a program name, e.g. "OpenCode" or "Codex" */
+    g_autofree char *title = g_strdup_printf (_("Set Up %s"), self->client->name);
+
+    gtk_window_set_title (GTK_WINDOW (self), title);
+  }
   if (self->config_path == NULL)
-    self->config_path = i2a_opencode_default_config_path ();
+    self->config_path = self->client->default_path ();
   if (self->base_url == NULL)
     self->base_url = g_strdup ("http://127.0.0.1:8000/v1");
   adw_action_row_set_subtitle (self->path_row, self->config_path);
@@ -316,35 +328,35 @@ i2a_opencode_dialog_constructed (GObject *object)
 }
 
 static gboolean
-i2a_opencode_dialog_close_request (GtkWindow *window)
+i2a_client_dialog_close_request (GtkWindow *window)
 {
-  I2aOpencodeDialog *self = I2A_OPENCODE_DIALOG (window);
+  I2aClientDialog *self = I2A_CLIENT_DIALOG (window);
 
   g_cancellable_cancel (self->cancellable);
-  return GTK_WINDOW_CLASS (i2a_opencode_dialog_parent_class)->close_request (window);
+  return GTK_WINDOW_CLASS (i2a_client_dialog_parent_class)->close_request (window);
 }
 
 static void
-i2a_opencode_dialog_dispose (GObject *object)
+i2a_client_dialog_dispose (GObject *object)
 {
-  I2aOpencodeDialog *self = I2A_OPENCODE_DIALOG (object);
+  I2aClientDialog *self = I2A_CLIENT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
   if (self->confirm != NULL)
     gtk_window_destroy (self->confirm);
   g_clear_weak_pointer (&self->confirm);
-  gtk_widget_dispose_template (GTK_WIDGET (self), I2A_TYPE_OPENCODE_DIALOG);
+  gtk_widget_dispose_template (GTK_WIDGET (self), I2A_TYPE_CLIENT_DIALOG);
   g_clear_object (&self->plan);
   g_clear_object (&self->undo_plan);
   g_clear_object (&self->pool);
 
-  G_OBJECT_CLASS (i2a_opencode_dialog_parent_class)->dispose (object);
+  G_OBJECT_CLASS (i2a_client_dialog_parent_class)->dispose (object);
 }
 
 static void
-i2a_opencode_dialog_finalize (GObject *object)
+i2a_client_dialog_finalize (GObject *object)
 {
-  I2aOpencodeDialog *self = I2A_OPENCODE_DIALOG (object);
+  I2aClientDialog *self = I2A_CLIENT_DIALOG (object);
 
   g_clear_object (&self->cancellable);
   g_free (self->base_url);
@@ -355,19 +367,22 @@ i2a_opencode_dialog_finalize (GObject *object)
   g_free (self->error_text);
   g_free (self->last_toast);
 
-  G_OBJECT_CLASS (i2a_opencode_dialog_parent_class)->finalize (object);
+  G_OBJECT_CLASS (i2a_client_dialog_parent_class)->finalize (object);
 }
 
 static void
-i2a_opencode_dialog_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
+i2a_client_dialog_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
 {
-  I2aOpencodeDialog *self = I2A_OPENCODE_DIALOG (object);
+  I2aClientDialog *self = I2A_CLIENT_DIALOG (object);
 
   switch (prop_id)
     {
+    case PROP_CLIENT:
+      self->client = g_value_get_pointer (value);
+      break;
     case PROP_POOL:
       self->pool = g_value_dup_object (value);
       break;
@@ -395,24 +410,28 @@ load_css (void)
     return;
   loaded = TRUE;
   provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/iflow2api/Iflow2Api/ui/i2a-opencode-dialog.css");
+  gtk_css_provider_load_from_resource (provider, "/io/github/iflow2api/Iflow2Api/ui/i2a-client-dialog.css");
   gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
 static void
-i2a_opencode_dialog_class_init (I2aOpencodeDialogClass *klass)
+i2a_client_dialog_class_init (I2aClientDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
-  object_class->constructed = i2a_opencode_dialog_constructed;
-  object_class->dispose = i2a_opencode_dialog_dispose;
-  object_class->finalize = i2a_opencode_dialog_finalize;
-  object_class->set_property = i2a_opencode_dialog_set_property;
-  window_class->close_request = i2a_opencode_dialog_close_request;
+  object_class->constructed = i2a_client_dialog_constructed;
+  object_class->dispose = i2a_client_dialog_dispose;
+  object_class->finalize = i2a_client_dialog_finalize;
+  object_class->set_property = i2a_client_dialog_set_property;
+  window_class->close_request = i2a_client_dialog_close_request;
 
+  /* A const I2aClient * from i2a_clients_all (). */
+  properties[PROP_CLIENT] =
+    g_param_spec_pointer ("client", NULL, NULL,
+                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_POOL] =
     g_param_spec_object ("pool", NULL, NULL, I2A_TYPE_POOL,
                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
@@ -426,120 +445,130 @@ i2a_opencode_dialog_class_init (I2aOpencodeDialogClass *klass)
 
   g_type_ensure (I2A_TYPE_DIFF_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/iflow2api/Iflow2Api/ui/i2a-opencode-dialog.ui");
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, cancel_button);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, apply_button);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, spinner);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, path_row);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, server_row);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, key_row);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, undo_row);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, undo_button);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, error_box);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, error_label);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, status_label);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, diff_scroll);
-  gtk_widget_class_bind_template_child (widget_class, I2aOpencodeDialog, diff_box);
+                                               "/io/github/iflow2api/Iflow2Api/ui/i2a-client-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, apply_button);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, spinner);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, path_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, server_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, key_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, undo_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, undo_button);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, error_box);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, status_label);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, diff_scroll);
+  gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, diff_box);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
 static void
-i2a_opencode_dialog_init (I2aOpencodeDialog *self)
+i2a_client_dialog_init (I2aClientDialog *self)
 {
   load_css ();
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
 
-  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (i2a_opencode_dialog_apply), self);
-  g_signal_connect_swapped (self->undo_button, "clicked", G_CALLBACK (i2a_opencode_dialog_undo), self);
+  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (i2a_client_dialog_apply), self);
+  g_signal_connect_swapped (self->undo_button, "clicked", G_CALLBACK (i2a_client_dialog_undo), self);
 }
 
 GtkWidget *
-i2a_opencode_dialog_new (GtkWindow  *parent,
-                         I2aPool    *pool,
-                         const char *base_url,
-                         const char *config_path)
+i2a_client_dialog_new (GtkWindow       *parent,
+                       const I2aClient *client,
+                       I2aPool         *pool,
+                       const char      *base_url,
+                       const char      *config_path)
 {
+  g_return_val_if_fail (client != NULL, NULL);
   g_return_val_if_fail (I2A_IS_POOL (pool), NULL);
 
-  return g_object_new (I2A_TYPE_OPENCODE_DIALOG,
+  return g_object_new (I2A_TYPE_CLIENT_DIALOG,
                        "transient-for", parent,
+                       "client", client,
                        "pool", pool,
                        "base-url", base_url,
                        "config-path", config_path,
                        NULL);
 }
 
+const I2aClient *
+i2a_client_dialog_get_client (I2aClientDialog *self)
+{
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), NULL);
+  return self->client;
+}
+
 /* ---- for tests ---------------------------------------------------------- */
 
 const char *
-i2a_opencode_dialog_get_config_path (I2aOpencodeDialog *self)
+i2a_client_dialog_get_config_path (I2aClientDialog *self)
 {
-  g_return_val_if_fail (I2A_IS_OPENCODE_DIALOG (self), NULL);
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), NULL);
   return self->config_path;
 }
 
 const char *
-i2a_opencode_dialog_get_base_url (I2aOpencodeDialog *self)
+i2a_client_dialog_get_base_url (I2aClientDialog *self)
 {
-  g_return_val_if_fail (I2A_IS_OPENCODE_DIALOG (self), NULL);
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), NULL);
   return self->base_url;
 }
 
 gboolean
-i2a_opencode_dialog_get_busy (I2aOpencodeDialog *self)
+i2a_client_dialog_get_busy (I2aClientDialog *self)
 {
-  g_return_val_if_fail (I2A_IS_OPENCODE_DIALOG (self), FALSE);
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), FALSE);
   return self->busy;
 }
 
 const char *
-i2a_opencode_dialog_get_diff_text (I2aOpencodeDialog *self)
+i2a_client_dialog_get_diff_text (I2aClientDialog *self)
 {
-  g_return_val_if_fail (I2A_IS_OPENCODE_DIALOG (self), NULL);
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), NULL);
   return self->diff_text ? self->diff_text : "";
 }
 
 GtkWidget *
-i2a_opencode_dialog_get_diff_view (I2aOpencodeDialog *self)
+i2a_client_dialog_get_diff_view (I2aClientDialog *self)
 {
-  g_return_val_if_fail (I2A_IS_OPENCODE_DIALOG (self), NULL);
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), NULL);
   return GTK_WIDGET (self->diff_box);
 }
 
 const char *
-i2a_opencode_dialog_get_error_text (I2aOpencodeDialog *self)
+i2a_client_dialog_get_error_text (I2aClientDialog *self)
 {
-  g_return_val_if_fail (I2A_IS_OPENCODE_DIALOG (self), NULL);
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), NULL);
   return self->error_text;
 }
 
 const char *
-i2a_opencode_dialog_get_last_toast (I2aOpencodeDialog *self)
+i2a_client_dialog_get_last_toast (I2aClientDialog *self)
 {
-  g_return_val_if_fail (I2A_IS_OPENCODE_DIALOG (self), NULL);
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), NULL);
   return self->last_toast;
 }
 
 GtkWidget *
-i2a_opencode_dialog_get_apply_button (I2aOpencodeDialog *self)
+i2a_client_dialog_get_apply_button (I2aClientDialog *self)
 {
-  g_return_val_if_fail (I2A_IS_OPENCODE_DIALOG (self), NULL);
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), NULL);
   return GTK_WIDGET (self->apply_button);
 }
 
 GtkWidget *
-i2a_opencode_dialog_get_undo_button (I2aOpencodeDialog *self)
+i2a_client_dialog_get_undo_button (I2aClientDialog *self)
 {
-  g_return_val_if_fail (I2A_IS_OPENCODE_DIALOG (self), NULL);
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), NULL);
   return GTK_WIDGET (self->undo_button);
 }
 
 GtkWindow *
-i2a_opencode_dialog_get_confirm_dialog (I2aOpencodeDialog *self)
+i2a_client_dialog_get_confirm_dialog (I2aClientDialog *self)
 {
-  g_return_val_if_fail (I2A_IS_OPENCODE_DIALOG (self), NULL);
+  g_return_val_if_fail (I2A_IS_CLIENT_DIALOG (self), NULL);
   return self->confirm;
 }
