@@ -1,0 +1,171 @@
+/* Plain data of the ledger: rows, groups, "--since" and "--by" values, and
+ * the JSON of a summary (the same for `iflow2api usage --json` and
+ * GET /debug/usage). */
+#define G_LOG_DOMAIN "i2a-ledger"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "i2a-ledger.h"
+
+I2aLedgerRow *
+i2a_ledger_row_new (void)
+{
+  I2aLedgerRow *row = g_new0 (I2aLedgerRow, 1);
+
+  row->ttfb_ms = -1;
+  return row;
+}
+
+I2aLedgerRow *
+i2a_ledger_row_copy (const I2aLedgerRow *row)
+{
+  I2aLedgerRow *copy = g_memdup2 (row, sizeof *row);
+
+  copy->endpoint = g_strdup (row->endpoint);
+  copy->client_key = g_strdup (row->client_key);
+  copy->account = g_strdup (row->account);
+  copy->model_requested = g_strdup (row->model_requested);
+  copy->model_sent = g_strdup (row->model_sent);
+  copy->error_type = g_strdup (row->error_type);
+  return copy;
+}
+
+void
+i2a_ledger_row_free (I2aLedgerRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->endpoint);
+  g_free (row->client_key);
+  g_free (row->account);
+  g_free (row->model_requested);
+  g_free (row->model_sent);
+  g_free (row->error_type);
+  g_free (row);
+}
+
+void
+i2a_usage_group_free (I2aUsageGroup *group)
+{
+  if (group == NULL)
+    return;
+  g_free (group->key);
+  g_free (group->day);
+  g_free (group);
+}
+
+static const char *const by_names[] = { "day", "account", "model", "key", "endpoint" };
+
+const char *
+i2a_usage_by_to_string (I2aUsageBy by)
+{
+  return by < G_N_ELEMENTS (by_names) ? by_names[by] : "day";
+}
+
+gboolean
+i2a_usage_by_from_string (const char *text,
+                          I2aUsageBy *out)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (by_names); i++)
+    if (g_strcmp0 (text, by_names[i]) == 0)
+      {
+        *out = (I2aUsageBy) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+i2a_usage_parse_since (const char *text,
+                       gint64      now_ms,
+                       gint64     *since_ms)
+{
+  gint64 span;
+  int y, m, d;
+  char tail;
+
+  if (text == NULL)
+    return FALSE;
+  if (i2a_usage_parse_duration (text, &span))
+    {
+      *since_ms = now_ms - span;
+      return TRUE;
+    }
+  if (sscanf (text, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && g_date_valid_dmy (d, m, y))
+    {
+      g_autoptr(GTimeZone) tz = g_time_zone_new_local ();
+      g_autoptr(GDateTime) start = g_date_time_new (tz, y, m, d, 0, 0, 0);
+
+      if (start == NULL)
+        return FALSE;
+      *since_ms = g_date_time_to_unix (start) * 1000;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+add_counts (JsonBuilder         *b,
+            const I2aUsageGroup *g)
+{
+  json_builder_set_member_name (b, "requests");
+  json_builder_add_int_value (b, g->requests);
+  json_builder_set_member_name (b, "errors");
+  json_builder_add_int_value (b, g->errors);
+  json_builder_set_member_name (b, "input_tokens");
+  json_builder_add_int_value (b, g->prompt_tokens);
+  json_builder_set_member_name (b, "output_tokens");
+  json_builder_add_int_value (b, g->completion_tokens);
+  json_builder_set_member_name (b, "reasoning_tokens");
+  json_builder_add_int_value (b, g->reasoning_tokens);
+  json_builder_set_member_name (b, "cached_tokens");
+  json_builder_add_int_value (b, g->cached_tokens);
+  json_builder_set_member_name (b, "estimated_requests");
+  json_builder_add_int_value (b, g->estimated);
+}
+
+JsonNode *
+i2a_usage_groups_to_json (GPtrArray  *groups,
+                          gint64      since_ms,
+                          I2aUsageBy  by)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  I2aUsageGroup total = { 0 };
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "since");
+  json_builder_add_int_value (b, since_ms);
+  json_builder_set_member_name (b, "by");
+  json_builder_add_string_value (b, i2a_usage_by_to_string (by));
+  json_builder_set_member_name (b, "groups");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      const I2aUsageGroup *g = groups->pdata[i];
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, i2a_usage_by_to_string (by));
+      if (*g->key)
+        json_builder_add_string_value (b, g->key);
+      else
+        json_builder_add_null_value (b);
+      add_counts (b, g);
+      json_builder_end_object (b);
+      total.requests += g->requests;
+      total.errors += g->errors;
+      total.prompt_tokens += g->prompt_tokens;
+      total.completion_tokens += g->completion_tokens;
+      total.reasoning_tokens += g->reasoning_tokens;
+      total.cached_tokens += g->cached_tokens;
+      total.estimated += g->estimated;
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "total");
+  json_builder_begin_object (b);
+  add_counts (b, &total);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
