@@ -36,6 +36,7 @@ i2a_headless_run (const I2aServeOptions *options)
   g_autoptr(I2aPool) pool = i2a_pool_new_with_keys (cli, options->keys_path);
   g_autoptr(I2aAccountStore) accounts = NULL;
   g_autoptr(I2aServer) server = NULL;
+  g_autoptr(I2aLedger) ledger = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
   RunData run = { loop, server };
@@ -52,6 +53,8 @@ i2a_headless_run (const I2aServeOptions *options)
     }
   /* Logged-in accounts: keys from the keyring, refreshed in time. */
   accounts = i2a_account_store_new_for_app (pool);
+  ledger = i2a_ledger_open_default ();
+  i2a_pool_set_ledger (pool, ledger);
   server = i2a_server_new (pool);
   run.server = server;
   if (!i2a_server_start (server, options->host, options->port, &error))
@@ -74,5 +77,8 @@ i2a_headless_run (const I2aServeOptions *options)
   /* A refresh that just rotated the refresh token must reach the keyring. */
   while (i2a_refresher_is_saving (i2a_account_store_get_refresher (accounts)))
     g_main_context_iteration (NULL, TRUE);
+  /* Every finished request reaches the disk before we exit. */
+  if (ledger)
+    i2a_ledger_close (ledger);
   return 0;
 }

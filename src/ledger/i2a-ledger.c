@@ -50,9 +50,26 @@ i2a_ledger_default_path (void)
 {
   const char *env = g_getenv ("IFLOW2API_USAGE_DB");
 
+  if (g_strcmp0 (env, "off") == 0)
+    return NULL;
   if (env != NULL && *env != '\0')
     return g_strdup (env);
   return g_build_filename (g_get_user_data_dir (), "iflow2api", "usage.db", NULL);
+}
+
+I2aLedger *
+i2a_ledger_open_default (void)
+{
+  g_autofree char *path = i2a_ledger_default_path ();
+  g_autoptr(GError) error = NULL;
+  I2aLedger *ledger;
+
+  if (path == NULL)
+    return NULL;
+  ledger = i2a_ledger_open (path, &error);
+  if (ledger == NULL)
+    g_warning ("Usage is not recorded: %s", error->message);
+  return ledger;
 }
 
 /* ---- signals from the writer ---------------------------------------------- */
@@ -399,7 +416,7 @@ i2a_ledger_open (const char  *path,
   g_autoptr(I2aLedger) self = g_object_new (I2A_TYPE_LEDGER, NULL);
   g_autoptr(GError) local = NULL;
 
-  self->path = path ? g_strdup (path) : i2a_ledger_default_path ();
+  self->path = g_strdup (path);
   self->db = open_or_replace (self, error);
   if (self->db == NULL)
     return NULL;

@@ -50,6 +50,20 @@ typedef struct
   gint64    bytes_out;
 } I2aLedgerRow;
 
+/* Token counts as an OpenAI-style "usage" object gives them. */
+typedef struct
+{
+  gint64 prompt;
+  gint64 completion;
+  gint64 reasoning;   /* completion_tokens_details.reasoning_tokens */
+  gint64 cached;      /* prompt_tokens_details.cached_tokens */
+} I2aTokenUsage;
+
+/* Reads @object's "usage" member (a chat response or stream chunk).
+ * FALSE when there is none (or it holds no counts). */
+gboolean      i2a_usage_read      (JsonObject    *object,
+                                   I2aTokenUsage *out);
+
 I2aLedgerRow *i2a_ledger_row_new  (void);
 I2aLedgerRow *i2a_ledger_row_copy (const I2aLedgerRow *row);
 void          i2a_ledger_row_free (I2aLedgerRow *row);
@@ -96,8 +110,12 @@ JsonNode   *i2a_usage_groups_to_json (GPtrArray   *groups,
 #define I2A_TYPE_LEDGER (i2a_ledger_get_type ())
 G_DECLARE_FINAL_TYPE (I2aLedger, i2a_ledger, I2A, LEDGER, GObject)
 
-/* $XDG_DATA_HOME/iflow2api/usage.db, or $IFLOW2API_USAGE_DB when set. */
+/* $XDG_DATA_HOME/iflow2api/usage.db, or $IFLOW2API_USAGE_DB when set;
+ * NULL when $IFLOW2API_USAGE_DB is "off" (no ledger). */
 char       *i2a_ledger_default_path  (void);
+/* The app's ledger at the default path; NULL (with a warning) when it is
+ * off or cannot be opened: the proxy then serves without one. */
+I2aLedger  *i2a_ledger_open_default  (void);
 /* Opens (creating or migrating, moving a broken file aside) and starts the
  * writer. Fails only when no database can be created at all; the caller
  * then serves without a ledger. */

@@ -9,6 +9,47 @@
 
 #include "i2a-ledger.h"
 
+static gint64
+count_member (JsonObject *obj,
+              const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return MAX (json_node_get_int (node), 0);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return (gint64) MAX (json_node_get_double (node), 0);
+  return -1;
+}
+
+static JsonObject *
+object_member (JsonObject *obj,
+               const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+gboolean
+i2a_usage_read (JsonObject    *object,
+                I2aTokenUsage *out)
+{
+  JsonObject *usage = object_member (object, "usage");
+  gint64 prompt = count_member (usage, "prompt_tokens");
+  gint64 completion = count_member (usage, "completion_tokens");
+
+  if (prompt < 0 && completion < 0)
+    return FALSE;
+  out->prompt = MAX (prompt, 0);
+  out->completion = MAX (completion, 0);
+  out->reasoning = MAX (count_member (object_member (usage, "completion_tokens_details"), "reasoning_tokens"), 0);
+  out->cached = MAX (count_member (object_member (usage, "prompt_tokens_details"), "cached_tokens"), 0);
+  return TRUE;
+}
+
 I2aLedgerRow *
 i2a_ledger_row_new (void)
 {

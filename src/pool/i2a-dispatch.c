@@ -38,6 +38,7 @@ typedef enum
   PICK_OK,
   PICK_BUSY,      /* eligible accounts exist, all at their limit */
   PICK_OPEN,      /* every remaining account's circuit is open */
+  PICK_QUOTA,     /* every remaining account is out of its quota */
   PICK_TRIED,     /* only accounts this request already failed on */
   PICK_NO_KEY,    /* enabled accounts, none logged in */
   PICK_DISABLED,
@@ -101,7 +102,8 @@ pick (I2aDispatch  *self,
   I2aStrategy strategy = self->route ? self->route->strategy : I2A_STRATEGY_LEAST_BUSY;
   guint *cursor = self->route ? &self->route->cursor : &self->pool->all_cursor;
   g_autofree gboolean *eligible = g_new0 (gboolean, cands->len + 1);
-  guint n_busy = 0, n_open = 0, n_tried = 0, n_nokey = 0, n_disabled = 0, n_eligible = 0;
+  guint n_busy = 0, n_open = 0, n_tried = 0, n_nokey = 0, n_disabled = 0, n_eligible = 0, n_quota = 0;
+  gint64 quota_at = G_MAXINT64, free_at;
   guint min_in_flight = G_MAXUINT;
   gint64 now = g_get_monotonic_time ();
   gint64 wait = G_MAXINT64;
@@ -131,6 +133,11 @@ pick (I2aDispatch  *self,
         }
       else if (max > 0 && i2a_account_get_in_flight (a) >= max)
         n_busy++;
+      else if ((free_at = i2a_pool_quota_free_at (self->pool, a)) != 0)
+        {
+          n_quota++;
+          quota_at = MIN (quota_at, free_at);
+        }
       else
         {
           eligible[i] = TRUE;
@@ -171,6 +178,13 @@ pick (I2aDispatch  *self,
       *retry_after = (gint) MAX (1, (wait + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
       return PICK_OPEN;
     }
+  if (n_quota > 0)
+    {
+      gint64 left = quota_at == G_MAXINT64 ? 1000 : quota_at - g_get_real_time () / 1000;
+
+      *retry_after = (gint) MAX (1, (left + 999) / 1000);
+      return PICK_QUOTA;
+    }
   if (n_tried > 0)
     return PICK_TRIED;
   if (n_nokey > 0)
@@ -198,6 +212,14 @@ pick_error (I2aDispatch *self,
                                  "Every account for this API key failed repeatedly and is cooling down; "
                                  "retry in %d s", retry_after);
       error->retry_after = retry_after;
+      return error;
+    case PICK_QUOTA:
+      error = i2a_api_error_new (429, "rate_limit_error", "quota_exhausted",
+                                 "Every account for this API key has used up its quota; the first "
+                                 "has room again in %d s", retry_after);
+      error->retry_after = retry_after;
+      i2a_pool_emit_quota_exhausted (self->pool, self->route ? self->route->key_id : NULL,
+                                     (guint) retry_after);
       return error;
     case PICK_NO_KEY:
       if (!i2a_pool_is_multi_account (self->pool))
@@ -746,6 +768,12 @@ guint
 i2a_dispatch_get_backoff_ms (I2aDispatch *self)
 {
   return self->pool->config->resilience.retry_backoff_ms;
+}
+
+const char *
+i2a_dispatch_get_client_key_id (I2aDispatch *self)
+{
+  return self->route ? self->route->key_id : NULL;
 }
 
 GArray *

@@ -39,4 +39,8 @@ guint        i2a_dispatch_get_backoff_ms (I2aDispatch         *self);
  * none), for i2a_upstream_error_classify. */
 GArray      *i2a_dispatch_get_retry_status_codes (I2aDispatch *self);
 
+/* The client key's id for logs and the ledger ("label" or "key-<hash>");
+ * NULL for a request without a configured client key. */
+const char  *i2a_dispatch_get_client_key_id (I2aDispatch *self);
+
 G_END_DECLS

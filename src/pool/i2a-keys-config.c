@@ -8,6 +8,7 @@
 #include "i2a-cli-settings.h"
 #include "i2a-error.h"
 #include "i2a-keys-config.h"
+#include "i2a-usage-window.h"
 #include "i2a-util.h"
 
 /* Validation walks the document once; the first problem wins and its
@@ -89,6 +90,7 @@ keys_route_free (I2aKeysRoute *r)
   if (r == NULL)
     return;
   g_strfreev (r->accounts);
+  g_free (r->key_id);
   g_free (r);
 }
 
@@ -133,6 +135,7 @@ i2a_keys_config_new_empty (void)
   g_array_append_vals (self->resilience.retry_status_codes, codes, G_N_ELEMENTS (codes));
   self->queue_max_length = I2A_KEYS_DEFAULT_QUEUE_LENGTH;
   self->queue_max_wait_seconds = I2A_KEYS_DEFAULT_QUEUE_WAIT;
+  self->usage_retention_days = 365;
   self->root = i2a_json_node_new_object ();
   return self;
 }
@@ -256,6 +259,64 @@ get_object (Check      *c,
 
 /* ---- sections ----------------------------------------------------------- */
 
+/* "quota": {"requests": N, "tokens": N, "window": "5h"}. Windows are
+ * "5h", "1d", "7d" (any N with s, m, h or d: tests use seconds). */
+static void
+parse_quota (Check        *c,
+             I2aKeysQuota *quota,
+             JsonObject   *obj,
+             const char   *path)
+{
+  g_autofree char *p = NULL;
+  const char *window;
+
+  if (obj == NULL)
+    return;
+  quota->requests = get_uint (c, obj, "requests", (p = g_strdup_printf ("%s.requests", path)), 0, 0);
+  g_free (p);
+  quota->tokens = get_uint (c, obj, "tokens", (p = g_strdup_printf ("%s.tokens", path)), 0, 0);
+  g_free (p);
+  p = g_strdup_printf ("%s.window", path);
+  window = get_string (c, obj, "window", p);
+  if (window == NULL)
+    check_fail (c, p, "a quota needs a window such as \"5h\", \"1d\" or \"7d\"");
+  else if (!i2a_usage_parse_duration (window, &quota->window_ms) || quota->window_ms > 31 * 24 * 3600 * G_GINT64_CONSTANT (1000))
+    check_fail (c, p, "'%s' is not a window such as \"5h\", \"1d\" or \"7d\" (at most 31d)", window);
+}
+
+/* "limits": {"requests_per_minute": N, "tokens_per_day": N} of a client key. */
+static void
+parse_limits (Check        *c,
+              I2aKeysRoute *route,
+              JsonObject   *obj,
+              const char   *path)
+{
+  g_autofree char *p = NULL;
+
+  if (obj == NULL)
+    return;
+  route->requests_per_minute = get_uint (c, obj, "requests_per_minute",
+                                         (p = g_strdup_printf ("%s.requests_per_minute", path)), 0, 0);
+  g_free (p);
+  route->tokens_per_day = get_uint (c, obj, "tokens_per_day",
+                                    (p = g_strdup_printf ("%s.tokens_per_day", path)), 0, 0);
+}
+
+/* What the ledger and logs call a client key: its label, else a short
+ * hash that identifies it without revealing it. */
+static char *
+key_id (const char *token,
+        const char *label)
+{
+  g_autofree char *hash = NULL;
+
+  if (label && *label)
+    return g_strdup (label);
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+  hash[12] = '\0';
+  return g_strdup_printf ("key-%s", hash);
+}
+
 static void
 parse_account (Check         *c,
                I2aKeysConfig *self,
@@ -290,6 +351,7 @@ parse_account (Check         *c,
   a->api_key = s && *s ? g_strdup (s) : NULL;
   a->enabled = get_bool (c, obj, "enabled", SUB ("enabled"), TRUE);
   a->max_concurrency = get_uint (c, obj, "max_concurrency", SUB ("max_concurrency"), 0, 0);
+  parse_quota (c, &a->quota, get_object (c, obj, "quota", SUB ("quota")), SUB ("quota"));
 
   s = get_string (c, obj, "provider", SUB ("provider"));
   a->provider = I2A_PROVIDER_IFLOW;
@@ -486,6 +548,14 @@ i2a_keys_config_new_from_root (JsonNode    *root,
           route = parse_route (&c, self, path, node);
           if (route == NULL)
             break;
+          {
+            JsonObject *robj = json_node_get_object (node);
+            g_autofree char *lp = g_strdup_printf ("%s.label", path);
+            g_autofree char *mp = g_strdup_printf ("%s.limits", path);
+
+            route->key_id = key_id (name, get_string (&c, robj, "label", lp));
+            parse_limits (&c, route, get_object (&c, robj, "limits", mp), mp);
+          }
           g_ptr_array_add (self->tokens, g_strdup (name));
           g_ptr_array_add (self->routes, route);
         }
@@ -501,6 +571,10 @@ i2a_keys_config_new_from_root (JsonNode    *root,
       self->queue_max_wait_seconds = get_uint (&c, section, "max_wait_seconds", "queue.max_wait_seconds", 0,
                                                self->queue_max_wait_seconds);
     }
+
+  if (!c.failed && (section = get_object (&c, top, "usage", "usage")) != NULL)
+    self->usage_retention_days = get_uint (&c, section, "retention_days", "usage.retention_days", 0,
+                                           self->usage_retention_days);
 
   if (c.failed)
     return NULL;

@@ -28,6 +28,14 @@ const char *i2a_strategy_to_string   (I2aStrategy  strategy);
 gboolean    i2a_strategy_from_string (const char  *text,
                                       I2aStrategy *out);
 
+/* "quota" of an account: what it may use in any rolling @window_ms. */
+typedef struct
+{
+  gint64       requests;         /* 0 = no request quota */
+  gint64       tokens;           /* 0 = no token quota (prompt + completion) */
+  gint64       window_ms;        /* 0 = no quota at all */
+} I2aKeysQuota;
+
 typedef struct
 {
   char        *id;
@@ -39,6 +47,7 @@ typedef struct
   I2aProvider  provider;
   guint        max_concurrency;  /* 0 = unlimited */
   gboolean     enabled;
+  I2aKeysQuota quota;
 } I2aKeysAccount;
 
 typedef struct
@@ -46,6 +55,10 @@ typedef struct
   char        **accounts;        /* account ids, NULL-terminated, never empty */
   I2aStrategy   strategy;
   guint         cursor;          /* rotation state, owned by the pool */
+  /* Client keys only (NULL / 0 for "default"): */
+  char         *key_id;          /* "label", else "key-" + 12 hex of its SHA-256: never the key */
+  gint64        requests_per_minute; /* "limits"; 0 = none */
+  gint64        tokens_per_day;
 } I2aKeysRoute;
 
 typedef struct
@@ -69,6 +82,7 @@ typedef struct
   I2aResilience  resilience;
   guint          queue_max_length;
   guint          queue_max_wait_seconds;
+  guint          usage_retention_days; /* "usage": {"retention_days"}; 0 = forever */
   JsonNode      *root;            /* the document as read, for edits */
 } I2aKeysConfig;
 

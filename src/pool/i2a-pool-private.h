@@ -60,6 +60,12 @@ void         i2a_pool_schedule_circuit_timer (I2aPool  *self);
 /* Fail every waiter (dispose). */
 void         i2a_pool_fail_waiters      (I2aPool       *self);
 void         i2a_pool_emit_changed      (I2aPool       *self);
+/* "limits" of a client key's route: a 429 (with retry_after) when over. */
+I2aApiError *i2a_pool_check_key_limits  (I2aPool       *self,
+                                         I2aKeysRoute  *route);
+void         i2a_pool_emit_quota_exhausted (I2aPool    *self,
+                                            const char *key_id,
+                                            guint       resets_in);
 void         i2a_pool_notify_queue      (I2aPool       *self);
 void         i2a_pool_emit_token_expired (I2aPool      *self,
                                           I2aAccount   *account);

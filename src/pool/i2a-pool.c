@@ -29,7 +29,7 @@ enum {
 };
 static GParamSpec *properties[N_PROPS];
 
-enum { CONFIG_RELOADED, CHANGED, TOKEN_EXPIRED, N_SIGNALS };
+enum { CONFIG_RELOADED, CHANGED, TOKEN_EXPIRED, QUOTA_EXHAUSTED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 static GQuark slot_quark;
@@ -453,6 +453,10 @@ i2a_pool_class_init (I2aPoolClass *klass)
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[TOKEN_EXPIRED] = g_signal_new ("token-expired", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, I2A_TYPE_ACCOUNT);
+  /* Every account a request could use is out of quota: (client key id or
+   * NULL for the default route, seconds until one frees up). */
+  signals[QUOTA_EXHAUSTED] = g_signal_new ("quota-exhausted", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT);
   slot_quark = g_quark_from_static_string ("i2a-pool-slot");
 }
 
@@ -684,6 +688,20 @@ i2a_pool_begin (I2aPool      *self,
         *error = auth_error (token);
       return NULL;
     }
+  if (route != NULL)
+    {
+      /* Limits before any work: no slot, no queue place. */
+      I2aApiError *limited = i2a_pool_check_key_limits (self, route);
+
+      if (limited)
+        {
+          if (error)
+            *error = limited;
+          else
+            i2a_api_error_free (limited);
+          return NULL;
+        }
+    }
   if (route == NULL)
     route = config->default_route;
   if (route == NULL)
@@ -733,4 +751,12 @@ i2a_pool_emit_token_expired (I2aPool    *self,
                              I2aAccount *account)
 {
   g_signal_emit (self, signals[TOKEN_EXPIRED], 0, account);
+}
+
+void
+i2a_pool_emit_quota_exhausted (I2aPool    *self,
+                               const char *key_id,
+                               guint       resets_in)
+{
+  g_signal_emit (self, signals[QUOTA_EXHAUSTED], 0, key_id, resets_in);
 }

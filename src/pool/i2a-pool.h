@@ -23,6 +23,7 @@
 #include "i2a-cli-settings.h"
 #include "i2a-dispatch.h"
 #include "i2a-keys-config.h"
+#include "i2a-ledger.h"
 #include "i2a-refresher.h"
 
 G_BEGIN_DECLS
@@ -66,6 +67,20 @@ guint           i2a_pool_get_queue_length (I2aPool         *self);
  * half-open (a trial may go through). */
 guint           i2a_pool_get_circuit_open_for (I2aPool     *self,
                                                I2aAccount  *account);
+
+/* The usage ledger (NULL: none): quotas and client key limits count from
+ * it, and its retention follows keys.json "usage.retention_days". */
+void            i2a_pool_set_ledger       (I2aPool         *self,
+                                           I2aLedger       *ledger);
+I2aLedger      *i2a_pool_get_ledger       (I2aPool         *self);
+/* Seconds until the account's "quota" window has room again (at least 1);
+ * 0 when it is within its quota. An account out of quota is not picked. */
+guint           i2a_pool_get_quota_resets_in (I2aPool      *self,
+                                              I2aAccount   *account);
+/* Unix ms when the account has room again; 0 = now; G_MAXINT64 = once a
+ * request in flight ends. */
+gint64          i2a_pool_quota_free_at    (I2aPool         *self,
+                                           I2aAccount      *account);
 
 /* issue 5: how requests with no route at all (no client key route, no
  * "default" in keys.json) pick among every account; least_busy unless set

@@ -21,6 +21,7 @@ i2a_chat_append_chunk (I2aChatRequest *self,
   SoupMessageBody *body = soup_server_message_get_response_body (self->msg);
 
   soup_message_body_append (body, SOUP_MEMORY_TAKE, text, len);
+  self->bytes_out += len;
   self->pending_chunks++;
   self->last_write = g_get_monotonic_time ();
   soup_server_message_unpause (self->msg);
@@ -32,6 +33,7 @@ i2a_chat_commit_stream (I2aChatRequest *self)
   SoupMessageHeaders *h = soup_server_message_get_response_headers (self->msg);
 
   self->committed = TRUE;
+  self->first_byte_us = g_get_monotonic_time ();
   /* From now on every event (or keep-alive) is a write, and a failed write
    * is how libsoup reports the hang-up: one poll source less per stream. */
   i2a_chat_remove_socket_watch (self);
@@ -130,6 +132,10 @@ whole_body_complete (I2aChatRequest *self)
         i2a_chat_attempt_failed (self, error);
         return;
       }
+
+    i2a_chat_ledger_note_body (self, g_bytes_get_data (chat_body, NULL), g_bytes_get_size (chat_body));
+    self->bytes_out += g_bytes_get_size (bytes);
+    self->first_byte_us = g_get_monotonic_time ();
     self->done = TRUE;
     i2a_chat_stop_timers (self);
     i2a_http_reply_bytes (self->msg, SOUP_STATUS_OK, "application/json", bytes);
@@ -246,6 +252,8 @@ sse_event_cb (const char *event,
           (strstr (data, "\"finish_reason\":\"") || strstr (data, "\"finish_reason\": \"") ||
            strstr (data, "\"usage\":{") || strstr (data, "\"usage\": {")))
         self->saw_finish = TRUE;
+      if (i2a_chat_ledger_filter_event (self, data, len))
+        return;
     }
 
   out = g_string_sized_new (len + 16);

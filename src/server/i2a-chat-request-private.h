@@ -5,6 +5,7 @@
 
 #include "i2a-chat-request.h"
 #include "i2a-front-door.h"
+#include "i2a-ledger.h"
 #include "i2a-sse-parser.h"
 
 G_BEGIN_DECLS
@@ -64,6 +65,17 @@ struct _I2aChatRequest
   gboolean           done;          /* we finished the response */
   gboolean           client_gone;
   gboolean           emitted_done;
+
+  /* For the usage ledger (i2a-chat-ledger.c). */
+  gboolean           client_wants_usage;
+  gboolean           have_usage;
+  I2aTokenUsage      usage;
+  char              *account_id;    /* the last account tried */
+  char              *model_answered;
+  gint64             started_us;    /* monotonic */
+  gint64             first_byte_us;
+  gint64             bytes_out;
+  gsize              content_bytes; /* text relayed, for estimates */
 };
 
 /* i2a-chat-request.c */
@@ -92,5 +104,19 @@ void i2a_chat_read_next             (I2aChatRequest    *self);
 void i2a_chat_upstream_sent_cb      (GObject           *source,
                                      GAsyncResult      *result,
                                      gpointer           user_data);
+
+/* i2a-chat-ledger.c */
+gboolean i2a_chat_ledger_client_wants_usage (JsonObject     *request);
+/* A stream event on its way to the client: TRUE to drop it (the usage
+ * chunk the client did not ask for). */
+gboolean i2a_chat_ledger_filter_event (I2aChatRequest    *self,
+                                       const char        *data,
+                                       gsize              len);
+/* The whole non-streaming answer, before it is sent. */
+void     i2a_chat_ledger_note_body    (I2aChatRequest    *self,
+                                       const char        *data,
+                                       gsize              len);
+/* The request ended: queue its row (when the pool has a ledger). */
+void     i2a_chat_ledger_record       (I2aChatRequest    *self);
 
 G_END_DECLS

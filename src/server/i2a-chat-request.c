@@ -67,6 +67,9 @@ finish (I2aChatRequest *self)
   i2a_chat_stop_timers (self);
   i2a_chat_remove_socket_watch (self);
   i2a_chat_drop_attempt (self);
+  /* Before the slot is freed: a request is always either in flight or in
+   * the ledger, which quotas count. */
+  i2a_chat_ledger_record (self);
   i2a_dispatch_release (self->dispatch, self->outcome);
   g_signal_handlers_disconnect_by_data (self->msg, self);
   {
@@ -286,6 +289,8 @@ start_attempt (I2aChatRequest *self,
   I2aUpstreamTarget target = { 0 };
 
   self->account = account;
+  g_free (self->account_id);
+  self->account_id = g_strdup (i2a_account_get_id (account));
   i2a_account_fill_target (account, &target);
   self->upstream = i2a_upstream_request_new (&target, self->request, self->raw, self->stream);
   if (self->upstream == NULL)
@@ -394,6 +399,8 @@ i2a_chat_request_dispose (GObject *object)
   g_clear_pointer (&self->raw, g_bytes_unref);
   g_clear_pointer (&self->outcome, i2a_api_error_free);
   g_clear_pointer (&self->model, g_free);
+  g_clear_pointer (&self->account_id, g_free);
+  g_clear_pointer (&self->model_answered, g_free);
 
   G_OBJECT_CLASS (i2a_chat_request_parent_class)->dispose (object);
 }
@@ -434,6 +441,8 @@ i2a_chat_request_new_for_door (I2aServer          *server,
   self->stream = json_object_get_boolean_member_with_default (request, "stream", FALSE);
   self->model = g_strdup (json_object_get_string_member (request, "model"));
   self->reply = door->reply_new (client_request, request);
+  self->client_wants_usage = i2a_chat_ledger_client_wants_usage (request);
+  self->started_us = g_get_monotonic_time ();
   return self;
 }
 

@@ -18,7 +18,8 @@ assert.equal(done.choices[0].message.content, 'Hello from fake iFlow');
 assert.ok(done.usage.total_tokens > 0);
 
 const stream = await client.chat.completions.create({
-  model: 'glm-5', stream: true, messages: [{ role: 'user', content: 'Hello' }],
+  model: 'glm-5', stream: true, stream_options: { include_usage: true },
+  messages: [{ role: 'user', content: 'Hello' }],
 });
 let text = '';
 let usage = null;
@@ -28,6 +29,15 @@ for await (const chunk of stream) {
 }
 assert.equal(text, 'token-0token-1token-2token-3');
 assert.ok(usage && usage.total_tokens > 0, 'usage in the last chunk');
+
+// Without stream_options.include_usage there is no usage chunk, as with OpenAI.
+const plain = await client.chat.completions.create({
+  model: 'glm-5', stream: true, messages: [{ role: 'user', content: 'Hello' }],
+});
+for await (const chunk of plain) {
+  assert.ok(!chunk.usage, 'no usage chunk unless asked for');
+  assert.ok(chunk.choices.length > 0, 'no empty-choices chunk unless asked for');
+}
 
 await assert.rejects(
   client.chat.completions.create({ model: 'glm-5', messages: [{ role: 'user', content: 'fake:business 449 busy' }] }),

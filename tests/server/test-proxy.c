@@ -179,19 +179,28 @@ test_chat_stream (void)
   I2aTestProxy *p = i2a_test_proxy_new (TRUE);
   g_autoptr(I2aTestResponse) r = chat (p, "glm-5", "hi", TRUE);
   I2aFakeRequest *up = i2a_fake_iflow_get_last_request (p->fake);
+  g_autoptr(I2aTestResponse) u = i2a_test_proxy_chat (p, "{\"model\":\"glm-5\",\"stream\":true,"
+                                                      "\"stream_options\":{\"include_usage\":true},"
+                                                      "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
   g_autoptr(JsonObject) last = NULL;
   guint n = r->events->len;
 
   g_assert_cmpuint (r->status, ==, 200);
   g_assert_cmpstr (soup_message_headers_get_content_type (r->headers, NULL), ==, "text/event-stream");
-  g_assert_cmpuint (n, ==, 5); /* 3 content + usage + [DONE] */
+  /* 3 content + [DONE]: the usage chunk we asked for on the client's
+   * behalf is not passed on to a client that did not ask for it. */
+  g_assert_cmpuint (n, ==, 4);
   g_assert_cmpstr (r->events->pdata[n - 1], ==, "[DONE]");
-  last = event_json (r, n - 2);
-  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (last, "usage"), "total_tokens"), >, 0);
+  for (guint i = 0; i < n - 1; i++)
+    g_assert_null (strstr (r->events->pdata[i], "\"usage\""));
   /* Streaming asks the upstream for usage. */
   g_assert_true (json_object_get_boolean_member (up->body, "stream"));
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (up->body, "stream_options"),
                                                  "include_usage"));
+  /* A client that asked gets it. */
+  g_assert_cmpuint (u->events->len, ==, 5);
+  last = event_json (u, 3);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (last, "usage"), "total_tokens"), >, 0);
   i2a_test_proxy_free (p);
 }
 
@@ -203,7 +212,7 @@ test_stream_not_buffered (void)
   gint64 *t = (gint64 *) r->event_times->data;
 
   g_assert_cmpuint (r->status, ==, 200);
-  g_assert_cmpuint (r->events->len, ==, 7);
+  g_assert_cmpuint (r->events->len, ==, 6); /* 5 content + [DONE] */
   /* Each event arrives when the upstream sends it, not all at the end. */
   for (guint i = 1; i < 5; i++)
     g_assert_cmpint (t[i] - t[i - 1], >=, 100 * 1000);
@@ -238,14 +247,15 @@ test_stream_nospace_and_nodone (void)
   g_autoptr(I2aTestResponse) b = chat (p, "glm-5", "fake:nodone", TRUE);
   g_autoptr(JsonObject) e0 = event_json (a, 0);
 
-  g_assert_cmpuint (a->events->len, ==, 5);
-  g_assert_cmpstr (a->events->pdata[4], ==, "[DONE]");
+  /* 3 content + [DONE] (the usage chunk was not asked for). */
+  g_assert_cmpuint (a->events->len, ==, 4);
+  g_assert_cmpstr (a->events->pdata[3], ==, "[DONE]");
   g_assert_true (json_object_has_member (e0, "choices"));
   /* The proxy re-emits "data: " with the space. */
   g_assert_nonnull (strstr (a->body->str, "data: {"));
   /* Missing [DONE] upstream: the client still gets one. */
-  g_assert_cmpuint (b->events->len, ==, 5);
-  g_assert_cmpstr (b->events->pdata[4], ==, "[DONE]");
+  g_assert_cmpuint (b->events->len, ==, 4);
+  g_assert_cmpstr (b->events->pdata[3], ==, "[DONE]");
   i2a_test_proxy_free (p);
 }
 
