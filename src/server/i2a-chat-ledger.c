@@ -126,6 +126,11 @@ i2a_chat_ledger_record (I2aChatRequest *self)
       row->status = self->outcome->http_status;
       row->error_type = g_strdup (self->outcome->code ? self->outcome->code : self->outcome->type);
     }
+  else if (self->error_type)
+    {
+      row->status = self->error_status;
+      row->error_type = g_strdup (self->error_type);
+    }
   else
     row->status = soup_server_message_get_status (self->msg) ? soup_server_message_get_status (self->msg) : 200;
   if (self->have_usage)
@@ -135,9 +140,11 @@ i2a_chat_ledger_record (I2aChatRequest *self)
       row->reasoning_tokens = self->usage.reasoning;
       row->cached_tokens = self->usage.cached;
     }
-  else if (self->account_id != NULL)
+  else if (self->account_id != NULL &&
+           ((self->outcome == NULL && self->error_type == NULL) || self->content_bytes > 0))
     {
-      /* Sent upstream but no usage came back: estimate, and say so. */
+      /* An answer (or part of one) without usage: estimate, and say so.
+       * A plain upstream error used nothing. */
       row->estimated = TRUE;
       row->prompt_tokens = (gint64) (g_bytes_get_size (self->raw) + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;
       row->completion_tokens = (gint64) (self->content_bytes + BYTES_PER_TOKEN - 1) / BYTES_PER_TOKEN;

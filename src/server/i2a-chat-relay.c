@@ -87,6 +87,11 @@ i2a_chat_reply_error (I2aChatRequest    *self,
 {
   if (self->done || self->client_gone)
     return;
+  if (self->error_type == NULL)
+    {
+      self->error_type = g_strdup (error->code ? error->code : error->type);
+      self->error_status = error->http_status;
+    }
   if (self->committed)
     {
       i2a_chat_end_stream_with_error (self, error);

@@ -72,6 +72,8 @@ struct _I2aChatRequest
   I2aTokenUsage      usage;
   char              *account_id;    /* the last account tried */
   char              *model_answered;
+  char              *error_type;    /* of the error the client got */
+  guint              error_status;
   gint64             started_us;    /* monotonic */
   gint64             first_byte_us;
   gint64             bytes_out;

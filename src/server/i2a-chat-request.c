@@ -401,6 +401,7 @@ i2a_chat_request_dispose (GObject *object)
   g_clear_pointer (&self->model, g_free);
   g_clear_pointer (&self->account_id, g_free);
   g_clear_pointer (&self->model_answered, g_free);
+  g_clear_pointer (&self->error_type, g_free);
 
   G_OBJECT_CLASS (i2a_chat_request_parent_class)->dispose (object);
 }

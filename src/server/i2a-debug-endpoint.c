@@ -25,6 +25,7 @@ add_account (JsonBuilder *b,
   g_autofree char *mask = i2a_account_dup_api_key_mask (account);
   g_autofree char *base_url = i2a_url_for_display (i2a_account_get_base_url (account));
   guint open_for = i2a_pool_get_circuit_open_for (pool, account);
+  guint quota_in = i2a_pool_get_quota_resets_in (pool, account);
 
   json_builder_set_member_name (b, i2a_account_get_id (account));
   json_builder_begin_object (b);
@@ -41,6 +42,17 @@ add_account (JsonBuilder *b,
   ADD_INT (b, "queued", i2a_account_get_queued (account));
   ADD_INT (b, "consecutive_failures", i2a_account_get_consecutive_failures (account));
   ADD_BOOL (b, "circuit_open", open_for > 0);
+  ADD_BOOL (b, "quota_exhausted", quota_in > 0);
+  ADD_INT (b, "quota_resets_in_seconds", quota_in);
+  {
+    I2aLedger *ledger = i2a_pool_get_ledger (pool);
+    gint64 requests = 0, tokens = 0;
+
+    if (ledger)
+      i2a_ledger_get_today (ledger, I2A_USAGE_SCOPE_ACCOUNT, i2a_account_get_id (account), &requests, &tokens);
+    ADD_INT (b, "requests_today", requests);
+    ADD_INT (b, "tokens_today", tokens);
+  }
   ADD_INT (b, "circuit_open_for_seconds", open_for);
   ADD_STRING (b, "last_error", i2a_account_get_last_error (account) ? i2a_account_get_last_error (account) : "");
   ADD_INT (b, "requests", (gint64) i2a_account_get_requests (account));

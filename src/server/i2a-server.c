@@ -16,6 +16,7 @@
 #include "i2a-http.h"
 #include "i2a-models.h"
 #include "i2a-server.h"
+#include "i2a-usage-endpoint.h"
 #include "i2a-util.h"
 
 struct _I2aServer
@@ -217,6 +218,11 @@ server_cb (SoupServer        *server,
     {
       if (require_method (msg, SOUP_METHOD_GET))
         i2a_debug_endpoint_handle (self->pool, msg);
+    }
+  else if (g_str_equal (path, "/debug/usage"))
+    {
+      if (require_method (msg, SOUP_METHOD_GET))
+        i2a_usage_endpoint_handle (self->pool, msg, query);
     }
   else if (g_str_equal (path, "/v1/chat/completions") || g_str_equal (path, "/chat/completions"))
     {

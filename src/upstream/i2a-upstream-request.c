@@ -119,6 +119,40 @@ endpoint_for (const char *base_url)
   return uri;
 }
 
+static GBytes *
+with_stream_usage (JsonObject *request,
+                   GBytes     *raw)
+{
+  JsonNode *node = json_object_get_member (request, "stream_options");
+  JsonObject *options = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *copy, *copy_options;
+  gsize len;
+  const char *data = g_bytes_get_data (raw, &len);
+  char *text;
+
+  if (options && json_object_get_boolean_member_with_default (options, "include_usage", FALSE))
+    return g_bytes_ref (raw);
+  /* A fresh parse of the client's bytes: @request is shared by every
+   * attempt and must stay as the client sent it. */
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, data, (gssize) len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return g_bytes_ref (raw);
+  copy = json_node_get_object (json_parser_get_root (parser));
+  node = json_object_get_member (copy, "stream_options");
+  if (node && JSON_NODE_HOLDS_OBJECT (node))
+    copy_options = json_node_get_object (node);
+  else
+    {
+      copy_options = json_object_new ();
+      json_object_set_object_member (copy, "stream_options", copy_options);
+    }
+  json_object_set_boolean_member (copy_options, "include_usage", TRUE);
+  text = json_to_string (json_parser_get_root (parser), FALSE);
+  return g_bytes_new_take (text, strlen (text));
+}
+
 SoupMessage *
 i2a_upstream_request_new (const I2aUpstreamTarget *target,
                           JsonObject              *request,
@@ -156,8 +190,11 @@ i2a_upstream_request_new (const I2aUpstreamTarget *target,
     }
   else
     {
-      /* Any OpenAI-compatible server: the client's bytes, untouched. */
-      body = g_bytes_ref (raw);
+      /* Any OpenAI-compatible server: the client's bytes, untouched,
+       * except that a stream always asks for usage (the ledger counts
+       * it; the chat relay keeps the chunk from a client that did not
+       * ask). */
+      body = stream ? with_stream_usage (request, raw) : g_bytes_ref (raw);
       soup_message_headers_append (h, "Accept", stream ? "text/event-stream" : "application/json");
     }
 
