@@ -64,6 +64,12 @@ typedef struct
 gboolean      i2a_usage_read      (JsonObject    *object,
                                    I2aTokenUsage *out);
 
+/* The same from a whole JSON answer without parsing all of it: only the
+ * last "usage" object is parsed. */
+gboolean      i2a_usage_scan      (const char    *data,
+                                   gsize          len,
+                                   I2aTokenUsage *out);
+
 I2aLedgerRow *i2a_ledger_row_new  (void);
 I2aLedgerRow *i2a_ledger_row_copy (const I2aLedgerRow *row);
 void          i2a_ledger_row_free (I2aLedgerRow *row);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "i2a-ledger.h"
 
@@ -48,6 +49,57 @@ i2a_usage_read (JsonObject    *object,
   out->reasoning = MAX (count_member (object_member (usage, "completion_tokens_details"), "reasoning_tokens"), 0);
   out->cached = MAX (count_member (object_member (usage, "prompt_tokens_details"), "cached_tokens"), 0);
   return TRUE;
+}
+
+/* End of the JSON object starting at @p (its closing brace), or NULL. */
+static const char *
+object_end (const char *p,
+            const char *end)
+{
+  int depth = 0;
+  gboolean in_string = FALSE;
+
+  for (; p < end; p++)
+    {
+      if (in_string)
+        {
+          if (*p == '\\')
+            p++;
+          else if (*p == '"')
+            in_string = FALSE;
+        }
+      else if (*p == '"')
+        in_string = TRUE;
+      else if (*p == '{')
+        depth++;
+      else if (*p == '}' && --depth == 0)
+        return p;
+    }
+  return NULL;
+}
+
+gboolean
+i2a_usage_scan (const char    *data,
+                gsize          len,
+                I2aTokenUsage *out)
+{
+  const char *end = data + len;
+  const char *at = g_strrstr_len (data, (gssize) len, "\"usage\"");
+  const char *p, *close;
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *doc = NULL;
+
+  if (at == NULL)
+    return FALSE;
+  for (p = at + strlen ("\"usage\""); p < end && (g_ascii_isspace (*p) || *p == ':'); p++)
+    ;
+  if (p >= end || *p != '{' || (close = object_end (p, end)) == NULL)
+    return FALSE;
+  doc = g_strdup_printf ("{\"usage\":%.*s}", (int) (close - p + 1), p);
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, doc, -1, NULL))
+    return FALSE;
+  return i2a_usage_read (json_node_get_object (json_parser_get_root (parser)), out);
 }
 
 I2aLedgerRow *

@@ -94,14 +94,32 @@ i2a_chat_ledger_note_body (I2aChatRequest *self,
                            const char     *data,
                            gsize           len)
 {
-  g_autoptr(JsonObject) body = i2a_json_parse_object (data, len);
+  const char *model;
 
-  if (body == NULL)
+  if (i2a_pool_get_ledger (i2a_server_get_pool (self->server)) == NULL)
     return;
-  if (i2a_usage_read (body, &self->usage))
+  /* Only the usage object is parsed, not the whole answer. */
+  if (i2a_usage_scan (data, len, &self->usage))
     self->have_usage = TRUE;
-  take_model (self, body);
-  self->content_bytes += string_bytes (data, "\"content\":") + string_bytes (data, "\"reasoning_content\":");
+  else
+    {
+      /* The body is not NUL-terminated. */
+      g_autofree char *text = g_strndup (data, len);
+
+      self->content_bytes += string_bytes (text, "\"content\":") + string_bytes (text, "\"reasoning_content\":");
+    }
+  model = g_strstr_len (data, (gssize) MIN (len, 4096), "\"model\":\"");
+  if (model)
+    {
+      const char *start = model + strlen ("\"model\":\"");
+      const char *stop = memchr (start, '"', len - (gsize) (start - data));
+
+      if (stop && stop - start < 256)
+        {
+          g_free (self->model_answered);
+          self->model_answered = g_strndup (start, stop - start);
+        }
+    }
 }
 
 void
