@@ -31,6 +31,10 @@ I2aChatRequest *i2a_chat_request_new_for_door (I2aServer          *server,
                                                GBytes             *raw);
 const I2aFrontDoor *i2a_chat_request_get_door (I2aChatRequest *self);
 void            i2a_chat_request_start (I2aChatRequest    *self);
+/* (i2a-server.c) Track @chat (transfer full) among the server's requests
+ * (sweeps, shutdown) and start it. */
+void            i2a_server_run_request (I2aServer         *server,
+                                        I2aChatRequest    *chat);
 /* Once a second from the server: timeouts and SSE keep-alives. */
 void            i2a_chat_request_tick  (I2aChatRequest    *self,
                                         gint64             now);

@@ -14,6 +14,7 @@
 #include "i2a-debug-endpoint.h"
 #include "i2a-error.h"
 #include "i2a-http.h"
+#include "i2a-messages-door.h"
 #include "i2a-models.h"
 #include "i2a-server.h"
 #include "i2a-usage-endpoint.h"
@@ -167,7 +168,6 @@ handle_chat (I2aServer         *self,
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(I2aApiError) error = NULL;
   g_autoptr(I2aDispatch) dispatch = NULL;
-  I2aChatRequest *chat;
 
   raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   request = i2a_chat_validate_full (soup_message_headers_get_content_type (h, NULL), raw,
@@ -185,7 +185,13 @@ handle_chat (I2aServer         *self,
       return;
     }
 
-  chat = i2a_chat_request_new (self, msg, dispatch, request, raw);
+  i2a_server_run_request (self, i2a_chat_request_new (self, msg, dispatch, request, raw));
+}
+
+void
+i2a_server_run_request (I2aServer      *self,
+                        I2aChatRequest *chat)
+{
   g_hash_table_add (self->requests, chat);
   ensure_sweep (self);
   i2a_chat_request_start (chat);
@@ -229,10 +235,12 @@ server_cb (SoupServer        *server,
       if (require_method (msg, SOUP_METHOD_POST))
         handle_chat (self, msg);
     }
+  else if (i2a_messages_door_route (self, msg, path))
+    ;
   else
     {
       g_autofree char *text = g_strdup_printf ("Unknown path %s. Endpoints: /health, /v1/models, "
-                                               "/v1/chat/completions", path);
+                                               "/v1/chat/completions, /v1/messages", path);
       i2a_http_reply_simple_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", text);
     }
 }

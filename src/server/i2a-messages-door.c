@@ -1,0 +1,296 @@
+/* The Anthropic Messages front door: Messages JSON in, the shared chat
+ * request path (routing, failover, slots, breaker, counters) in the middle,
+ * Messages JSON or events out. The translators are in src/translate/. */
+#define G_LOG_DOMAIN "i2a-messages-door"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "i2a-chat-request.h"
+#include "i2a-http.h"
+#include "i2a-messages-door.h"
+#include "i2a-messages-reply.h"
+#include "i2a-messages-request.h"
+#include "i2a-token-estimate.h"
+
+/* ---- the door ----------------------------------------------------------- */
+
+static void
+messages_reply_error (SoupServerMessage *msg,
+                      const I2aApiError *error)
+{
+  g_autofree char *json = i2a_messages_error_json (error);
+  g_autoptr(GBytes) body = g_bytes_new_take (g_steal_pointer (&json), strlen (json));
+
+  i2a_http_reply_bytes (msg, error->http_status, "application/json", body);
+  if (error->retry_after >= 0)
+    {
+      g_autofree char *value = g_strdup_printf ("%d", error->retry_after);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", value);
+    }
+}
+
+static I2aReply *
+messages_reply_new (JsonObject *client_request,
+                    JsonObject *chat_request)
+{
+  g_auto(GStrv) stops = i2a_messages_request_dup_stop_sequences (client_request);
+
+  return (I2aReply *) i2a_messages_reply_new (json_object_get_string_member (client_request, "model"),
+                                              (const char * const *) stops,
+                                              i2a_token_estimate_chat (chat_request));
+}
+
+static void
+messages_reply_free (I2aReply *reply)
+{
+  i2a_messages_reply_free ((I2aMessagesReply *) reply);
+}
+
+static void
+messages_stream_event (I2aReply   *reply,
+                       const char *data,
+                       gsize       len,
+                       GString    *out)
+{
+  i2a_messages_reply_event ((I2aMessagesReply *) reply, data, len, out);
+}
+
+static void
+messages_stream_end (I2aReply *reply,
+                     GString  *out)
+{
+  i2a_messages_reply_end ((I2aMessagesReply *) reply, out);
+}
+
+static void
+messages_stream_error (I2aReply          *reply,
+                       const I2aApiError *error,
+                       GString           *out)
+{
+  i2a_messages_reply_error ((I2aMessagesReply *) reply, error, out);
+}
+
+static GBytes *
+messages_translate_body (I2aReply     *reply,
+                         GBytes       *chat_body,
+                         I2aApiError **error)
+{
+  return i2a_messages_reply_body ((I2aMessagesReply *) reply, chat_body, error);
+}
+
+const I2aFrontDoor i2a_messages_door = {
+  .name = "messages",
+  .reply_error = messages_reply_error,
+  .reply_new = messages_reply_new,
+  .reply_free = messages_reply_free,
+  .stream_event = messages_stream_event,
+  .stream_end = messages_stream_end,
+  .stream_error = messages_stream_error,
+  .keepalive = "event: ping\ndata: {\"type\":\"ping\"}\n\n",
+  .translate_body = messages_translate_body,
+  .keepalive_before_first_byte = TRUE,
+};
+
+/* ---- endpoints ---------------------------------------------------------- */
+
+static void
+reply_simple (SoupServerMessage *msg,
+              guint              status,
+              const char        *message)
+{
+  g_autoptr(I2aApiError) error = i2a_api_error_new (status, NULL, NULL, "%s", message);
+
+  messages_reply_error (msg, error);
+}
+
+static gboolean
+require_post (SoupServerMessage *msg)
+{
+  if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_POST))
+    return TRUE;
+  reply_simple (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "Use POST on this path");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "POST");
+  return FALSE;
+}
+
+/* Claude Code sends its key as x-api-key (ANTHROPIC_API_KEY) or as a
+ * bearer token (ANTHROPIC_AUTH_TOKEN): both are client keys. */
+static const char *
+client_token (SoupServerMessage *msg)
+{
+  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                  "x-api-key");
+
+  if (key && *key)
+    return key;
+  return i2a_http_get_bearer (msg);
+}
+
+static gboolean
+content_type_is_json (const char *content_type)
+{
+  return content_type == NULL || *content_type == '\0' ||
+         g_ascii_strcasecmp (content_type, "application/json") == 0 ||
+         g_str_has_suffix (content_type, "+json");
+}
+
+/* The request body as a JSON object, or NULL after answering a 4xx. */
+static JsonObject *
+read_body (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  g_autoptr(GBytes) raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (raw, &len);
+  JsonNode *root;
+
+  if (!content_type_is_json (soup_message_headers_get_content_type (h, NULL)))
+    {
+      reply_simple (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "Send the request as application/json");
+      return NULL;
+    }
+  if (len == 0)
+    {
+      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "The request body is empty; send a JSON object");
+      return NULL;
+    }
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
+    {
+      g_autofree char *text = g_strdup_printf ("The request body is not valid JSON: %s", error->message);
+      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, text);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "The request body must be a JSON object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
+static void
+handle_messages (I2aServer         *server,
+                 SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonObject) chat = NULL;
+  g_autoptr(I2aApiError) error = NULL;
+  g_autoptr(I2aDispatch) dispatch = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autofree char *text = NULL;
+
+  if ((request = read_body (msg)) == NULL)
+    return;
+  /* Bad input is refused before any slot is taken or byte sent upstream. */
+  if ((chat = i2a_messages_request_to_chat (request, &error)) == NULL)
+    {
+      messages_reply_error (msg, error);
+      return;
+    }
+  if ((dispatch = i2a_pool_begin (i2a_server_get_pool (server), client_token (msg), &error)) == NULL)
+    {
+      messages_reply_error (msg, error);
+      return;
+    }
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, chat);
+  text = json_to_string (node, FALSE);
+  /* OpenAI-compatible upstreams get these bytes as they are. */
+  {
+    gsize len = strlen (text);
+
+    raw = g_bytes_new_take (g_steal_pointer (&text), len);
+  }
+  i2a_server_run_request (server, i2a_chat_request_new_for_door (server, msg, dispatch, &i2a_messages_door,
+                                                                 request, chat, raw));
+}
+
+/* A local estimate: Claude Code compacts its context by this number, and a
+ * constant would silently switch that off. */
+static void
+handle_count_tokens (I2aServer         *server,
+                     SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonObject) chat = NULL;
+  g_autoptr(I2aApiError) error = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  if (!i2a_pool_check_client_token (i2a_server_get_pool (server), client_token (msg), &error))
+    {
+      messages_reply_error (msg, error);
+      return;
+    }
+  if ((request = read_body (msg)) == NULL)
+    return;
+  /* count_tokens requests carry no max_tokens; nothing else differs. */
+  if ((chat = i2a_messages_request_to_chat (request, &error)) == NULL)
+    {
+      messages_reply_error (msg, error);
+      return;
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "input_tokens");
+  json_builder_add_int_value (b, i2a_token_estimate_chat (chat));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  i2a_http_reply_json (msg, SOUP_STATUS_OK, root);
+}
+
+static void
+reply_ok (SoupServerMessage *msg)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, "ok");
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  i2a_http_reply_json (msg, SOUP_STATUS_OK, root);
+}
+
+gboolean
+i2a_messages_door_route (I2aServer         *server,
+                         SoupServerMessage *msg,
+                         const char        *path)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (g_str_equal (path, "/v1/messages") || g_str_equal (path, "/messages"))
+    {
+      if (require_post (msg))
+        handle_messages (server, msg);
+      return TRUE;
+    }
+  if (g_str_equal (path, "/v1/messages/count_tokens") || g_str_equal (path, "/messages/count_tokens"))
+    {
+      if (require_post (msg))
+        handle_count_tokens (server, msg);
+      return TRUE;
+    }
+  /* Claude Code's preflights: some versions give up on a 404 here. */
+  if ((g_str_equal (path, "/") && (g_str_equal (method, SOUP_METHOD_HEAD) || g_str_equal (method, SOUP_METHOD_GET))) ||
+      (g_str_equal (path, "/api/hello") && g_str_equal (method, SOUP_METHOD_HEAD)))
+    {
+      reply_ok (msg);
+      return TRUE;
+    }
+  /* Its telemetry: accepted and dropped, never forwarded. */
+  if (g_str_equal (path, "/api/event_logging/batch") && g_str_equal (method, SOUP_METHOD_POST))
+    {
+      reply_ok (msg);
+      return TRUE;
+    }
+  return FALSE;
+}
