@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "i2a-fake-iflow.h"
+#include "i2a-fake-iflow-script.h"
 
 struct _I2aFakeIflow
 {
@@ -39,6 +40,7 @@ typedef struct
   gboolean           nospace;
   gboolean           nodone;
   gboolean           reasoning;
+  gint64             prompt_tokens;
   guint              pad;          /* content bytes per event (flood) */
   gboolean           finished;
   gboolean           hang;
@@ -140,7 +142,8 @@ reply_json (SoupServerMessage *msg,
 static char *
 completion_json (const char *model,
                  const char *content,
-                 const char *reasoning)
+                 const char *reasoning,
+                 gint64      prompt_tokens)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -169,9 +172,9 @@ completion_json (const char *model,
   json_builder_end_array (b);
   json_builder_set_member_name (b, "usage");
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "prompt_tokens"); json_builder_add_int_value (b, 5);
+  json_builder_set_member_name (b, "prompt_tokens"); json_builder_add_int_value (b, prompt_tokens);
   json_builder_set_member_name (b, "completion_tokens"); json_builder_add_int_value (b, 7);
-  json_builder_set_member_name (b, "total_tokens"); json_builder_add_int_value (b, 12);
+  json_builder_set_member_name (b, "total_tokens"); json_builder_add_int_value (b, prompt_tokens + 7);
   json_builder_end_object (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
@@ -184,12 +187,14 @@ chunk_json (const char *model,
             const char *field,
             const char *text,
             gboolean    usage,
-            gboolean    last)
+            gboolean    last,
+            gint64      prompt_tokens)
 {
   if (usage)
     return g_strdup_printf ("{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
-                            "\"model\":\"%s\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,"
-                            "\"completion_tokens\":%u,\"total_tokens\":%u}}", model, index, index + 5);
+                            "\"model\":\"%s\",\"choices\":[],\"usage\":{\"prompt_tokens\":%" G_GINT64_FORMAT ","
+                            "\"completion_tokens\":%u,\"total_tokens\":%" G_GINT64_FORMAT "}}", model, prompt_tokens,
+                            index, index + prompt_tokens);
   return g_strdup_printf ("{\"id\":\"chatcmpl-fake\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
                           "\"model\":\"%s\",\"choices\":[{\"index\":0,\"delta\":{\"%s\":\"%s%u\"},"
                           "\"finish_reason\":%s}]}", model, field, text, index,
@@ -265,14 +270,14 @@ stream_tick_cb (gpointer user_data)
       g_autofree char *padding = s->pad ? g_strnfill (s->pad, 'x') : NULL;
 
       chunk = chunk_json (s->model, s->sent, think ? "reasoning_content" : "content",
-                          padding ? padding : think ? "thought-" : "token-", FALSE, s->sent + 1 == s->total);
+                          padding ? padding : think ? "thought-" : "token-", FALSE, s->sent + 1 == s->total, 0);
       line = g_strdup_printf ("%s%s\n\n", prefix, chunk);
       append (s, line);
       s->sent++;
     }
   if (s->sent >= s->total)
     {
-      g_autofree char *usage = chunk_json (s->model, s->sent, NULL, NULL, TRUE, FALSE);
+      g_autofree char *usage = chunk_json (s->model, s->sent, NULL, NULL, TRUE, FALSE, s->prompt_tokens);
       g_autofree char *usage_line = g_strdup_printf ("%s%s\n\n", prefix, usage);
 
       append (s, usage_line);
@@ -422,7 +427,9 @@ handle_chat (I2aFakeIflow      *self,
   g_autoptr(JsonParser) parser = json_parser_new ();
   I2aFakeRequest *req = g_new0 (I2aFakeRequest, 1);
   const char *scenario, *override;
+  g_autofree char *first_line = NULL;
   g_auto(GStrv) argv = NULL;
+  gint64 prompt_tokens;
   FakeStream *s;
 
   req->api_key = g_strdup (key);
@@ -454,9 +461,40 @@ handle_chat (I2aFakeIflow      *self,
   req->model = g_strdup (json_object_get_string_member_with_default (req->body, "model", ""));
   req->stream = json_object_get_boolean_member_with_default (req->body, "stream", FALSE);
 
+  req->prompt_tokens = prompt_tokens = i2a_fake_prompt_tokens (req->body);
+
   override = g_hash_table_lookup (self->keys, key);
   scenario = (override && *override) ? override : last_user_content (req->body);
-  argv = g_strsplit (g_str_has_prefix (scenario, "fake:") ? scenario + 5 : "default", " ", 3);
+  if (!g_str_has_prefix (scenario, "fake:") && i2a_fake_find_scenario (req->body))
+    scenario = i2a_fake_find_scenario (req->body);
+  first_line = g_strndup (scenario, strcspn (scenario, "\n"));
+  argv = g_strsplit (g_str_has_prefix (first_line, "fake:") ? first_line + 5 : "default", " ", 3);
+
+  if ((g_str_equal (argv[0], "tool") || g_str_equal (argv[0], "tool-late")) && argv[1] && argv[2])
+    {
+      g_autoptr(GPtrArray) script = i2a_fake_tool_script (req->body, req->model, argv[1], argv[2],
+                                                          g_str_equal (argv[0], "tool-late"),
+                                                          req->stream, prompt_tokens);
+      if (!req->stream)
+        {
+          reply_json (msg, 200, script->pdata[0]);
+          return;
+        }
+      {
+        SoupMessageHeaders *rh = soup_server_message_get_response_headers (msg);
+
+        soup_server_message_set_status (msg, 200, NULL);
+        soup_message_headers_replace (rh, "Content-Type", "text/event-stream");
+        for (guint i = 0; i < script->len; i++)
+          {
+            g_autofree char *event = g_strdup_printf ("data: %s\n\n", (char *) script->pdata[i]);
+            soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_COPY,
+                                      event, strlen (event));
+          }
+        soup_message_body_complete (soup_server_message_get_response_body (msg));
+      }
+      return;
+    }
 
   if (g_str_equal (argv[0], "business"))
     {
@@ -483,7 +521,7 @@ handle_chat (I2aFakeIflow      *self,
   if (g_str_equal (argv[0], "echo") && !req->stream)
     {
       g_autofree char *escaped = g_strescape (g_bytes_get_data (raw, NULL), NULL);
-      g_autofree char *body = completion_json (req->model, g_bytes_get_data (raw, NULL), NULL);
+      g_autofree char *body = completion_json (req->model, g_bytes_get_data (raw, NULL), NULL, prompt_tokens);
       (void) escaped;
       reply_json (msg, 200, body);
       return;
@@ -500,7 +538,8 @@ handle_chat (I2aFakeIflow      *self,
         }
       {
         g_autofree char *body = completion_json (req->model, "Hello from fake iFlow",
-                                                 g_str_equal (argv[0], "reasoning") ? "Thinking about it" : NULL);
+                                                 g_str_equal (argv[0], "reasoning") ? "Thinking about it" : NULL,
+                                                 prompt_tokens);
         end_request (self, key);
         reply_json (msg, 200, body);
       }
@@ -508,6 +547,7 @@ handle_chat (I2aFakeIflow      *self,
     }
 
   s = stream_new (self, msg, key, req->model);
+  s->prompt_tokens = prompt_tokens;
   if (g_str_equal (argv[0], "hang-headers"))
     {
       s->hang = TRUE;

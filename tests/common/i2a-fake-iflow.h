@@ -18,6 +18,12 @@
  *   fake:error-event STATUS    SSE whose first event is a business error
  *   fake:empty                 a 200 event stream with no events
  *   fake:echo                  reply content = JSON of the received body
+ *   fake:tool NAME ARGS        ask for tool NAME (ARGS in odd pieces), then
+ *                              answer with the tool's result
+ *   fake:tool-late NAME ARGS   the same, ARGS only in the last chunk
+ *
+ * The scenario may also be a later line of the last user message. Usage
+ * reports a realistic prompt_tokens (i2a-fake-iflow-script.h).
  *
  * A per-key override (i2a_fake_iflow_set_key_scenario) forces a scenario for
  * every request made with that key, which the pool tests use to make one
@@ -40,6 +46,7 @@ typedef struct
   SoupMessageHeaders *headers;
   GBytes     *raw;
   gboolean    signature_ok;   /* all iFlow headers present and valid */
+  gint64      prompt_tokens;  /* what the answer's usage reports */
   char       *header_problem; /* why not, or NULL */
 } I2aFakeRequest;
 
