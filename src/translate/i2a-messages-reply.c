@@ -333,6 +333,26 @@ add_text (I2aMessagesReply *self,
 
 /* ---- tools -------------------------------------------------------------- */
 
+static JsonObject *
+object_or_null (JsonObject *object,
+                const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static const char *
+string_or_null (JsonObject *object,
+                const char *name)
+{
+  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+         ? json_node_get_string (node) : NULL;
+}
+
+
 static gboolean
 is_json_object (const char *text,
                 gsize       len)
@@ -378,7 +398,7 @@ add_tool_piece (I2aMessagesReply *self,
                 GString          *out)
 {
   gint64 index = json_object_get_int_member_with_default (call, "index", position);
-  JsonObject *function = json_object_get_object_member (call, "function");
+  JsonObject *function = object_or_null (call, "function");
   const char *id = json_object_get_string_member_with_default (call, "id", NULL);
   const char *name = function ? json_object_get_string_member_with_default (function, "name", NULL) : NULL;
   const char *args = function ? json_object_get_string_member_with_default (function, "arguments", NULL) : NULL;
@@ -428,29 +448,10 @@ read_usage (I2aMessagesReply *self,
   self->have_usage = TRUE;
   self->prompt_tokens = json_object_get_int_member_with_default (usage, "prompt_tokens", 0);
   self->completion_tokens = json_object_get_int_member_with_default (usage, "completion_tokens", 0);
-  details = json_object_get_object_member (usage, "prompt_tokens_details");
+  details = object_or_null (usage, "prompt_tokens_details");
   self->cached_tokens = details ? json_object_get_int_member_with_default (details, "cached_tokens", 0) : 0;
   if (json_object_has_member (usage, "cache_read_input_tokens"))
     self->cached_tokens = json_object_get_int_member_with_default (usage, "cache_read_input_tokens", 0);
-}
-
-static JsonObject *
-object_or_null (JsonObject *object,
-                const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static const char *
-string_or_null (JsonObject *object,
-                const char *name)
-{
-  JsonNode *node = object ? json_object_get_member (object, name) : NULL;
-
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
-         ? json_node_get_string (node) : NULL;
 }
 
 /* Which stop sequence ended the answer, when the upstream says so

@@ -140,9 +140,9 @@ i2a_token_estimate_chat (JsonObject *chat_request)
           for (guint j = 0; j < json_array_get_length (json_node_get_array (calls)); j++)
             {
               JsonNode *call = json_array_get_element (json_node_get_array (calls), j);
-              JsonObject *function = JSON_NODE_HOLDS_OBJECT (call)
-                                     ? json_object_get_object_member (json_node_get_object (call), "function")
-                                     : NULL;
+              JsonNode *fn = JSON_NODE_HOLDS_OBJECT (call)
+                             ? json_object_get_member (json_node_get_object (call), "function") : NULL;
+              JsonObject *function = fn && JSON_NODE_HOLDS_OBJECT (fn) ? json_node_get_object (fn) : NULL;
 
               if (function == NULL)
                 continue;
