@@ -9,6 +9,7 @@
 
 #include "i2a-chat-request.h"
 #include "i2a-http.h"
+#include "i2a-json-limits.h"
 #include "i2a-messages-door.h"
 #include "i2a-messages-reply.h"
 #include "i2a-messages-request.h"
@@ -140,7 +141,8 @@ content_type_is_json (const char *content_type)
 
 /* The request body as a JSON object, or NULL after answering a 4xx. */
 static JsonObject *
-read_body (SoupServerMessage *msg)
+read_body (I2aServer         *server,
+           SoupServerMessage *msg)
 {
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
   g_autoptr(GBytes) raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
@@ -149,6 +151,7 @@ read_body (SoupServerMessage *msg)
   gsize len = 0;
   const char *data = g_bytes_get_data (raw, &len);
   JsonNode *root;
+  g_autoptr(I2aApiError) limit = NULL;
 
   if (!content_type_is_json (soup_message_headers_get_content_type (h, NULL)))
     {
@@ -158,6 +161,17 @@ read_body (SoupServerMessage *msg)
   if (len == 0)
     {
       reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "The request body is empty; send a JSON object");
+      return NULL;
+    }
+  if (!g_utf8_validate (data, len, NULL))
+    {
+      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "The request body is not valid UTF-8");
+      return NULL;
+    }
+  /* Before the parser: it recurses per level and allocates per value. */
+  if ((limit = i2a_json_check_limits (data, len, i2a_server_get_json_limits (server))) != NULL)
+    {
+      messages_reply_error (msg, limit);
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
@@ -187,7 +201,7 @@ handle_messages (I2aServer         *server,
   g_autoptr(GBytes) raw = NULL;
   g_autofree char *text = NULL;
 
-  if ((request = read_body (msg)) == NULL)
+  if ((request = read_body (server, msg)) == NULL)
     return;
   /* Bad input is refused before any slot is taken or byte sent upstream. */
   if ((chat = i2a_messages_request_to_chat (request, &error)) == NULL)
@@ -230,7 +244,7 @@ handle_count_tokens (I2aServer         *server,
       messages_reply_error (msg, error);
       return;
     }
-  if ((request = read_body (msg)) == NULL)
+  if ((request = read_body (server, msg)) == NULL)
     return;
   /* count_tokens requests carry no max_tokens; nothing else differs. */
   if ((chat = i2a_messages_request_to_chat (request, &error)) == NULL)

@@ -205,6 +205,14 @@ test_bad_input (void)
         g_assert_true (g_str_has_prefix (json_object_get_string_member (err, "message"), cases[i].field));
     }
   {
+    /* The shared document limits apply before parsing. */
+    g_autofree char *open = g_strnfill (200, '[');
+    g_autofree char *close = g_strnfill (200, ']');
+    g_autofree char *deep = g_strdup_printf ("{\"model\":\"m\",\"max_tokens\":5,\"messages\":%s%s}", open, close);
+    g_autoptr(I2aTestResponse) r = post (p, "/v1/messages", deep);
+    g_autoptr(JsonObject) err = assert_anthropic_error (r, 400, "invalid_request_error");
+  }
+  {
     g_autoptr(I2aTestResponse) r = post (p, "/v1/messages/count_tokens", cases[0].body);
     g_autoptr(JsonObject) err = assert_anthropic_error (r, 400, "invalid_request_error");
   }
