@@ -7,6 +7,18 @@
 #include "i2a-account-ops.h"
 #include "i2a-cli-interop.h"
 #include "i2a-error.h"
+#include "i2a-util.h"
+
+gboolean
+i2a_account_ops_is_base_url (const char *text)
+{
+  g_autoptr(GUri) uri = text ? g_uri_parse (text, G_URI_FLAGS_NONE, NULL) : NULL;
+
+  return uri != NULL &&
+         (g_strcmp0 (g_uri_get_scheme (uri), "http") == 0 ||
+          g_strcmp0 (g_uri_get_scheme (uri), "https") == 0) &&
+         g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0';
+}
 
 I2aAccount *
 i2a_account_ops_lookup (GListModel *accounts,
@@ -136,6 +148,7 @@ login_saved_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+  const char *base_url = g_object_get_data (G_OBJECT (task), "base-url");
   I2aAccount *account;
 
   account = i2a_account_store_add_login_finish (I2A_ACCOUNT_STORE (object), result, NULL, &error);
@@ -143,6 +156,20 @@ login_saved_cb (GObject      *object,
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
+    }
+  if (base_url != NULL && g_strcmp0 (base_url, i2a_account_get_base_url (account)) != 0)
+    {
+      I2aAccountSpec spec = I2A_ACCOUNT_SPEC_INIT;
+
+      spec.id = i2a_account_get_id (account);
+      spec.base_url = base_url;
+      if (!i2a_pool_update_account (i2a_account_store_get_pool (I2A_ACCOUNT_STORE (object)),
+                                    &spec, &error))
+        {
+          g_object_unref (account);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
     }
   if (GPOINTER_TO_INT (g_task_get_task_data (task)) && i2a_account_has_api_key (account))
     i2a_cli_interop_write_login_async (NULL, i2a_account_get_api_key (account),
@@ -155,6 +182,7 @@ void
 i2a_account_ops_add_login_async (I2aAccountStore           *store,
                                  const char                *replace_id,
                                  const I2aOAuthLoginResult *result,
+                                 const char                *base_url,
                                  gboolean                   share_with_cli,
                                  GCancellable              *cancellable,
                                  GAsyncReadyCallback        callback,
@@ -167,6 +195,8 @@ i2a_account_ops_add_login_async (I2aAccountStore           *store,
 
   g_task_set_source_tag (task, i2a_account_ops_add_login_async);
   g_task_set_task_data (task, GINT_TO_POINTER (share_with_cli), NULL);
+  if (base_url != NULL)
+    g_object_set_data_full (G_OBJECT (task), "base-url", i2a_strip_trailing_slash (base_url), g_free);
   i2a_account_store_add_login_async (store, result, replace_id, NULL, cancellable,
                                      login_saved_cb, g_steal_pointer (&task));
 }

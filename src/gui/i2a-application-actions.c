@@ -197,14 +197,14 @@ i2a_application_install_actions (I2aApplication *self)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
-  static const char *login_accels[] = { "<Control>n", NULL };
+  static const char *add_accels[] = { "<Control>n", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.login", login_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.add-account", add_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
   i2a_application_update_actions (self);
 }

@@ -28,6 +28,8 @@ struct _I2aLoginDialog
   GtkButton      *copy_button;
   GtkButton      *open_button;
   GtkButton      *retry_button;
+  AdwExpanderRow *advanced_row;
+  AdwEntryRow    *base_url_row;
 };
 
 enum {
@@ -161,6 +163,7 @@ login_done_cb (GObject      *object,
   g_autoptr(I2aLoginDialog) self = user_data;
   g_autoptr(I2aOAuthLoginResult) login = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *base_url = NULL;
 
   login = i2a_oauth_login_start_finish (I2A_OAUTH_LOGIN (object), result, &error);
   if (login == NULL)
@@ -169,8 +172,18 @@ login_done_cb (GObject      *object,
       return;
     }
 
+  base_url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->base_url_row))));
+  if (*base_url != '\0' && !i2a_account_ops_is_base_url (base_url))
+    {
+      g_autoptr(GError) url_error = g_error_new (I2A_ERROR, I2A_ERROR_FAILED,
+                                                 _("“%s” is not a valid URL."), base_url);
+
+      show_failure (self, url_error);
+      return;
+    }
   adw_status_page_set_title (self->waiting_page, _("Saving Login…"));
-  i2a_account_ops_add_login_async (self->store, self->account_id, login, self->share_with_cli,
+  i2a_account_ops_add_login_async (self->store, self->account_id, login,
+                                   *base_url != '\0' ? base_url : NULL, self->share_with_cli,
                                    self->cancellable, saved_cb, g_object_ref (self));
 }
 
@@ -283,12 +296,28 @@ i2a_login_dialog_set_property (GObject      *object,
 }
 
 static void
+i2a_login_dialog_constructed (GObject *object)
+{
+  I2aLoginDialog *self = I2A_LOGIN_DIALOG (object);
+  I2aAccount *account = NULL;
+
+  G_OBJECT_CLASS (i2a_login_dialog_parent_class)->constructed (object);
+
+  /* Logging in again keeps the account's deployment unless changed. */
+  if (self->account_id != NULL)
+    account = i2a_pool_lookup_account (i2a_account_store_get_pool (self->store), self->account_id);
+  if (account != NULL && i2a_account_get_base_url (account) != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->base_url_row), i2a_account_get_base_url (account));
+}
+
+static void
 i2a_login_dialog_class_init (I2aLoginDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
+  object_class->constructed = i2a_login_dialog_constructed;
   object_class->dispose = i2a_login_dialog_dispose;
   object_class->finalize = i2a_login_dialog_finalize;
   object_class->set_property = i2a_login_dialog_set_property;
@@ -319,6 +348,8 @@ i2a_login_dialog_class_init (I2aLoginDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aLoginDialog, copy_button);
   gtk_widget_class_bind_template_child (widget_class, I2aLoginDialog, open_button);
   gtk_widget_class_bind_template_child (widget_class, I2aLoginDialog, retry_button);
+  gtk_widget_class_bind_template_child (widget_class, I2aLoginDialog, advanced_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aLoginDialog, base_url_row);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }

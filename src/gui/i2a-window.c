@@ -6,6 +6,7 @@
 
 #include "i2a-account-ops.h"
 #include "i2a-accounts-pane.h"
+#include "i2a-add-account-dialog.h"
 #include "i2a-client-keys-group.h"
 #include "i2a-login-dialog.h"
 #include "i2a-window.h"
@@ -18,6 +19,7 @@ struct _I2aWindow
   I2aServer            *server;
   I2aPoolMonitor       *monitor;
   GtkWindow            *login_dialog;   /* weak */
+  GtkWindow            *account_dialog; /* weak: Add Account or Edit */
   char                 *status_text;
   char                 *base_url;
 
@@ -213,6 +215,61 @@ remove_account_cb (GtkWidget  *widget,
 }
 
 static void
+account_saved_cb (I2aAddAccountDialog *dialog,
+                  I2aAccount          *account,
+                  gboolean             created,
+                  I2aWindow           *self)
+{
+  i2a_window_add_toast (self, created ? _("Account added") : _("Account saved"));
+}
+
+GtkWindow *
+i2a_window_show_add_account (I2aWindow  *self,
+                             const char *account_id)
+{
+  g_autoptr(I2aAccount) account = NULL;
+  GtkWindow *dialog;
+
+  g_return_val_if_fail (I2A_IS_WINDOW (self), NULL);
+
+  if (self->account_dialog != NULL)
+    {
+      gtk_window_present (self->account_dialog);
+      return self->account_dialog;
+    }
+  if (account_id != NULL)
+    {
+      account = i2a_account_ops_lookup (G_LIST_MODEL (i2a_application_get_pool (self->app)),
+                                        account_id);
+      if (account == NULL)
+        return NULL;
+    }
+  dialog = GTK_WINDOW (i2a_add_account_dialog_new (GTK_WINDOW (self),
+                                                   i2a_application_get_account_store (self->app),
+                                                   account));
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (account_saved_cb), self, 0);
+  g_set_weak_pointer (&self->account_dialog, dialog);
+  gtk_window_present (dialog);
+  return dialog;
+}
+
+static void
+add_account_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  i2a_window_show_add_account (I2A_WINDOW (widget), NULL);
+}
+
+static void
+edit_account_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  i2a_window_show_add_account (I2A_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
 login_succeeded_cb (I2aLoginDialog *dialog,
                     I2aAccount     *account,
                     I2aWindow      *self)
@@ -291,6 +348,12 @@ i2a_window_dispose (GObject *object)
       gtk_window_destroy (self->login_dialog);
     }
   g_clear_weak_pointer (&self->login_dialog);
+  if (self->account_dialog != NULL)
+    {
+      gtk_window_set_transient_for (self->account_dialog, NULL);
+      gtk_window_destroy (self->account_dialog);
+    }
+  g_clear_weak_pointer (&self->account_dialog);
   gtk_widget_dispose_template (GTK_WIDGET (self), I2A_TYPE_WINDOW);
   g_clear_object (&self->server);
   g_clear_object (&self->monitor);
@@ -361,6 +424,8 @@ i2a_window_class_init (I2aWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aWindow, keys_group);
 
   gtk_widget_class_install_action (widget_class, "win.copy-base-url", NULL, copy_base_url_cb);
+  gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_cb);
+  gtk_widget_class_install_action (widget_class, "win.edit-account", "s", edit_account_cb);
   gtk_widget_class_install_action (widget_class, "win.import-cli", NULL, import_cli_cb);
   gtk_widget_class_install_action (widget_class, "win.relogin-account", "s", relogin_account_cb);
   gtk_widget_class_install_action (widget_class, "win.remove-account", "s", remove_account_cb);
@@ -418,4 +483,12 @@ i2a_window_get_login_dialog (I2aWindow *self)
   g_return_val_if_fail (I2A_IS_WINDOW (self), NULL);
 
   return self->login_dialog;
+}
+
+GtkWindow *
+i2a_window_get_account_dialog (I2aWindow *self)
+{
+  g_return_val_if_fail (I2A_IS_WINDOW (self), NULL);
+
+  return self->account_dialog;
 }

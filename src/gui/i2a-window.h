@@ -17,6 +17,9 @@ I2aWindow  *i2a_window_new                  (I2aApplication *application);
 /* Opens the browser login; @account_id names an account to log in again. */
 GtkWindow  *i2a_window_show_login           (I2aWindow      *self,
                                              const char     *account_id);
+/* Opens Add Account, or Edit for @account_id (NULL if it is unknown). */
+GtkWindow  *i2a_window_show_add_account     (I2aWindow      *self,
+                                             const char     *account_id);
 void        i2a_window_add_toast            (I2aWindow      *self,
                                              const char     *title);
 
@@ -26,5 +29,6 @@ GtkWidget  *i2a_window_get_accounts_pane    (I2aWindow      *self);
 const char *i2a_window_get_server_status    (I2aWindow      *self);
 const char *i2a_window_get_base_url         (I2aWindow      *self);
 GtkWindow  *i2a_window_get_login_dialog     (I2aWindow      *self);
+GtkWindow  *i2a_window_get_account_dialog   (I2aWindow      *self);
 
 G_END_DECLS
