@@ -27,6 +27,7 @@ struct _I2aAccountRow
   AdwActionRow   *expiry_row;
   AdwActionRow   *error_row;
   AdwActionRow   *id_row;
+  GtkButton      *edit_button;
   GtkButton      *relogin_button;
   GtkButton      *remove_button;
 };
@@ -232,6 +233,10 @@ update_controls (I2aAccountRow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->relogin_button),
                           i2a_account_get_provider (self->account) == I2A_PROVIDER_IFLOW);
+  /* iFlow logins change by logging in again. */
+  gtk_widget_set_visible (GTK_WIDGET (self->edit_button),
+                          i2a_account_get_provider (self->account) == I2A_PROVIDER_OPENAI &&
+                          i2a_account_ops_can_remove (self->pool, self->account));
   gtk_widget_set_sensitive (GTK_WIDGET (self->remove_button),
                             i2a_account_ops_can_remove (self->pool, self->account));
 }
@@ -288,6 +293,7 @@ i2a_account_row_constructed (GObject *object)
   G_OBJECT_CLASS (i2a_account_row_parent_class)->constructed (object);
 
   target = g_variant_new_string (i2a_account_get_id (self->account));
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->edit_button), target);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->relogin_button), target);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->remove_button), target);
   adw_action_row_set_subtitle (self->id_row, i2a_account_get_id (self->account));
@@ -394,6 +400,7 @@ i2a_account_row_class_init (I2aAccountRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, expiry_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, error_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, id_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, edit_button);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, relogin_button);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, remove_button);
 }
