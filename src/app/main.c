@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <glib/gi18n.h>
 
@@ -141,6 +142,12 @@ main (int   argc,
                             "  import-cli    import the iFlow CLI's login as a pool account\n"
                             "  opencode      point OpenCode at iflow2api (preview, --apply, --undo)");
 
+  /* GLib 2.74 allocates objects from its slice allocator, which keeps
+   * freed memory in its own caches for good: after a burst of thousands
+   * of streams the memory stayed with the process. Plain malloc gives it
+   * back (the server trims the heap once a burst is over). Set before the
+   * first GLib call; a G_SLICE from the environment wins. */
+  setenv ("G_SLICE", "always-malloc", 0);
   setlocale (LC_ALL, "");
   /* build-aux/run points this at the build tree's translations. */
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("IFLOW2API_LOCALEDIR") ? g_getenv ("IFLOW2API_LOCALEDIR") : LOCALEDIR);

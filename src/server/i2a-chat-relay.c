@@ -34,6 +34,9 @@ i2a_chat_commit_stream (I2aChatRequest *self)
 
   self->committed = TRUE;
   self->first_byte_us = g_get_monotonic_time ();
+  /* A written chunk is not needed again: without this libsoup keeps every
+   * event of the stream until the response ends. */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (self->msg), FALSE);
   /* From now on every event (or keep-alive) is a write, and a failed write
    * is how libsoup reports the hang-up: one poll source less per stream. */
   i2a_chat_remove_socket_watch (self);
@@ -315,6 +318,66 @@ stream_eof (I2aChatRequest *self)
   complete_stream (self);
 }
 
+/* One read's worth of the upstream stream: TRUE to go on reading. */
+static gboolean
+stream_input (I2aChatRequest *self,
+              const char     *data,
+              gssize          len,
+              GError         *read_error)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (len < 0)
+    {
+      if (!g_error_matches (read_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          I2aApiError *err = i2a_upstream_error_from_gerror (read_error);
+
+          /* The upstream broke off mid-stream. */
+          g_free (err->message);
+          err->message = g_strdup_printf ("The upstream stream failed: %s", read_error->message);
+          i2a_chat_attempt_failed (self, err);
+        }
+      return FALSE;
+    }
+  if (len == 0)
+    {
+      stream_eof (self);
+      return FALSE;
+    }
+
+  i2a_chat_arm_timer (self, self->events_sent > 0 ? i2a_server_get_idle_timeout (self->server)
+                                   : i2a_server_get_first_byte_timeout (self->server));
+  if (!i2a_sse_parser_feed (self->parser, data, len, &error))
+    {
+      i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "bad_upstream_response",
+                                               "%s", error->message));
+      return FALSE;
+    }
+
+  if (self->stream_error && self->events_sent == 0)
+    {
+      i2a_chat_attempt_failed (self, g_steal_pointer (&self->stream_error));
+      return FALSE;
+    }
+  /* A JSON error body on a 200 (not SSE at all) has no blank line: it ends
+   * at EOF and is classified then. Keep reading. */
+  if (self->pending_chunks > PENDING_HIGH)
+    {
+      self->read_paused = TRUE;
+      return FALSE;
+    }
+  return !self->emitted_done && !self->done && self->parser != NULL;
+}
+
+/* The read buffer of a stream starts small and doubles whenever a read
+ * fills it: thousands of streams waiting between events each hold a
+ * buffer the size of their events, not a fixed 16 KiB. (A pollable source
+ * and one shared buffer would hold none, but libsoup 3.2's chunked body
+ * stream reports itself readable while a partial chunk header is buffered,
+ * which spins.) */
+#define READ_SIZE_MIN 512
+
 static void
 stream_read_cb (GObject      *source,
                 GAsyncResult *result,
@@ -322,55 +385,19 @@ stream_read_cb (GObject      *source,
 {
   g_autoptr(I2aChatRequest) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &error);
-  gsize len;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
 
   if (G_INPUT_STREAM (source) != self->body)
     return;
   self->reading = FALSE;
   if (self->emitted_done || self->parser == NULL || self->done)
     return;
-  if (bytes == NULL)
+  if (!stream_input (self, self->read_buffer, n, error))
+    return;
+  if ((gsize) n == self->read_buffer_size && self->read_buffer_size < READ_SIZE)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          I2aApiError *err = i2a_upstream_error_from_gerror (error);
-
-          /* The upstream broke off mid-stream. */
-          g_free (err->message);
-          err->message = g_strdup_printf ("The upstream stream failed: %s", error->message);
-          i2a_chat_attempt_failed (self, err);
-        }
-      return;
-    }
-
-  len = g_bytes_get_size (bytes);
-  if (len == 0)
-    {
-      stream_eof (self);
-      return;
-    }
-
-  i2a_chat_arm_timer (self, self->events_sent > 0 ? i2a_server_get_idle_timeout (self->server)
-                                   : i2a_server_get_first_byte_timeout (self->server));
-  if (!i2a_sse_parser_feed (self->parser, g_bytes_get_data (bytes, NULL), len, &error))
-    {
-      i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "bad_upstream_response",
-                                               "%s", error->message));
-      return;
-    }
-
-  if (self->stream_error && self->events_sent == 0)
-    {
-      i2a_chat_attempt_failed (self, g_steal_pointer (&self->stream_error));
-      return;
-    }
-  /* A JSON error body on a 200 (not SSE at all) has no blank line: it ends
-   * at EOF and is classified then. Keep reading. */
-  if (self->pending_chunks > PENDING_HIGH)
-    {
-      self->read_paused = TRUE;
-      return;
+      self->read_buffer_size *= 2;
+      self->read_buffer = g_realloc (self->read_buffer, self->read_buffer_size);
     }
   i2a_chat_read_next (self);
 }
@@ -380,9 +407,14 @@ i2a_chat_read_next (I2aChatRequest *self)
 {
   if (self->reading || self->body == NULL)
     return;
+  if (self->read_buffer == NULL)
+    {
+      self->read_buffer_size = READ_SIZE_MIN;
+      self->read_buffer = g_malloc (self->read_buffer_size);
+    }
   self->reading = TRUE;
-  g_input_stream_read_bytes_async (self->body, READ_SIZE, G_PRIORITY_DEFAULT, self->attempt,
-                                   stream_read_cb, g_object_ref (self));
+  g_input_stream_read_async (self->body, self->read_buffer, self->read_buffer_size, G_PRIORITY_DEFAULT,
+                             self->attempt, stream_read_cb, g_object_ref (self));
 }
 
 void

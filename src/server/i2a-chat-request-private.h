@@ -57,6 +57,8 @@ struct _I2aChatRequest
    * possible even when keep-alives already committed the headers. */
   guint              events_sent;
   guint              pending_chunks;
+  char              *read_buffer;    /* stream reads; grows with the events */
+  gsize              read_buffer_size;
   gboolean           reading;
   gboolean           read_paused;
   gboolean           committed;     /* status and headers went out */

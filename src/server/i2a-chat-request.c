@@ -35,6 +35,11 @@ i2a_chat_drop_attempt (I2aChatRequest *self)
 {
   if (self->attempt)
     g_cancellable_cancel (self->attempt);
+  /* A cancelled read may still be in flight: its buffer goes with its
+   * stream, which the read keeps alive until it completes. */
+  if (self->reading && self->body && self->read_buffer)
+    g_object_set_data_full (G_OBJECT (self->body), "i2a-read-buffer",
+                            g_steal_pointer (&self->read_buffer), g_free);
   g_clear_object (&self->attempt);
   g_clear_object (&self->body);
   g_clear_object (&self->upstream);
@@ -402,6 +407,7 @@ i2a_chat_request_dispose (GObject *object)
   g_clear_pointer (&self->account_id, g_free);
   g_clear_pointer (&self->model_answered, g_free);
   g_clear_pointer (&self->error_type, g_free);
+  g_clear_pointer (&self->read_buffer, g_free);
 
   G_OBJECT_CLASS (i2a_chat_request_parent_class)->dispose (object);
 }

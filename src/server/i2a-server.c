@@ -18,6 +18,7 @@
 #include "i2a-models.h"
 #include "i2a-server.h"
 #include "i2a-usage-endpoint.h"
+#include "i2a-session-set.h"
 #include "i2a-util.h"
 
 struct _I2aServer
@@ -25,7 +26,7 @@ struct _I2aServer
   GObject      parent_instance;
 
   I2aPool     *pool;
-  SoupSession *session;
+  I2aSessionSet *sessions;
   SoupServer  *soup;
   GHashTable  *requests;      /* I2aChatRequest set */
   char        *host;
@@ -473,9 +474,10 @@ i2a_server_dispose (GObject *object)
   stop_listening (self);
   finish_draining (self);
   g_clear_handle_id (&self->sweep_id, g_source_remove);
-  soup_session_abort (self->session);
+  if (self->sessions)
+    i2a_session_set_abort (self->sessions);
   g_clear_object (&self->soup);
-  g_clear_object (&self->session);
+  g_clear_pointer (&self->sessions, i2a_session_set_free);
   g_clear_object (&self->pool);
   g_clear_pointer (&self->requests, g_hash_table_unref);
   g_clear_pointer (&self->sockets, g_hash_table_unref);
@@ -528,15 +530,7 @@ i2a_server_init (I2aServer *self)
   self->idle_timeout = 300;
   self->keepalive_interval = 15;
 
-  /* libsoup defaults (2 per host, 60 s I/O timeout) break a proxy (P6, P7):
-   * our own phase timers replace the I/O timeout. */
-  self->session = soup_session_new_with_options ("max-conns", 4096,
-                                                 "max-conns-per-host", 4096,
-                                                 "timeout", 0,
-                                                 "idle-timeout", 60,
-                                                 NULL);
-  /* Ignore http_proxy & co: a proxy set for other tools broke peers (§7). */
-  soup_session_set_proxy_resolver (self->session, NULL);
+  self->sessions = i2a_session_set_new ();
 }
 
 I2aServer *
@@ -653,7 +647,7 @@ i2a_server_is_draining (I2aServer *self)
 gboolean i2a_server_is_running (I2aServer *self) { return self->running; }
 guint i2a_server_get_port (I2aServer *self) { return self->port; }
 I2aPool *i2a_server_get_pool (I2aServer *self) { return self->pool; }
-SoupSession *i2a_server_get_session (I2aServer *self) { return self->session; }
+SoupSession *i2a_server_get_session (I2aServer *self) { return i2a_session_set_next (self->sessions); }
 guint i2a_server_get_active_requests (I2aServer *self) { return g_hash_table_size (self->requests); }
 guint i2a_server_get_first_byte_timeout (I2aServer *self) { return self->first_byte_timeout; }
 guint i2a_server_get_idle_timeout (I2aServer *self) { return self->idle_timeout; }
