@@ -4,7 +4,7 @@
 # prints the one command to run.
 
 I2A_BUILD_PKGS="gcc pkg-config meson ninja-build libglib2.0-dev libglib2.0-dev-bin libglib2.0-bin
- libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev gettext
+ libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev libsecret-1-dev libsqlite3-dev gettext
  desktop-file-utils appstream"
 I2A_RUN_PKGS="gnome-keyring dbus-user-session xdg-utils"
 # The libFuzzer targets (build-aux/fuzz): Debian's clang and its runtimes.

@@ -340,6 +340,39 @@ row_free (Row *row)
   g_free (row);
 }
 
+/* "quota — resets in 2 h 13 min" when the account used up its quota (as
+ * far as the usage ledger on disk knows: requests in flight in a running
+ * iflow2api are not counted here), else NULL. */
+static char *
+quota_state (GHashTable           **windows,
+             const I2aKeysAccount  *entry)
+{
+  g_autofree char *key = g_strconcat ("a:", entry->id, NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *when = NULL;
+  gint64 now = g_get_real_time () / 1000, at;
+  I2aUsageWindow *w;
+
+  if (*windows == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      path = i2a_ledger_default_path ();
+      *windows = path ? i2a_ledger_read_windows (path, &error) : NULL;
+      if (*windows == NULL)
+        *windows = g_hash_table_new (g_str_hash, g_str_equal);
+    }
+  w = g_hash_table_lookup (*windows, key);
+  if (w == NULL)
+    return NULL;
+  at = i2a_usage_window_free_at (w, now, entry->quota.window_ms, entry->quota.requests, entry->quota.tokens, 0);
+  if (at <= now)
+    return NULL;
+  when = i2a_usage_format_duration ((guint) ((at - now + 999) / 1000));
+  /* TRANSLATORS: an account's state; %s is a duration such as "2 h 13 min" */
+  return g_strdup_printf (_("quota — resets in %s"), when);
+}
+
 static int
 cmd_accounts (int    argc,
               char **argv)
@@ -352,6 +385,7 @@ cmd_accounts (int    argc,
   I2aKeysConfig *config;
   int status = 1;
   Row *header;
+  g_autoptr(GHashTable) windows = NULL;
 
   if (!parse (NULL, NULL, N_("List the accounts of the pool (never their keys)."), &argc, &argv, &cmd.keys_path))
     return 2;
@@ -450,6 +484,16 @@ cmd_accounts (int    argc,
       if (!entry->enabled && g_strcmp0 (state, "ok") == 0)
         state = "disabled";
       row->cells[4] = g_strdup (state);
+      if (g_strcmp0 (state, "ok") == 0 && entry->quota.window_ms > 0)
+        {
+          g_autofree char *quota = quota_state (&windows, entry);
+
+          if (quota)
+            {
+              g_free (row->cells[4]);
+              row->cells[4] = g_steal_pointer (&quota);
+            }
+        }
       row->cells[5] = format_expiry (expires_at);
       row->cells[6] = format_last_refresh (refreshed_at);
       g_ptr_array_add (rows, row);

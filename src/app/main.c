@@ -9,6 +9,7 @@
 
 #include "i2a-cli-commands.h"
 #include "i2a-headless.h"
+#include "i2a-usage-command.h"
 #include "i2a-client-command.h"
 #if HAVE_GUI
 #include "i2a-application.h"
@@ -140,6 +141,7 @@ main (int   argc,
                             "  accounts      list the accounts of the pool (never their keys)\n"
                             "  logout ID     remove an account and its keyring item\n"
                             "  import-cli    import the iFlow CLI's login as a pool account\n"
+                            "  usage         requests and tokens per day, account, model, key or endpoint\n"
                             "  opencode      point OpenCode at iflow2api (preview, --apply, --undo)");
 
   /* GLib 2.74 allocates objects from its slice allocator, which keeps
@@ -159,6 +161,8 @@ main (int   argc,
 
   /* Account subcommands (i2a-cli-commands.c): login, accounts, logout,
    * import-cli. They never start the server or the GUI. */
+  if (argc >= 2 && g_strcmp0 (argv[1], "usage") == 0)
+    return i2a_usage_command_run (argc, argv);
   if (argc >= 2 && i2a_cli_commands_handles (argv[1]))
     return i2a_cli_commands_run (argc, argv);
   /* Client setup (i2a-client-command.c): opencode, codex… */

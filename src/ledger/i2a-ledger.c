@@ -589,6 +589,55 @@ i2a_ledger_read_summary (const char  *path,
 }
 
 static void
+collect_cb (gint64      time_ms,
+            const char *account,
+            const char *client_key,
+            gint64      tokens,
+            gpointer    user_data)
+{
+  GHashTable *windows = user_data;
+  const char *prefixes[] = { "*", "a:", "k:" };
+  const char *ids[] = { "", account, client_key };
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    {
+      g_autofree char *key = NULL;
+      I2aUsageWindow *w;
+
+      if (ids[i] == NULL)
+        continue;
+      key = g_strconcat (prefixes[i], ids[i], NULL);
+      w = g_hash_table_lookup (windows, key);
+      if (w == NULL)
+        {
+          w = i2a_usage_window_new ();
+          g_hash_table_insert (windows, g_steal_pointer (&key), w);
+        }
+      i2a_usage_window_add (w, time_ms, tokens);
+    }
+}
+
+GHashTable *
+i2a_ledger_read_windows (const char  *path,
+                         GError     **error)
+{
+  g_autoptr(GHashTable) windows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) i2a_usage_window_free);
+  gboolean broken;
+  sqlite3 *db;
+  gboolean ok;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&windows);
+  db = i2a_ledger_db_open (path, TRUE, &broken, error);
+  if (db == NULL)
+    return NULL;
+  ok = i2a_ledger_db_each_recent (db, g_get_real_time () / 1000 - RECENT_MS, collect_cb, windows, error);
+  sqlite3_close (db);
+  return ok ? g_steal_pointer (&windows) : NULL;
+}
+
+static void
 i2a_ledger_finalize (GObject *object)
 {
   I2aLedger *self = I2A_LEDGER (object);

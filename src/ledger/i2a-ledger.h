@@ -191,4 +191,15 @@ GPtrArray  *i2a_ledger_read_summary  (const char  *path,
                                       I2aUsageBy   by,
                                       GError     **error);
 
+/* The recent windows of a database file, read-only, for a process that
+ * is not the one serving (`iflow2api accounts`): "a:ID" / "k:ID" / "*" ->
+ * I2aUsageWindow. An empty table when the file does not exist. */
+GHashTable *i2a_ledger_read_windows  (const char  *path,
+                                      GError     **error);
+
+/* "2 h 13 min", "5 min", "40 s" (translated). */
+char       *i2a_usage_format_duration (guint       seconds);
+/* "1.2 M", "35.4 k", "812": token counts at a glance. */
+char       *i2a_usage_format_count    (gint64      count);
+
 G_END_DECLS

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "i2a-ledger.h"
 
 static gint64
@@ -261,4 +263,32 @@ i2a_usage_groups_to_json (GPtrArray  *groups,
   json_builder_end_object (b);
   json_builder_end_object (b);
   return json_builder_get_root (b);
+}
+
+char *
+i2a_usage_format_duration (guint seconds)
+{
+  guint h = seconds / 3600, m = (seconds % 3600) / 60;
+
+  if (h >= 48)
+    /* TRANSLATORS: a duration in days and hours */
+    return g_strdup_printf (_("%u d %u h"), h / 24, h % 24);
+  if (h > 0)
+    /* TRANSLATORS: a duration in hours and minutes */
+    return g_strdup_printf (_("%u h %u min"), h, m);
+  if (m > 0)
+    /* TRANSLATORS: a duration in minutes */
+    return g_strdup_printf (_("%u min"), m + (seconds % 60 >= 30 ? 1 : 0));
+  /* TRANSLATORS: a duration in seconds */
+  return g_strdup_printf (_("%u s"), MAX (seconds, 1));
+}
+
+char *
+i2a_usage_format_count (gint64 count)
+{
+  if (count >= 1000000)
+    return g_strdup_printf ("%.1f M", count / 1e6);
+  if (count >= 10000)
+    return g_strdup_printf ("%.1f k", count / 1e3);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, count);
 }
