@@ -15,6 +15,10 @@ write_keys (Env        *e,
   g_autofree char *text = g_strjoinv (url, parts);
   g_autofree char *tmp = g_strconcat (e->keys_path, ".tmp", NULL);
 
+  /* An edit made through the pool is written in the background: under
+   * load it could land after this file and replace it. */
+  if (e->pool)
+    env_flush (e);
   /* Atomic, like an editor's save. */
   g_assert_true (g_file_set_contents (tmp, text, -1, NULL));
   g_assert_cmpint (g_rename (tmp, e->keys_path), ==, 0);
@@ -75,14 +79,20 @@ flushed_cb (GObject      *source,
 }
 
 void
-env_free (Env *e)
+env_flush (Env *e)
 {
   gboolean flushed = FALSE;
 
-  /* Edits made through the pool are written in the background. */
   i2a_pool_flush_async (e->pool, NULL, flushed_cb, &flushed);
   while (!flushed)
     g_main_context_iteration (NULL, TRUE);
+}
+
+void
+env_free (Env *e)
+{
+  /* Edits made through the pool are written in the background. */
+  env_flush (e);
   g_signal_handlers_disconnect_by_data (e->pool, e);
   soup_session_abort (e->client);
   g_object_unref (e->client);

@@ -53,6 +53,8 @@ typedef struct
 /* @keys_json NULL: no keys.json; "@BASE@" becomes the fake's base URL. */
 Env             *env_new       (const char *keys_json);
 void             env_free      (Env        *e);
+/* Wait until every edit made through the pool is on disk. */
+void             env_flush     (Env        *e);
 /* Atomic, like an editor's save. */
 void             write_keys    (Env        *e,
                                 const char *json);
