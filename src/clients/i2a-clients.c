@@ -3,11 +3,13 @@
  * plus its writer. */
 #include "config.h"
 
+#include "i2a-claude-code.h"
 #include "i2a-client-setup.h"
 #include "i2a-opencode.h"
 
 static const I2aClient * const clients[] = {
   &i2a_client_opencode,
+  &i2a_client_claude_code,
   NULL
 };
 

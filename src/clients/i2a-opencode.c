@@ -6,6 +6,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "i2a-client-json.h"
 #include "i2a-client-key.h"
 #include "i2a-error.h"
 #include "i2a-json.h"
@@ -20,7 +21,6 @@
 /* OpenCode sends limit.output as max_tokens and rejects 0. */
 #define FALLBACK_CONTEXT   128000
 #define FALLBACK_OUTPUT    32000
-#define UTF8_BOM           "\xef\xbb\xbf"
 
 static const char * const public_values[] = {
   I2A_CLIENT_KEY_NO_AUTH, I2A_CLIENT_PENDING_KEY, NULL
@@ -48,92 +48,7 @@ i2a_opencode_default_config_path (void)
   return g_steal_pointer (&json);
 }
 
-/* ---- reading ------------------------------------------------------------ */
-
-/* The document in @contents (BOM skipped; blank = {}), refusing what a
- * rewrite would damage. */
-static JsonNode *
-parse_config (const char  *path,
-              const char  *contents,
-              gsize        length,
-              GError     **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) local_error = NULL;
-  const char *message;
-  guint line = 0, column = 0;
-  JsonNode *root;
-
-  if (length >= 3 && memcmp (contents, UTF8_BOM, 3) == 0)
-    {
-      contents += 3;
-      length -= 3;
-    }
-  if (!g_utf8_validate_len (contents, length, NULL))
-    {
-      g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
-                   _("%s is not UTF-8 text; it was left unchanged"), path);
-      return NULL;
-    }
-  /* json-glib skips block comments without a word: the rewrite would
-   * silently drop them. */
-  if (i2a_json_find_comment (contents, length, &line, &column))
-    {
-      g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
-                   _("%s:%u:%u: the file has comments (JSONC). Rewriting it would lose them, so it "
-                     "was left unchanged: remove the comments first, or add the provider by hand"),
-                   path, line, column);
-      return NULL;
-    }
-  {
-    g_autofree char *blank = g_strstrip (g_strndup (contents, length));
-
-    if (*blank == '\0')
-      return i2a_json_node_new_object ();
-  }
-  if (!json_parser_load_from_data (parser, contents, length, &local_error))
-    {
-      /* "<data>:3:5: Parse error: ..." -> "PATH:3:5: Parse error: ..." */
-      message = local_error->message;
-      if (g_str_has_prefix (message, "<data>:"))
-        message += strlen ("<data>:");
-      g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
-                   _("%s:%s (only plain JSON can be rewritten: no trailing commas); "
-                     "the file was left unchanged"), path, message);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
-                   _("%s: the top level is not a JSON object; the file was left unchanged"), path);
-      return NULL;
-    }
-  return json_node_copy (root);
-}
-
 /* ---- computing ---------------------------------------------------------- */
-
-/* The member @name of @obj as an object; created when missing or null.
- * NULL (with @error) when it holds something else: that is the user's. */
-static JsonObject *
-ensure_object (JsonObject  *obj,
-               const char  *name,
-               const char  *json_path,
-               GError     **error)
-{
-  JsonNode *node = json_object_get_member (obj, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    json_object_set_object_member (obj, name, json_object_new ());
-  else if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
-                   _("“%s” is not a JSON object; the file was left unchanged"), json_path);
-      return NULL;
-    }
-  return json_object_get_object_member (obj, name);
-}
 
 static void
 set_model_entry (JsonObject         *models,
@@ -214,18 +129,18 @@ apply_setup (JsonObject                *root,
   provider_path = g_strconcat ("provider.", name, NULL);
   options_path = g_strconcat (provider_path, ".options", NULL);
   models_path = g_strconcat (provider_path, ".models", NULL);
-  if (!(providers = ensure_object (root, "provider", "provider", error)) ||
-      !(provider = ensure_object (providers, name, provider_path, error)))
+  if (!(providers = i2a_client_json_ensure_object (root, "provider", "provider", error)) ||
+      !(provider = i2a_client_json_ensure_object (providers, name, provider_path, error)))
     return FALSE;
   json_object_set_string_member (provider, "npm", PROVIDER_NPM);
   json_object_set_string_member (provider, "name", PROVIDER_LABEL);
-  if (!(provider_options = ensure_object (provider, "options", options_path, error)))
+  if (!(provider_options = i2a_client_json_ensure_object (provider, "options", options_path, error)))
     return FALSE;
   json_object_set_string_member (provider_options, "baseURL",
                                  options->base_url ? options->base_url : DEFAULT_BASE_URL);
   json_object_set_string_member (provider_options, "apiKey",
                                  options->api_key ? options->api_key : I2A_CLIENT_KEY_NO_AUTH);
-  if (!(models = ensure_object (provider, "models", models_path, error)))
+  if (!(models = i2a_client_json_ensure_object (provider, "models", models_path, error)))
     return FALSE;
   /* Models the user added by hand (for an OpenAI-compatible account)
    * are kept; catalogue entries are refreshed. */
@@ -261,7 +176,7 @@ opencode_write (const char              *path,
                 const I2aClientOptions  *options,
                 GError                 **error)
 {
-  g_autoptr(JsonNode) root = contents ? parse_config (path, contents, length, error)
+  g_autoptr(JsonNode) root = contents ? i2a_client_json_parse (path, contents, length, error)
                                       : i2a_json_node_new_object ();
 
   if (root == NULL || !apply_setup (json_node_get_object (root), options, contents == NULL, error))
@@ -275,7 +190,7 @@ opencode_show (const char  *path,
                gsize        length,
                GError     **error)
 {
-  g_autoptr(JsonNode) root = parse_config (path, contents, length, error);
+  g_autoptr(JsonNode) root = i2a_client_json_parse (path, contents, length, error);
 
   if (root == NULL)
     return NULL;
