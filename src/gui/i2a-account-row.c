@@ -102,6 +102,15 @@ update_status (I2aAccountRow *self)
       set_status (self, text, "warning");
       counting = TRUE;
     }
+  else if (self->pool && i2a_pool_get_quota_resets_in (self->pool, account) > 0)
+    {
+      g_autofree char *left = i2a_usage_format_duration (i2a_pool_get_quota_resets_in (self->pool, account));
+      /* TRANSLATORS: an account's state; %s is a duration such as "2 h 13 min" */
+      g_autofree char *text = g_strdup_printf (_("quota — resets in %s"), left);
+
+      set_status (self, text, "warning");
+      counting = TRUE;
+    }
   else if (i2a_account_get_state (account) == I2A_ACCOUNT_STATE_ERROR)
     set_status (self, _("Error"), "error");
   else
@@ -185,6 +194,20 @@ update_usage (I2aAccountRow *self)
                               (uint64_t) errors);
   /* Translators: "12 requests, 1 error" */
   text = g_strdup_printf (_("%s, %s"), req_text, err_text);
+  if (self->pool && i2a_pool_get_ledger (self->pool))
+    {
+      gint64 today_requests, today_tokens;
+      g_autofree char *count = NULL;
+      g_autofree char *with_tokens = NULL;
+
+      i2a_ledger_get_today (i2a_pool_get_ledger (self->pool), I2A_USAGE_SCOPE_ACCOUNT,
+                            i2a_account_get_id (self->account), &today_requests, &today_tokens);
+      count = i2a_usage_format_count (today_tokens);
+      /* TRANSLATORS: "12 requests, 1 error" then the tokens used today, e.g. "3.4 k" */
+      with_tokens = g_strdup_printf (_("%s · %s tokens today"), text, count);
+      g_free (text);
+      text = g_steal_pointer (&with_tokens);
+    }
   adw_action_row_set_subtitle (self->usage_row, text);
 }
 
@@ -411,6 +434,16 @@ i2a_account_row_init (I2aAccountRow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
+static void
+recorded_cb (I2aAccountRow      *self,
+             const I2aLedgerRow *row)
+{
+  if (g_strcmp0 (row->account, i2a_account_get_id (self->account)) != 0)
+    return;
+  update_usage (self);
+  update_status (self);
+}
+
 GtkWidget *
 i2a_account_row_new (I2aAccount *account,
                      I2aPool    *pool)
@@ -418,7 +451,15 @@ i2a_account_row_new (I2aAccount *account,
   g_return_val_if_fail (I2A_IS_ACCOUNT (account), NULL);
   g_return_val_if_fail (pool == NULL || I2A_IS_POOL (pool), NULL);
 
-  return g_object_new (I2A_TYPE_ACCOUNT_ROW, "account", account, "pool", pool, NULL);
+  {
+    I2aAccountRow *self = g_object_new (I2A_TYPE_ACCOUNT_ROW, "account", account, "pool", pool, NULL);
+
+    /* Tokens today and the quota change as requests finish. */
+    if (pool && i2a_pool_get_ledger (pool))
+      g_signal_connect_object (i2a_pool_get_ledger (pool), "recorded", G_CALLBACK (recorded_cb),
+                               self, G_CONNECT_SWAPPED);
+    return GTK_WIDGET (self);
+  }
 }
 
 I2aAccount *

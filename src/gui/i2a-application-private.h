@@ -19,6 +19,8 @@ struct _I2aApplication
   I2aAccountStore *store;
   I2aTrayItem     *tray;
   GtkWindow       *window;              /* weak */
+  I2aLedger       *ledger;              /* NULL: usage not recorded */
+  guint            usage_status_id;
 
   char            *host_override;
   int              port_override;       /* < 0: from GSettings */
@@ -58,5 +60,11 @@ void     i2a_application_notify          (I2aApplication *self,
                                           const char     *default_action,
                                           const char     *button_label,
                                           const char     *button_action);
+
+/* i2a-application-usage.c */
+void     i2a_application_usage_start     (I2aApplication *self);
+void     i2a_application_usage_stop      (I2aApplication *self);
+/* "Today: 12 requests, 3.4 k tokens", or NULL without a ledger. */
+char    *i2a_application_usage_today     (I2aApplication *self);
 
 G_END_DECLS

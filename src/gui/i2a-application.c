@@ -164,6 +164,17 @@ i2a_application_update_status (I2aApplication *self)
       /* Translators: %s is the API base URL */
       details = g_strdup_printf (_("Serving %s"), url);
     }
+  {
+    g_autofree char *today = i2a_application_usage_today (self);
+
+    if (today)
+      {
+        char *both = g_strdup_printf ("%s\n%s", details, today);
+
+        g_free (details);
+        details = both;
+      }
+  }
   i2a_tray_item_set_state (self->tray, state);
   i2a_tray_item_set_details (self->tray, details);
 }
@@ -403,6 +414,7 @@ i2a_application_startup (GApplication *application)
   self->settings = g_settings_new (APP_ID);
   self->cli = i2a_cli_settings_new (self->iflow_dir);
   self->pool = i2a_pool_new_with_keys (self->cli, self->keys_path);
+  i2a_application_usage_start (self);
   self->server = i2a_server_new (self->pool);
   self->monitor = i2a_pool_monitor_new (G_LIST_MODEL (self->pool));
   /* Keyring secrets for keys.json accounts, OAuth refresh. */
@@ -486,6 +498,7 @@ i2a_application_shutdown (GApplication *application)
       while (i2a_server_is_draining (self->server))
         g_main_context_iteration (NULL, TRUE);
     }
+  i2a_application_usage_stop (self);
   if (self->tray != NULL)
     g_signal_handlers_disconnect_by_data (self->tray, self);
   g_clear_object (&self->tray);
@@ -504,6 +517,7 @@ i2a_application_dispose (GObject *object)
   g_clear_object (&self->monitor);
   g_clear_object (&self->server);
   g_clear_object (&self->pool);
+  g_clear_object (&self->ledger);
   g_clear_object (&self->cli);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
