@@ -141,6 +141,14 @@ emit (GString    *out,
 {
   g_autofree char *json = json_to_string (data, FALSE);
 
+  /* Whatever bytes an upstream string held, the client gets UTF-8. */
+  if (!g_utf8_validate (json, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (json, -1);
+
+      g_free (json);
+      json = valid;
+    }
   g_string_append_printf (out, "event: %s\ndata: %s\n\n", name, json);
 }
 
@@ -746,5 +754,12 @@ i2a_messages_reply_body (I2aMessagesReply *self,
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json = json_to_string (root, FALSE);
+  if (!g_utf8_validate (json, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (json, -1);
+
+      g_free (json);
+      json = valid;
+    }
   return g_bytes_new_take (json, strlen (json));
 }
