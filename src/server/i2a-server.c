@@ -13,9 +13,12 @@
 #include "i2a-chat-validate.h"
 #include "i2a-debug-endpoint.h"
 #include "i2a-error.h"
+#include "i2a-front-door.h"
+#include "i2a-gate.h"
 #include "i2a-http.h"
 #include "i2a-messages-door.h"
 #include "i2a-models.h"
+#include "i2a-refuse.h"
 #include "i2a-server.h"
 #include "i2a-usage-endpoint.h"
 #include "i2a-session-set.h"
@@ -33,6 +36,8 @@ struct _I2aServer
   guint        port;
   gsize        max_body;
   I2aJsonLimits json_limits;
+  GStrv        allowed_hosts;   /* set by the app, besides keys.json's */
+  GStrv        allowed_origins;
   guint        first_byte_timeout;
   guint        idle_timeout;
   guint        keepalive_interval;
@@ -246,38 +251,105 @@ server_cb (SoupServer        *server,
     }
 }
 
-/* Runs after the headers, before libsoup buffers the body: refuse what we
- * would refuse anyway without reading it (gnome-c-notes P12). */
+/* The door whose error shape a path's refusals take. Front doors add
+ * their paths here; everything else answers in the chat door's shape. */
+static const I2aFrontDoor *
+door_for_path (const char *path)
+{
+  return &i2a_chat_door;
+}
+
+/* Answer a CORS preflight from an allowed origin. */
+static void
+reply_preflight (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *req = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
+  const char *headers = soup_message_headers_get_one (req, "Access-Control-Request-Headers");
+
+  i2a_http_prepare_response (msg);
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+  soup_message_headers_replace (resp, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+  soup_message_headers_replace (resp, "Access-Control-Allow-Headers",
+                                headers ? headers : "Authorization, Content-Type");
+  soup_message_headers_replace (resp, "Access-Control-Max-Age", "600");
+}
+
+/* Everything decided from the request line and headers, before libsoup
+ * reads a byte of the body: Host, Origin, auth, media type and length.
+ * NULL to go on. */
+static I2aApiError *
+check_headers (I2aServer         *self,
+               SoupServerMessage *msg,
+               const char        *path)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  const char *origin = soup_message_headers_get_one (h, "Origin");
+  g_auto(GStrv) hosts = i2a_server_dup_allowed_hosts (self);
+  g_auto(GStrv) origins = i2a_server_dup_allowed_origins (self);
+  I2aApiError *error;
+  goffset length;
+
+  if ((error = i2a_gate_check_host (soup_message_headers_get_one (h, "Host"), self->port,
+                                    (const char *const *) hosts)) != NULL)
+    return error;
+  if ((error = i2a_gate_check_origin (origin, (const char *const *) origins)) != NULL)
+    return error;
+  if (origin)
+    {
+      SoupMessageHeaders *resp = soup_server_message_get_response_headers (msg);
+
+      soup_message_headers_replace (resp, "Access-Control-Allow-Origin", origin);
+      soup_message_headers_replace (resp, "Vary", "Origin");
+    }
+  if (g_str_equal (method, SOUP_METHOD_OPTIONS) && origin)
+    return NULL;
+  /* The health check stays open: it reveals nothing and monitors use it. */
+  if (!g_str_equal (path, "/health") &&
+      !i2a_pool_check_client_token (self->pool, i2a_http_get_bearer (msg), &error))
+    return error;
+  if ((error = i2a_gate_check_content_type (method, soup_message_headers_get_one (h, "Content-Type"))) != NULL)
+    return error;
+  if (soup_message_headers_get_encoding (h) == SOUP_ENCODING_CHUNKED)
+    /* Without a length the body could grow without bound in memory. */
+    return i2a_api_error_new (411, "invalid_request_error", "length_required",
+                              "Send the request with a Content-Length header "
+                              "(chunked request bodies are not accepted)");
+  length = soup_message_headers_get_content_length (h);
+  if (length > (goffset) self->max_body)
+    return i2a_api_error_new (413, "invalid_request_error", "request_too_large",
+                              "The request body is %" G_GOFFSET_FORMAT " bytes; the limit is "
+                              "%" G_GSIZE_FORMAT " bytes (server.max_body_bytes)",
+                              length, self->max_body);
+  return NULL;
+}
+
+/* Runs after the headers, before libsoup reads the body. */
 static void
 early_cb (SoupServer        *server,
           SoupServerMessage *msg,
-          const char        *path,
+          const char        *unused_path,
           GHashTable        *query,
           gpointer           user_data)
 {
   I2aServer *self = user_data;
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  goffset length;
+  g_autofree char *path = i2a_http_normalized_path (msg);
+  g_autoptr(I2aApiError) error = check_headers (self, msg, path);
 
-  if (!g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_POST))
-    return;
-  if (soup_message_headers_get_encoding (h) == SOUP_ENCODING_CHUNKED)
+  if (error == NULL)
     {
-      /* Without a length the body could grow without bound in memory. */
-      i2a_http_reply_simple_error (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required",
-                                   "Send the request with a Content-Length header "
-                                   "(chunked request bodies are not accepted)");
+      if (g_str_equal (soup_server_message_get_method (msg), SOUP_METHOD_OPTIONS) &&
+          soup_message_headers_get_one (h, "Origin"))
+        reply_preflight (msg);
       return;
     }
-  length = soup_message_headers_get_content_length (h);
-  if (length > (goffset) self->max_body)
-    {
-      g_autofree char *text = g_strdup_printf ("The request body is %" G_GOFFSET_FORMAT
-                                               " bytes; the limit is %" G_GSIZE_FORMAT " bytes",
-                                               length, self->max_body);
-      i2a_http_reply_simple_error (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                                   "request_too_large", text);
-    }
+  door_for_path (path)->reply_error (msg, error);
+  /* libsoup would still read the whole announced body: don't let it. */
+  if (soup_message_headers_get_encoding (h) == SOUP_ENCODING_CHUNKED ||
+      soup_message_headers_get_content_length (h) > 0)
+    i2a_refuse_and_close (msg);
 }
 
 /* Access log for --verbose; never the headers (they carry keys). */
@@ -483,6 +555,8 @@ i2a_server_dispose (GObject *object)
   g_clear_pointer (&self->sockets, g_hash_table_unref);
   g_clear_pointer (&self->models_body, g_bytes_unref);
   g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->allowed_hosts, g_strfreev);
+  g_clear_pointer (&self->allowed_origins, g_strfreev);
 
   G_OBJECT_CLASS (i2a_server_parent_class)->dispose (object);
 }
@@ -691,4 +765,45 @@ i2a_server_set_max_body (I2aServer *self,
                          gsize      max_body)
 {
   self->max_body = max_body;
+}
+
+void
+i2a_server_set_allowed_hosts (I2aServer          *self,
+                              const char *const *names)
+{
+  g_strfreev (self->allowed_hosts);
+  self->allowed_hosts = g_strdupv ((char **) names);
+}
+
+void
+i2a_server_set_allowed_origins (I2aServer          *self,
+                                const char *const *origins)
+{
+  g_strfreev (self->allowed_origins);
+  self->allowed_origins = g_strdupv ((char **) origins);
+}
+
+static GStrv
+union_of (GStrv              mine,
+          const char *const *theirs)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  if (mine)
+    g_strv_builder_addv (b, (const char **) mine);
+  if (theirs)
+    g_strv_builder_addv (b, (const char **) theirs);
+  return g_strv_builder_end (b);
+}
+
+GStrv
+i2a_server_dup_allowed_hosts (I2aServer *self)
+{
+  return union_of (self->allowed_hosts, NULL);
+}
+
+GStrv
+i2a_server_dup_allowed_origins (I2aServer *self)
+{
+  return union_of (self->allowed_origins, NULL);
 }

@@ -59,6 +59,15 @@ void         i2a_server_set_max_body     (I2aServer   *self,
 void         i2a_server_set_json_limits  (I2aServer           *self,
                                           const I2aJsonLimits *limits);
 const I2aJsonLimits *i2a_server_get_json_limits (I2aServer    *self);
+/* Browser protections: host names besides loopback ones that requests
+ * may carry in Host, and web origins allowed to call the API. Both are
+ * added to those in keys.json's "server" section. */
+void         i2a_server_set_allowed_hosts   (I2aServer          *self,
+                                             const char *const  *names);
+void         i2a_server_set_allowed_origins (I2aServer          *self,
+                                             const char *const  *origins);
+GStrv        i2a_server_dup_allowed_hosts   (I2aServer          *self);
+GStrv        i2a_server_dup_allowed_origins (I2aServer          *self);
 guint        i2a_server_get_first_byte_timeout (I2aServer *self);
 guint        i2a_server_get_idle_timeout       (I2aServer *self);
 guint        i2a_server_get_keepalive_interval (I2aServer *self);

@@ -176,6 +176,329 @@ test_numbers (void)
   i2a_test_proxy_free (p);
 }
 
+/* ---- a raw HTTP client ---------------------------------------------------- */
+
+typedef struct
+{
+  GSocket *sock;
+  GString *in;
+  gboolean eof;      /* the server closed (or reset) the connection */
+} Raw;
+
+static Raw *
+raw_connect (guint port)
+{
+  Raw *r = g_new0 (Raw, 1);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, port);
+  g_autoptr(GError) error = NULL;
+
+  r->sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_connect (r->sock, addr, NULL, &error));
+  g_assert_no_error (error);
+  g_socket_set_blocking (r->sock, FALSE);
+  r->in = g_string_new (NULL);
+  return r;
+}
+
+static void
+raw_free (Raw *r)
+{
+  g_socket_close (r->sock, NULL);
+  g_object_unref (r->sock);
+  g_string_free (r->in, TRUE);
+  g_free (r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Raw, raw_free)
+
+/* Read what is there; TRUE once the server closed. */
+static gboolean
+raw_poll (gpointer data)
+{
+  Raw *r = data;
+  char buf[65536];
+
+  while (!r->eof)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_receive (r->sock, buf, sizeof buf, NULL, &error);
+
+      if (n > 0)
+        g_string_append_len (r->in, buf, n);
+      else if (n == 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        r->eof = TRUE;
+      else
+        break;
+    }
+  return r->eof;
+}
+
+static gboolean
+raw_has_response (gpointer data)
+{
+  Raw *r = data;
+
+  raw_poll (r);
+  return strstr (r->in->str, "\r\n\r\n") != NULL || r->eof;
+}
+
+/* Send all of @len bytes while the main loop runs; FALSE when the server
+ * closed the connection first. */
+static gboolean
+raw_send (Raw        *r,
+          const char *data,
+          gsize       len)
+{
+  gsize done = 0;
+
+  while (done < len)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send (r->sock, data + done, len - done, NULL, &error);
+
+      if (n > 0)
+        done += n;
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        g_main_context_iteration (NULL, FALSE);
+      else
+        return FALSE;
+      raw_poll (r);
+    }
+  return TRUE;
+}
+
+static guint
+raw_status (Raw *r)
+{
+  guint status = 0;
+
+  if (g_str_has_prefix (r->in->str, "HTTP/1.1 "))
+    status = (guint) g_ascii_strtoull (r->in->str + 9, NULL, 10);
+  return status;
+}
+
+static char *
+head (I2aTestProxy *p,
+      const char   *method,
+      const char   *path,
+      const char   *extra)
+{
+  return g_strdup_printf ("%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n%s\r\n", method, path,
+                          i2a_server_get_port (p->server), extra);
+}
+
+/* ---- the body on the wire ------------------------------------------------ */
+
+/* The 413 comes from the headers alone; the connection is closed without
+ * the body being read (before: read completely, then 413). */
+static void
+test_body_over_limit (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autofree char *request = NULL;
+  g_autoptr(Raw) r = NULL;
+
+  i2a_server_set_max_body (p->server, 1024 * 1024);
+  request = head (p, "POST", "/v1/chat/completions",
+                  "Content-Type: application/json\r\nContent-Length: 1048577\r\n");
+  r = raw_connect (i2a_server_get_port (p->server));
+  g_assert_true (raw_send (r, request, strlen (request)));
+  /* Not a byte of the body sent. */
+  g_assert_true (i2a_test_wait_until (raw_has_response, r, 3000));
+  g_assert_cmpuint (raw_status (r), ==, 413);
+  g_assert_nonnull (strstr (r->in->str, "request_too_large"));
+  g_assert_nonnull (strstr (r->in->str, "1048576"));
+  g_assert_true (i2a_test_wait_until (raw_poll, r, 5000));
+  i2a_test_proxy_free (p);
+}
+
+/* Content-Length: 2^63-1 and a stream of data: answered at once, then the
+ * connection is closed while the client is still sending. */
+static void
+test_huge_content_length (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autofree char *request = head (p, "POST", "/v1/chat/completions",
+                                   "Content-Type: application/json\r\n"
+                                   "Content-Length: 9223372036854775807\r\n");
+  g_autofree char *chunk = g_strnfill (1024 * 1024, '[');
+  g_autoptr(Raw) r = raw_connect (i2a_server_get_port (p->server));
+  gint64 start = g_get_monotonic_time ();
+  gboolean closed = FALSE;
+
+  g_assert_true (raw_send (r, request, strlen (request)));
+  for (guint i = 0; i < 256 && !closed; i++)
+    closed = !raw_send (r, chunk, 1024 * 1024) || r->eof;
+  g_assert_true (closed);
+  g_assert_cmpuint (raw_status (r), ==, 413);
+  g_test_message ("closed after %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
+  assert_healthy (p);
+  i2a_test_proxy_free (p);
+}
+
+/* ---- browser protections -------------------------------------------------- */
+
+typedef struct
+{
+  GBytes  *answer;
+  GError  *error;
+  gboolean done;
+} Sent;
+
+static void
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  Sent *sent = data;
+
+  sent->answer = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &sent->error);
+  sent->done = TRUE;
+}
+
+static gboolean
+is_sent (gpointer data)
+{
+  return ((Sent *) data)->done;
+}
+
+/* One request with one header of our choice (Host, Origin). */
+static I2aTestResponse *
+request_with (I2aTestProxy *p,
+              const char   *method,
+              const char   *path,
+              const char   *content_type,
+              const char   *body,
+              const char   *header,
+              const char   *value)
+{
+  g_autofree char *url = i2a_test_proxy_url (p, path);
+  SoupMessage *msg = soup_message_new (method, url);
+  I2aTestResponse *r = g_new0 (I2aTestResponse, 1);
+  Sent sent = { 0 };
+
+  if (header)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), header, value);
+  if (body)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
+      if (content_type == NULL)
+        soup_message_headers_remove (soup_message_get_request_headers (msg), "Content-Type");
+    }
+  soup_session_send_and_read_async (p->client, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, &sent);
+  g_assert_true (i2a_test_wait_until (is_sent, &sent, 10000));
+  g_assert_no_error (sent.error);
+  r->status = soup_message_get_status (msg);
+  r->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  r->body = g_string_new_len (g_bytes_get_data (sent.answer, NULL), g_bytes_get_size (sent.answer));
+  r->events = g_ptr_array_new_with_free_func (g_free);
+  r->event_times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_bytes_unref (sent.answer);
+  g_object_unref (msg);
+  return record (r);
+}
+
+static void
+test_rebinding_host (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autofree char *body = i2a_test_chat_body ("glm-5", "hi", FALSE);
+  g_autofree char *ours = g_strdup_printf ("localhost:%u", i2a_server_get_port (p->server));
+  const char *names[] = { "proxy.example", NULL };
+
+  {
+    /* A page on attacker.example whose name now resolves to 127.0.0.1. */
+    g_autoptr(I2aTestResponse) debug = request_with (p, "GET", "/debug/accounts", NULL, NULL,
+                                                    "Host", "attacker.example:8000");
+    g_autoptr(I2aTestResponse) chat = request_with (p, "POST", "/v1/chat/completions", "application/json",
+                                                   body, "Host", "attacker.example");
+    g_autoptr(JsonObject) e1 = i2a_test_assert_openai_error (debug, 403);
+    g_autoptr(JsonObject) e2 = i2a_test_assert_openai_error (chat, 403);
+
+    g_assert_cmpstr (json_object_get_string_member (e1, "code"), ==, "host_not_allowed");
+    g_assert_cmpstr (json_object_get_string_member (e2, "type"), ==, "permission_error");
+    g_assert_null (strstr (debug->body->str, "accounts\":"));
+  }
+  {
+    g_autoptr(I2aTestResponse) local = request_with (p, "GET", "/debug/accounts", NULL, NULL, "Host", ours);
+    g_autoptr(I2aTestResponse) other_port = request_with (p, "GET", "/v1/models", NULL, NULL,
+                                                         "Host", "127.0.0.1:1");
+    g_autoptr(I2aTestResponse) added = NULL;
+
+    g_assert_cmpuint (local->status, ==, 200);
+    g_assert_cmpuint (other_port->status, ==, 403);
+    i2a_server_set_allowed_hosts (p->server, names);
+    added = request_with (p, "GET", "/v1/models", NULL, NULL, "Host", "Proxy.Example.:443");
+    g_assert_cmpuint (added->status, ==, 200);
+  }
+  g_assert_cmpuint (i2a_fake_iflow_get_requests (p->fake)->len, ==, 0);
+  i2a_test_proxy_free (p);
+}
+
+/* A form or fetch() with mode no-cors sends a "simple" POST that needs no
+ * preflight: text/plain or no Content-Type at all. */
+static void
+test_cross_site_post (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autofree char *body = i2a_test_chat_body ("glm-5", "hi", FALSE);
+  const char *types[] = { NULL, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autoptr(I2aTestResponse) r = request_with (p, "POST", "/v1/chat/completions", types[i], body, NULL, NULL);
+      g_autoptr(JsonObject) err = i2a_test_assert_openai_error (r, 415);
+
+      g_assert_cmpstr (json_object_get_string_member (err, "code"), ==, "unsupported_media_type");
+    }
+  g_assert_cmpuint (i2a_fake_iflow_get_requests (p->fake)->len, ==, 0);
+  i2a_test_proxy_free (p);
+}
+
+static void
+test_origin (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autofree char *body = i2a_test_chat_body ("glm-5", "hi", FALSE);
+  const char *allowed[] = { "http://localhost:5173/", NULL };
+
+  {
+    g_autoptr(I2aTestResponse) chat = request_with (p, "POST", "/v1/chat/completions", "application/json",
+                                                   body, "Origin", "https://evil.example");
+    g_autoptr(I2aTestResponse) models = request_with (p, "GET", "/v1/models", NULL, NULL,
+                                                     "Origin", "null");
+    g_autoptr(I2aTestResponse) preflight = request_with (p, "OPTIONS", "/v1/chat/completions", NULL, NULL,
+                                                        "Origin", "https://evil.example");
+    g_autoptr(JsonObject) err = i2a_test_assert_openai_error (chat, 403);
+
+    g_assert_cmpstr (json_object_get_string_member (err, "code"), ==, "origin_not_allowed");
+    g_assert_cmpuint (models->status, ==, 403);
+    g_assert_cmpuint (preflight->status, ==, 403);
+    g_assert_null (soup_message_headers_get_one (preflight->headers, "Access-Control-Allow-Origin"));
+    g_assert_cmpuint (i2a_fake_iflow_get_requests (p->fake)->len, ==, 0);
+  }
+  i2a_server_set_allowed_origins (p->server, allowed);
+  {
+    g_autoptr(I2aTestResponse) preflight = request_with (p, "OPTIONS", "/v1/chat/completions", NULL, NULL,
+                                                        "Origin", "http://localhost:5173");
+    g_autoptr(I2aTestResponse) chat = request_with (p, "POST", "/v1/chat/completions", "application/json",
+                                                   body, "Origin", "http://localhost:5173");
+
+    g_assert_cmpuint (preflight->status, ==, 204);
+    g_assert_cmpstr (soup_message_headers_get_one (preflight->headers, "Access-Control-Allow-Origin"), ==,
+                     "http://localhost:5173");
+    g_assert_nonnull (soup_message_headers_get_one (preflight->headers, "Access-Control-Allow-Methods"));
+    g_assert_cmpuint (chat->status, ==, 200);
+    g_assert_cmpstr (soup_message_headers_get_one (chat->headers, "Access-Control-Allow-Origin"), ==,
+                     "http://localhost:5173");
+  }
+  i2a_test_proxy_free (p);
+}
+
 /* ---- secrets ----------------------------------------------------------- */
 
 static gboolean
@@ -325,6 +648,28 @@ test_keys_error_scrubbed (void)
   keys_env_free (e);
 }
 
+/* Auth is decided from the headers: a client without a key gets its 401
+ * before sending a byte of the body it announced. */
+static void
+test_auth_before_body (void)
+{
+  KeysEnv *e = keys_env_new ("{\"accounts\": {\"acc1\": {\"api_key\": \"" ACCOUNT_KEY "\", \"base_url\": \"http://@BASE@\"}},"
+                             "\"auth\": {\"enabled\": true, \"required\": true},"
+                             "\"keys\": {\"" CLIENT_TOKEN "\": {\"account\": \"acc1\"}}}");
+  g_autofree char *request = g_strdup_printf ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+                                              "Content-Type: application/json\r\nContent-Length: 100000\r\n"
+                                              "Authorization: Bearer sk-wrong\r\n\r\n",
+                                              i2a_server_get_port (e->server));
+  g_autoptr(Raw) r = raw_connect (i2a_server_get_port (e->server));
+
+  g_assert_true (raw_send (r, request, strlen (request)));
+  g_assert_true (i2a_test_wait_until (raw_has_response, r, 3000));
+  g_assert_cmpuint (raw_status (r), ==, 401);
+  g_assert_true (i2a_test_wait_until (raw_poll, r, 5000));
+  g_string_append (response_text, r->in->str);
+  keys_env_free (e);
+}
+
 /* Runs last: nothing above leaked a secret into a log line or a response. */
 static void
 test_no_secret_anywhere (void)
@@ -354,6 +699,12 @@ main (int argc, char **argv)
   g_test_add_func ("/harden/document/nesting", test_nesting);
   g_test_add_func ("/harden/document/limits", test_document_limits);
   g_test_add_func ("/harden/document/numbers", test_numbers);
+  g_test_add_func ("/harden/wire/body-over-limit", test_body_over_limit);
+  g_test_add_func ("/harden/wire/huge-content-length", test_huge_content_length);
+  g_test_add_func ("/harden/browser/rebinding-host", test_rebinding_host);
+  g_test_add_func ("/harden/browser/cross-site-post", test_cross_site_post);
+  g_test_add_func ("/harden/browser/origin", test_origin);
+  g_test_add_func ("/harden/browser/auth-before-body", test_auth_before_body);
   g_test_add_func ("/harden/secrets/settings-error", test_settings_error_scrubbed);
   g_test_add_func ("/harden/secrets/keys-error", test_keys_error_scrubbed);
   g_test_add_func ("/harden/secrets/base-url", test_base_url_masked);
