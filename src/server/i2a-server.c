@@ -256,7 +256,31 @@ server_cb (SoupServer        *server,
 static const I2aFrontDoor *
 door_for_path (const char *path)
 {
+  if (g_str_has_prefix (path, "/v1/messages") || g_str_has_prefix (path, "/messages"))
+    return &i2a_messages_door;
   return &i2a_chat_door;
+}
+
+/* A client key in any of the headers clients put it in: Authorization
+ * (OpenAI, ANTHROPIC_AUTH_TOKEN) or x-api-key (ANTHROPIC_API_KEY). */
+static const char *
+client_token (SoupServerMessage *msg)
+{
+  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                  "x-api-key");
+
+  return key && *key ? key : i2a_http_get_bearer (msg);
+}
+
+/* Paths that reveal nothing and that monitors and clients probe without
+ * a key. */
+static gboolean
+is_open_path (const char *method,
+              const char *path)
+{
+  return g_str_equal (path, "/health") ||
+         ((g_str_equal (path, "/") || g_str_equal (path, "/api/hello")) &&
+          (g_str_equal (method, SOUP_METHOD_HEAD) || g_str_equal (method, SOUP_METHOD_GET)));
 }
 
 /* Answer a CORS preflight from an allowed origin. */
@@ -305,9 +329,8 @@ check_headers (I2aServer         *self,
     }
   if (g_str_equal (method, SOUP_METHOD_OPTIONS) && origin)
     return NULL;
-  /* The health check stays open: it reveals nothing and monitors use it. */
-  if (!g_str_equal (path, "/health") &&
-      !i2a_pool_check_client_token (self->pool, i2a_http_get_bearer (msg), &error))
+  if (!is_open_path (method, path) &&
+      !i2a_pool_check_client_token (self->pool, client_token (msg), &error))
     return error;
   if ((error = i2a_gate_check_content_type (method, soup_message_headers_get_one (h, "Content-Type"))) != NULL)
     return error;
