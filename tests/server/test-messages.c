@@ -216,6 +216,16 @@ test_bad_input (void)
     g_autoptr(I2aTestResponse) r = post (p, "/v1/messages/count_tokens", cases[0].body);
     g_autoptr(JsonObject) err = assert_anthropic_error (r, 400, "invalid_request_error");
   }
+  /* Refused before the body is read: still Anthropic's shape. */
+  {
+    g_autofree char *big = g_strnfill (4096, 'x');
+    g_autoptr(I2aTestResponse) r = NULL;
+    g_autoptr(JsonObject) err = NULL;
+
+    i2a_server_set_max_body (p->server, 1024);
+    r = post (p, "/v1/messages", big);
+    err = assert_anthropic_error (r, 413, "invalid_request_error");
+  }
   g_assert_cmpuint (i2a_fake_iflow_get_requests (p->fake)->len, ==, 0);
   i2a_test_proxy_free (p);
 }
