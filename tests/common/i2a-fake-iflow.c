@@ -416,6 +416,26 @@ last_user_content (JsonObject *body)
   return "";
 }
 
+typedef struct
+{
+  SoupServerMessage *msg;
+  guint              code;
+} LateError;
+
+static gboolean
+late_error_cb (gpointer data)
+{
+  LateError *late = data;
+  g_autofree char *body = g_strdup_printf ("{\"error\":{\"message\":\"fake upstream error %u\","
+                                           "\"type\":\"upstream_error\"}}", late->code);
+
+  reply_json (late->msg, late->code, body);
+  soup_server_message_unpause (late->msg);
+  g_object_unref (late->msg);
+  g_free (late);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 handle_chat (I2aFakeIflow      *self,
              SoupServerMessage *msg)
@@ -509,6 +529,16 @@ handle_chat (I2aFakeIflow      *self,
       g_autofree char *body = g_strdup_printf ("{\"error\":{\"message\":\"fake upstream error %u\","
                                                "\"type\":\"upstream_error\"}}", code);
       reply_json (msg, code, body);
+      return;
+    }
+  if (g_str_equal (argv[0], "late-error"))
+    {
+      LateError *late = g_new0 (LateError, 1);
+
+      late->msg = g_object_ref (msg);
+      late->code = argv[1] && argv[2] ? atoi (argv[2]) : 502;
+      soup_server_message_pause (msg);
+      g_timeout_add (argv[1] ? atoi (argv[1]) : 1000, late_error_cb, late);
       return;
     }
   if (g_str_equal (argv[0], "retry-after"))
