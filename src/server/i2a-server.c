@@ -17,6 +17,7 @@
 #include "i2a-gate.h"
 #include "i2a-http.h"
 #include "i2a-messages-door.h"
+#include "i2a-responses-door.h"
 #include "i2a-models.h"
 #include "i2a-refuse.h"
 #include "i2a-server.h"
@@ -221,6 +222,9 @@ server_cb (SoupServer        *server,
       if (require_method (msg, SOUP_METHOD_GET))
         handle_health (self, msg);
     }
+  /* Before /v1/models: Codex's catalogue is asked with ?client_version. */
+  else if (i2a_responses_door_route (self, msg, path, query))
+    ;
   else if (g_str_equal (path, "/v1/models") || g_str_equal (path, "/models"))
     {
       if (require_method (msg, SOUP_METHOD_GET))
@@ -246,7 +250,7 @@ server_cb (SoupServer        *server,
   else
     {
       g_autofree char *text = g_strdup_printf ("Unknown path %s. Endpoints: /health, /v1/models, "
-                                               "/v1/chat/completions, /v1/messages", path);
+                                               "/v1/chat/completions, /v1/messages, /v1/responses", path);
       i2a_http_reply_simple_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", text);
     }
 }

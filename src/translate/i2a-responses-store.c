@@ -1,0 +1,243 @@
+/* i2a-responses-store.c: stored responses, oldest evicted first. */
+#define G_LOG_DOMAIN "i2a-responses"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "i2a-responses-store.h"
+
+typedef struct
+{
+  char   *id;
+  GBytes *response;   /* the response object, serialized */
+  GBytes *history;    /* input items + the response's output items, serialized */
+  gsize   bytes;
+} Entry;
+
+struct _I2aResponsesStore
+{
+  GObject     parent_instance;
+
+  guint       max_count;
+  gsize       max_bytes;
+  gsize       bytes;
+  GHashTable *by_id;     /* id -> GList * link in order */
+  GQueue      order;     /* Entry *, oldest first */
+};
+
+G_DEFINE_FINAL_TYPE (I2aResponsesStore, i2a_responses_store, G_TYPE_OBJECT)
+
+static void
+entry_free (Entry *entry)
+{
+  g_free (entry->id);
+  g_bytes_unref (entry->response);
+  g_bytes_unref (entry->history);
+  g_free (entry);
+}
+
+static void
+drop_link (I2aResponsesStore *self,
+           GList             *link)
+{
+  Entry *entry = link->data;
+
+  g_hash_table_remove (self->by_id, entry->id);
+  self->bytes -= entry->bytes;
+  g_queue_delete_link (&self->order, link);
+  entry_free (entry);
+}
+
+static void
+evict (I2aResponsesStore *self)
+{
+  while (self->order.length > 0 &&
+         (self->order.length > self->max_count || self->bytes > self->max_bytes))
+    {
+      g_debug ("Evicting the stored response %s", ((Entry *) self->order.head->data)->id);
+      drop_link (self, self->order.head);
+    }
+}
+
+static void
+i2a_responses_store_finalize (GObject *object)
+{
+  I2aResponsesStore *self = I2A_RESPONSES_STORE (object);
+
+  g_queue_clear_full (&self->order, (GDestroyNotify) entry_free);
+  g_hash_table_unref (self->by_id);
+  G_OBJECT_CLASS (i2a_responses_store_parent_class)->finalize (object);
+}
+
+static void
+i2a_responses_store_class_init (I2aResponsesStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = i2a_responses_store_finalize;
+}
+
+static void
+i2a_responses_store_init (I2aResponsesStore *self)
+{
+  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  g_queue_init (&self->order);
+}
+
+I2aResponsesStore *
+i2a_responses_store_new (guint max_count,
+                         gsize max_bytes)
+{
+  I2aResponsesStore *self = g_object_new (I2A_TYPE_RESPONSES_STORE, NULL);
+
+  self->max_count = max_count;
+  self->max_bytes = max_bytes;
+  return self;
+}
+
+I2aResponsesStore *
+i2a_responses_store_get_default (void)
+{
+  static I2aResponsesStore *store;
+
+  if (store == NULL)
+    store = i2a_responses_store_new (I2A_RESPONSES_STORE_DEFAULT_COUNT,
+                                     (gsize) I2A_RESPONSES_STORE_DEFAULT_MB * 1024 * 1024);
+  return store;
+}
+
+void
+i2a_responses_store_set_limits (I2aResponsesStore *self,
+                                guint              max_count,
+                                gsize              max_bytes)
+{
+  g_return_if_fail (I2A_IS_RESPONSES_STORE (self));
+  self->max_count = max_count;
+  self->max_bytes = max_bytes;
+  evict (self);
+}
+
+static GBytes *
+serialize (JsonNode *node)
+{
+  gsize len = 0;
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  char *text;
+
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, &len);
+  return g_bytes_new_take (text, len);
+}
+
+void
+i2a_responses_store_put (I2aResponsesStore *self,
+                         JsonObject        *response,
+                         JsonArray         *history)
+{
+  g_autoptr(JsonNode) response_node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(JsonNode) history_node = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(JsonArray) all = json_array_new ();
+  JsonNode *output;
+  const char *id;
+  GList *old;
+  Entry *entry;
+
+  g_return_if_fail (I2A_IS_RESPONSES_STORE (self));
+  id = json_object_get_string_member_with_default (response, "id", NULL);
+  g_return_if_fail (id != NULL);
+
+  /* The next turn continues from the input and what the model said. */
+  for (guint i = 0; history && i < json_array_get_length (history); i++)
+    json_array_add_element (all, json_node_copy (json_array_get_element (history, i)));
+  output = json_object_get_member (response, "output");
+  if (output && JSON_NODE_HOLDS_ARRAY (output))
+    for (guint i = 0; i < json_array_get_length (json_node_get_array (output)); i++)
+      json_array_add_element (all, json_node_copy (json_array_get_element (json_node_get_array (output), i)));
+
+  json_node_set_object (response_node, response);
+  json_node_set_array (history_node, all);
+  entry = g_new0 (Entry, 1);
+  entry->id = g_strdup (id);
+  entry->response = serialize (response_node);
+  entry->history = serialize (history_node);
+  entry->bytes = strlen (id) + g_bytes_get_size (entry->response) + g_bytes_get_size (entry->history);
+  if (entry->bytes > self->max_bytes || self->max_count == 0)
+    {
+      g_debug ("Not storing the response %s: %" G_GSIZE_FORMAT " bytes is over the store's limit",
+               id, entry->bytes);
+      entry_free (entry);
+      return;
+    }
+  if ((old = g_hash_table_lookup (self->by_id, id)) != NULL)
+    drop_link (self, old);
+  g_queue_push_tail (&self->order, entry);
+  g_hash_table_insert (self->by_id, entry->id, self->order.tail);
+  self->bytes += entry->bytes;
+  evict (self);
+}
+
+static Entry *
+lookup (I2aResponsesStore *self,
+        const char        *id)
+{
+  GList *link = id ? g_hash_table_lookup (self->by_id, id) : NULL;
+
+  return link ? link->data : NULL;
+}
+
+GBytes *
+i2a_responses_store_dup_response (I2aResponsesStore *self,
+                                  const char        *id)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (I2A_IS_RESPONSES_STORE (self), NULL);
+  entry = lookup (self, id);
+  return entry ? g_bytes_ref (entry->response) : NULL;
+}
+
+JsonArray *
+i2a_responses_store_dup_history (I2aResponsesStore *self,
+                                 const char        *id)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  Entry *entry;
+  gsize len = 0;
+  const char *data;
+  JsonNode *root;
+
+  g_return_val_if_fail (I2A_IS_RESPONSES_STORE (self), NULL);
+  if ((entry = lookup (self, id)) == NULL)
+    return NULL;
+  data = g_bytes_get_data (entry->history, &len);
+  if (!json_parser_load_from_data (parser, data, len, NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    return NULL;
+  return json_array_ref (json_node_get_array (root));
+}
+
+gboolean
+i2a_responses_store_remove (I2aResponsesStore *self,
+                            const char        *id)
+{
+  GList *link;
+
+  g_return_val_if_fail (I2A_IS_RESPONSES_STORE (self), FALSE);
+  if ((link = id ? g_hash_table_lookup (self->by_id, id) : NULL) == NULL)
+    return FALSE;
+  drop_link (self, link);
+  return TRUE;
+}
+
+guint
+i2a_responses_store_get_count (I2aResponsesStore *self)
+{
+  g_return_val_if_fail (I2A_IS_RESPONSES_STORE (self), 0);
+  return self->order.length;
+}
+
+gsize
+i2a_responses_store_get_bytes (I2aResponsesStore *self)
+{
+  g_return_val_if_fail (I2A_IS_RESPONSES_STORE (self), 0);
+  return self->bytes;
+}
