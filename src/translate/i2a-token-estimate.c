@@ -43,7 +43,7 @@ i2a_token_estimate_text (const char *text,
         }
       if (g_unichar_isalpha (c) && !is_cjk (c))
         {
-          /* A word: about seven letters a token. */
+          /* A word: about eight letters a token. */
           do
             {
               run++;
@@ -51,7 +51,7 @@ i2a_token_estimate_text (const char *text,
             }
           while (p < end && (c = g_utf8_get_char_validated (p, end - p)) != (gunichar) -1 &&
                  c != (gunichar) -2 && g_unichar_isalpha (c) && !is_cjk (c));
-          tokens += (run + 6) / 7;
+          tokens += (run + 7) / 8;
           continue;
         }
       if (c < 0x80 && g_ascii_isdigit (c))
@@ -73,9 +73,10 @@ i2a_token_estimate_text (const char *text,
         }
       if (c < 0x80)
         {
+          /* JSON's ":", "," and {" pairs merge into single tokens. */
           while (p < end && g_ascii_ispunct (*p))
             run++, p++;
-          tokens += (run + 1) / 2;
+          tokens += (run + 2) / 3;
           continue;
         }
       next = g_utf8_next_char (p);

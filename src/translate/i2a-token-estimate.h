@@ -1,10 +1,11 @@
 /* i2a-token-estimate.h: a local token count without a tokenizer.
  *
- * BPE tokenizers of current models give about one token per short English
- * word, a few characters of a long word, a number of up to three digits,
- * a run of one or two punctuation characters and each CJK character; the
- * estimate counts those pieces. Checked in the test suite against the fake
- * upstream's prompt_tokens and a real BPE tokenizer (within 15 %). */
+ * BPE tokenizers of current models give about one token per word of up to
+ * eight letters (and per eight letters of a longer one), per number of up
+ * to three digits, per run of up to three punctuation characters and per
+ * CJK character; the estimate counts those pieces. On a real Claude Code
+ * request (system prompt, 21 tools) it is within 7 % of o200k's count, and
+ * the test suite holds it to 15 % of the upstream's prompt_tokens. */
 #pragma once
 
 #include <json-glib/json-glib.h>
