@@ -11,6 +11,7 @@
 
 #include "i2a-chat-request.h"
 #include "i2a-chat-validate.h"
+#include "i2a-connections.h"
 #include "i2a-debug-endpoint.h"
 #include "i2a-error.h"
 #include "i2a-front-door.h"
@@ -49,6 +50,9 @@ struct _I2aServer
   guint        sweep_id;      /* timeouts and keep-alives of all requests */
   guint        peak_since_trim; /* most requests in flight since memory was last trimmed */
   GHashTable  *sockets;       /* "ip:port" of the peer -> GSocket (weak) */
+  I2aConnections *connections;
+  guint        accept_backoff_ms;
+  guint        accept_retry_id;
   GBytes      *models_body;   /* serialized /v1/models, until the pool changes */
   guint        drain_id;
 };
@@ -436,6 +440,12 @@ hand_over (I2aServer *self,
 
   if (self->soup == NULL || local == NULL || remote == NULL)
     return;
+  if (!i2a_connections_admit (self->connections, socket))
+    {
+      i2a_connections_refuse (self->connections, socket);
+      return;
+    }
+  ensure_sweep (self);
   g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
 
   entry = g_new0 (SocketEntry, 1);
@@ -447,6 +457,30 @@ hand_over (I2aServer *self,
 
   if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
     g_debug ("Dropped a connection: %s", error->message);
+}
+
+/* Drain the accept queue on each wakeup (up to a bound, to stay fair to
+ * the streams): one accept per main-loop iteration cannot keep up with a
+ * burst while thousands of streams keep the loop busy. */
+static gboolean listen_ready_cb (GSocket *listener, GIOCondition condition, gpointer user_data);
+
+static void
+watch_listener (I2aServer *self)
+{
+  self->listen_source = g_socket_create_source (self->listener, G_IO_IN, NULL);
+  g_source_set_callback (self->listen_source, (GSourceFunc) listen_ready_cb, self, NULL);
+  g_source_attach (self->listen_source, NULL);
+}
+
+static gboolean
+accept_retry_cb (gpointer user_data)
+{
+  I2aServer *self = user_data;
+
+  self->accept_retry_id = 0;
+  if (self->listener)
+    watch_listener (self);
+  return G_SOURCE_REMOVE;
 }
 
 /* Drain the accept queue on each wakeup (up to a bound, to stay fair to
@@ -466,13 +500,32 @@ listen_ready_cb (GSocket      *listener,
 
       if (client == NULL)
         {
-          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_debug ("accept failed: %s", error->message);
-          break;
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            break;
+          /* Out of descriptors (EMFILE, ENFILE) or memory: the pending
+           * connection keeps the listener readable, so retrying at once
+           * would spin. Stop watching for a while, longer each time. */
+          self->accept_backoff_ms = CLAMP (self->accept_backoff_ms * 2, 50, 2000);
+          g_warning ("Cannot accept connections (%s); retrying in %u ms",
+                     error->message, self->accept_backoff_ms);
+          g_clear_handle_id (&self->accept_retry_id, g_source_remove);
+          self->accept_retry_id = g_timeout_add (self->accept_backoff_ms, accept_retry_cb, self);
+          g_source_destroy (self->listen_source);
+          g_clear_pointer (&self->listen_source, g_source_unref);
+          return G_SOURCE_REMOVE;
         }
+      self->accept_backoff_ms = 0;
       hand_over (self, client);
     }
   return G_SOURCE_CONTINUE;
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    I2aServer         *self)
+{
+  i2a_connections_request_started (self->connections, i2a_server_lookup_socket (self, msg), msg);
 }
 
 static gboolean
@@ -501,9 +554,9 @@ sweep_cb (gpointer user_data)
       self->peak_since_trim = 0;
     }
 #endif
-  /* Nothing in flight: no reason to wake an idle desktop every second.
-   * The next request starts the sweep again. */
-  if (active->len == 0)
+  /* Nothing in flight and no connection open: no reason to wake an idle
+   * desktop every second. The next connection starts the sweep again. */
+  if (i2a_connections_sweep (self->connections, now) == 0 && active->len == 0)
     {
       self->sweep_id = 0;
       return G_SOURCE_REMOVE;
@@ -534,6 +587,7 @@ i2a_server_lookup_socket (I2aServer         *self,
 static void
 stop_listening (I2aServer *self)
 {
+  g_clear_handle_id (&self->accept_retry_id, g_source_remove);
   if (self->listen_source)
     {
       g_source_destroy (self->listen_source);
@@ -580,6 +634,7 @@ i2a_server_dispose (GObject *object)
   g_clear_object (&self->pool);
   g_clear_pointer (&self->requests, g_hash_table_unref);
   g_clear_pointer (&self->sockets, g_hash_table_unref);
+  g_clear_pointer (&self->connections, i2a_connections_free);
   g_clear_pointer (&self->models_body, g_bytes_unref);
   g_clear_pointer (&self->host, g_free);
   g_clear_pointer (&self->allowed_hosts, g_strfreev);
@@ -624,6 +679,7 @@ i2a_server_init (I2aServer *self)
 {
   self->requests = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->connections = i2a_connections_new ();
   self->max_body = I2A_DEFAULT_MAX_BODY;
   i2a_json_limits_init_default (&self->json_limits);
   /* Non-streaming answers arrive only when generation is complete. */
@@ -687,6 +743,7 @@ i2a_server_start (I2aServer   *self,
   self->soup = soup_server_new ("server-header", "iflow2api/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->soup, NULL, early_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, server_cb, self, NULL);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), NULL);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_finished_cb), NULL);
 
@@ -698,9 +755,7 @@ i2a_server_start (I2aServer   *self,
       g_clear_object (&self->soup);
       return FALSE;
     }
-  self->listen_source = g_socket_create_source (self->listener, G_IO_IN, NULL);
-  g_source_set_callback (self->listen_source, (GSourceFunc) listen_ready_cb, self, NULL);
-  g_source_attach (self->listen_source, NULL);
+  watch_listener (self);
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   g_free (self->host);
   self->host = g_strdup (host);
@@ -833,4 +888,21 @@ GStrv
 i2a_server_dup_allowed_origins (I2aServer *self)
 {
   return union_of (self->allowed_origins, NULL);
+}
+
+void
+i2a_server_set_connection_limits (I2aServer *self,
+                                  guint      max_connections,
+                                  guint      header_seconds,
+                                  guint      body_seconds,
+                                  guint      keepalive_seconds)
+{
+  i2a_connections_set_limits (self->connections, max_connections, header_seconds, body_seconds,
+                              keepalive_seconds);
+}
+
+guint
+i2a_server_get_open_connections (I2aServer *self)
+{
+  return i2a_connections_get_count (self->connections);
 }

@@ -68,6 +68,17 @@ void         i2a_server_set_allowed_origins (I2aServer          *self,
                                              const char *const  *origins);
 GStrv        i2a_server_dup_allowed_hosts   (I2aServer          *self);
 GStrv        i2a_server_dup_allowed_origins (I2aServer          *self);
+/* Client connections: at most @max_connections open (more are refused
+ * with a 503), request headers within @header_seconds of the accept (or
+ * of the first byte of a later request), the body within @body_seconds
+ * of the headers, and at most @keepalive_seconds idle between requests.
+ * 0 = no limit. */
+void         i2a_server_set_connection_limits (I2aServer *self,
+                                               guint      max_connections,
+                                               guint      header_seconds,
+                                               guint      body_seconds,
+                                               guint      keepalive_seconds);
+guint        i2a_server_get_open_connections  (I2aServer *self);
 guint        i2a_server_get_first_byte_timeout (I2aServer *self);
 guint        i2a_server_get_idle_timeout       (I2aServer *self);
 guint        i2a_server_get_keepalive_interval (I2aServer *self);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "i2a-test-util.h"
 
@@ -181,9 +182,26 @@ test_numbers (void)
 typedef struct
 {
   GSocket *sock;
+  GSource *watch;
   GString *in;
   gboolean eof;      /* the server closed (or reset) the connection */
 } Raw;
+
+static gboolean raw_poll (gpointer data);
+
+static gboolean
+raw_readable_cb (GSocket      *sock,
+                 GIOCondition  condition,
+                 gpointer      data)
+{
+  Raw *r = data;
+
+  raw_poll (r);
+  if (!r->eof)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&r->watch, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
 
 static Raw *
 raw_connect (guint port)
@@ -199,12 +217,21 @@ raw_connect (guint port)
   g_assert_no_error (error);
   g_socket_set_blocking (r->sock, FALSE);
   r->in = g_string_new (NULL);
+  /* Wakes the main loop when the server writes or closes. */
+  r->watch = g_socket_create_source (r->sock, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (r->watch, (GSourceFunc) raw_readable_cb, r, NULL);
+  g_source_attach (r->watch, NULL);
   return r;
 }
 
 static void
 raw_free (Raw *r)
 {
+  if (r->watch)
+    {
+      g_source_destroy (r->watch);
+      g_source_unref (r->watch);
+    }
   g_socket_close (r->sock, NULL);
   g_object_unref (r->sock);
   g_string_free (r->in, TRUE);
@@ -336,6 +363,202 @@ test_huge_content_length (void)
   g_test_message ("closed after %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
   assert_healthy (p);
   i2a_test_proxy_free (p);
+}
+
+/* ---- connections ------------------------------------------------------------ */
+
+static gboolean
+all_closed (gpointer data)
+{
+  GPtrArray *raws = data;
+
+  for (guint i = 0; i < raws->len; i++)
+    if (!raw_poll (raws->pdata[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static guint
+count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  while (dir && g_dir_read_name (dir))
+    n++;
+  return n;
+}
+
+static gboolean
+no_connections (gpointer data)
+{
+  return i2a_server_get_open_connections (data) == 0;
+}
+
+/* Slowloris: headers that never end, a body shorter than its
+ * Content-Length, and a connection that sends nothing. Before, all of
+ * them stayed open forever. */
+static void
+test_slow_clients (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autoptr(GPtrArray) raws = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_free);
+  g_autofree char *lying = head (p, "POST", "/v1/chat/completions",
+                                 "Content-Type: application/json\r\nContent-Length: 1000\r\n");
+  const char *partial = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ";
+  gint64 start;
+
+  i2a_server_set_connection_limits (p->server, 100, 1, 2, 1);
+  for (guint i = 0; i < 20; i++)
+    {
+      Raw *r = raw_connect (i2a_server_get_port (p->server));
+
+      g_ptr_array_add (raws, r);
+      if (i % 3 == 0)
+        g_assert_true (raw_send (r, partial, strlen (partial)));
+      else if (i % 3 == 1)
+        {
+          g_assert_true (raw_send (r, lying, strlen (lying)));
+          g_assert_true (raw_send (r, "{\"model\":", 9));
+        }
+    }
+  start = g_get_monotonic_time ();
+  /* One more header byte a while later does not restart the clock. */
+  i2a_test_sleep_ms (500);
+  raw_send (raws->pdata[0], "a", 1);
+  g_assert_true (i2a_test_wait_until (all_closed, raws, 8000));
+  g_test_message ("all 20 closed after %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
+  g_assert_true (i2a_test_wait_until (no_connections, p->server, 3000));
+  assert_healthy (p);
+  g_assert_cmpuint (i2a_fake_iflow_get_requests (p->fake)->len, ==, 0);
+  i2a_test_proxy_free (p);
+}
+
+static void
+test_connection_cap (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autoptr(GPtrArray) raws = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_free);
+  g_autoptr(Raw) over = NULL;
+
+  i2a_server_set_connection_limits (p->server, 5, 30, 30, 30);
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (raws, raw_connect (i2a_server_get_port (p->server)));
+  over = raw_connect (i2a_server_get_port (p->server));
+  g_assert_true (i2a_test_wait_until (raw_poll, over, 3000));
+  g_assert_cmpuint (raw_status (over), ==, 503);
+  g_assert_nonnull (strstr (over->in->str, "too_many_connections"));
+  g_assert_cmpuint (i2a_server_get_open_connections (p->server), ==, 5);
+  /* Room again once they are gone. */
+  g_ptr_array_set_size (raws, 0);
+  g_assert_true (i2a_test_wait_until (no_connections, p->server, 5000));
+  assert_healthy (p);
+  i2a_test_proxy_free (p);
+}
+
+/* Between requests on a kept-alive connection: a client that hangs up is
+ * noticed, one that stays silent is closed after the idle timeout. */
+static void
+test_idle_keepalive (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autofree char *request = head (p, "GET", "/health", "");
+  guint fds = count_fds ();
+  Raw *quiet = raw_connect (i2a_server_get_port (p->server));
+  Raw *leaver = raw_connect (i2a_server_get_port (p->server));
+
+  i2a_server_set_connection_limits (p->server, 100, 30, 30, 3);
+  g_assert_true (raw_send (quiet, request, strlen (request)));
+  g_assert_true (raw_send (leaver, request, strlen (request)));
+  g_assert_true (i2a_test_wait_until (raw_has_response, quiet, 3000));
+  g_assert_true (i2a_test_wait_until (raw_has_response, leaver, 3000));
+  /* The server closes the connection after each answer today (responses
+   * say "Connection: close"; with its sockets handed over as streams,
+   * libsoup 3.2.3 closes them anyway). */
+  if (strstr (quiet->in->str, "Connection: close") || i2a_test_wait_until (raw_poll, quiet, 500))
+    {
+      g_test_skip ("every response closes its connection: no keep-alive to time");
+      raw_free (quiet);
+      raw_free (leaver);
+      i2a_test_proxy_free (p);
+      return;
+    }
+  /* The client hangs up while its connection is idle... */
+  raw_free (leaver);
+  i2a_test_sleep_ms (1500);
+  g_assert_cmpuint (i2a_server_get_open_connections (p->server), ==, 1);
+  /* ...and the silent one is dropped after the idle timeout. */
+  g_assert_true (i2a_test_wait_until (raw_poll, quiet, 5000));
+  raw_free (quiet);
+  g_assert_true (i2a_test_wait_until (no_connections, p->server, 3000));
+  /* No descriptor left behind (libsoup 3.2.3 alone keeps them). */
+  i2a_test_sleep_ms (100);
+  g_assert_cmpuint (count_fds (), <=, fds);
+  i2a_test_proxy_free (p);
+}
+
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+/* Out of descriptors, accept() fails while the pending connection keeps
+ * the listener readable: before, the server spun at 100 % CPU. */
+static void
+test_emfile (void)
+{
+  if (g_test_subprocess ())
+    {
+      I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+      g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+      g_autoptr(GSocketAddress) addr = g_inet_socket_address_new (lo, i2a_server_get_port (p->server));
+      struct rlimit saved, low;
+      double cpu;
+
+      g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+      low = saved;
+      low.rlim_cur = count_fds () + 16;
+      g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &low), ==, 0);
+      /* Fill the descriptor table with connections the server has yet to
+       * accept. */
+      for (guint i = 0; i < 64; i++)
+        {
+          GSocket *sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+
+          if (sock == NULL)
+            break;
+          if (!g_socket_connect (sock, addr, NULL, NULL))
+            {
+              g_object_unref (sock);
+              break;
+            }
+          g_ptr_array_add (clients, sock);
+        }
+      g_assert_cmpuint (clients->len, >, 4);
+
+      cpu = cpu_seconds ();
+      i2a_test_sleep_ms (2000);
+      cpu = cpu_seconds () - cpu;
+      g_test_message ("CPU while out of descriptors: %.3f s in 2 s", cpu);
+      g_assert_cmpfloat (cpu, <, 0.2);
+      g_assert_true (log_contains ("Cannot accept connections"));
+
+      /* Descriptors back: the server serves again. */
+      g_ptr_array_set_size (clients, 0);
+      g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+      i2a_test_sleep_ms (2500);
+      assert_healthy (p);
+      i2a_test_proxy_free (p);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
 }
 
 /* ---- browser protections -------------------------------------------------- */
@@ -701,6 +924,10 @@ main (int argc, char **argv)
   g_test_add_func ("/harden/document/numbers", test_numbers);
   g_test_add_func ("/harden/wire/body-over-limit", test_body_over_limit);
   g_test_add_func ("/harden/wire/huge-content-length", test_huge_content_length);
+  g_test_add_func ("/harden/connections/slow-clients", test_slow_clients);
+  g_test_add_func ("/harden/connections/cap", test_connection_cap);
+  g_test_add_func ("/harden/connections/idle-keepalive", test_idle_keepalive);
+  g_test_add_func ("/harden/connections/emfile", test_emfile);
   g_test_add_func ("/harden/browser/rebinding-host", test_rebinding_host);
   g_test_add_func ("/harden/browser/cross-site-post", test_cross_site_post);
   g_test_add_func ("/harden/browser/origin", test_origin);
