@@ -87,6 +87,9 @@ i2a_account_store_new (I2aPool        *pool,
   self->pool = g_object_ref (pool);
   self->secrets = g_object_ref (secrets);
   self->refresher = refresher ? g_object_ref (refresher) : NULL;
+  /* A compatible iFlow deployment: where the accounts a login adds chat. */
+  if (g_getenv ("IFLOW2API_API_BASE") != NULL && *g_getenv ("IFLOW2API_API_BASE") != '\0')
+    i2a_account_store_set_default_base_url (self, g_getenv ("IFLOW2API_API_BASE"));
   return self;
 }
 

@@ -26,9 +26,6 @@
 
 G_BEGIN_DECLS
 
-#define I2A_AUTH_TYPE_OAUTH   "oauth-iflow"
-#define I2A_AUTH_TYPE_API_KEY "api-key"
-
 #define I2A_TYPE_ACCOUNT_STORE (i2a_account_store_get_type ())
 G_DECLARE_FINAL_TYPE (I2aAccountStore, i2a_account_store, I2A, ACCOUNT_STORE, GObject)
 
@@ -45,8 +42,8 @@ I2aPool         *i2a_account_store_get_pool          (I2aAccountStore *self);
 I2aSecretStore  *i2a_account_store_get_secret_store  (I2aAccountStore *self);
 I2aRefresher    *i2a_account_store_get_refresher     (I2aAccountStore *self);
 
-/* chat base URL of accounts added by a login (NULL: the iFlow default,
- * https://apis.iflow.cn/v1). */
+/* chat base URL of accounts added by a login (NULL: $IFLOW2API_API_BASE,
+ * else the iFlow default https://apis.iflow.cn/v1). */
 void             i2a_account_store_set_default_base_url (I2aAccountStore *self,
                                                          const char      *base_url);
 
@@ -117,5 +114,66 @@ void             i2a_account_store_logout_async  (I2aAccountStore     *self,
 gboolean         i2a_account_store_logout_finish (I2aAccountStore     *self,
                                                   GAsyncResult        *result,
                                                   GError             **error);
+
+/* ---- accounts of OpenAI-compatible providers (i2a-account-store-api-key.c)
+ *
+ * The key goes to the keyring, keys.json gets the entry without it
+ * ("auth_type": "api-key"; "none" when there is no key, as for a local
+ * server). Accounts whose keys.json entry still has a plaintext "api_key"
+ * keep working; moving the key rewrites keys.json (atomically, 0600,
+ * unknown members kept) without it, after the keyring has it. */
+typedef struct
+{
+  const char *id_hint;          /* add: basis of the new id (a preset id); NULL = from the label */
+  const char *label;            /* NULL = leave / the id */
+  const char *base_url;         /* add: required; edit: NULL = leave */
+  const char *api_key;          /* secret; NULL = leave (edit) / none; "" = none */
+  gint        max_concurrency;  /* -1 = leave / the default */
+} I2aApiKeyAccountSpec;
+
+#define I2A_API_KEY_ACCOUNT_SPEC_INIT { NULL, NULL, NULL, NULL, -1 }
+
+/* Adds a provider "openai" account; returns its id. */
+void             i2a_account_store_add_api_key_async   (I2aAccountStore            *self,
+                                                        const I2aApiKeyAccountSpec *spec,
+                                                        GCancellable               *cancellable,
+                                                        GAsyncReadyCallback         callback,
+                                                        gpointer                    user_data);
+char            *i2a_account_store_add_api_key_finish  (I2aAccountStore            *self,
+                                                        GAsyncResult               *result,
+                                                        GError                    **error);
+/* Changes what @spec sets on an "openai" account. A new key goes to the
+ * keyring (and a plaintext one leaves keys.json). */
+void             i2a_account_store_edit_api_key_async  (I2aAccountStore            *self,
+                                                        const char                 *account_id,
+                                                        const I2aApiKeyAccountSpec *spec,
+                                                        GCancellable               *cancellable,
+                                                        GAsyncReadyCallback         callback,
+                                                        gpointer                    user_data);
+gboolean         i2a_account_store_edit_api_key_finish (I2aAccountStore            *self,
+                                                        GAsyncResult               *result,
+                                                        GError                    **error);
+/* TRUE when keys.json holds the account's key in plaintext. */
+gboolean         i2a_account_store_has_plaintext_key   (I2aAccountStore            *self,
+                                                        const char                 *account_id);
+/* "Move key to the keyring" for one account. */
+void             i2a_account_store_move_key_async      (I2aAccountStore            *self,
+                                                        const char                 *account_id,
+                                                        GCancellable               *cancellable,
+                                                        GAsyncReadyCallback         callback,
+                                                        gpointer                    user_data);
+gboolean         i2a_account_store_move_key_finish     (I2aAccountStore            *self,
+                                                        GAsyncResult               *result,
+                                                        GError                    **error);
+/* Every plaintext key, one account after the other; stops at the first
+ * failure. @n_moved gets how many moved (also on failure). */
+void             i2a_account_store_migrate_keys_async  (I2aAccountStore            *self,
+                                                        GCancellable               *cancellable,
+                                                        GAsyncReadyCallback         callback,
+                                                        gpointer                    user_data);
+gboolean         i2a_account_store_migrate_keys_finish (I2aAccountStore            *self,
+                                                        GAsyncResult               *result,
+                                                        guint                      *n_moved,
+                                                        GError                    **error);
 
 G_END_DECLS

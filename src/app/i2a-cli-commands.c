@@ -10,128 +10,10 @@
 
 #include "i2a-account-store.h"
 #include "i2a-cli-commands.h"
+#include "i2a-cli-common.h"
+#include "i2a-provider-commands.h"
 #include "i2a-cli-interop.h"
 #include "i2a-error.h"
-
-/* The commands run the main loop until each step is done: linear code,
- * the same async APIs the app uses. What they print is translated; ids,
- * URLs, paths, option names and the state/provider/auth values (the same
- * words as keys.json and /debug/accounts) are not. */
-typedef struct
-{
-  GCancellable    *cancellable;
-  GAsyncResult    *result;
-  guint            sigint;
-  char            *keys_path;
-  I2aCliSettings  *cli;
-  I2aPool         *pool;
-  I2aSecretStore  *secrets;
-  I2aAccountStore *store;
-} Cmd;
-
-static void
-cmd_clear (Cmd *cmd)
-{
-  g_clear_handle_id (&cmd->sigint, g_source_remove);
-  g_clear_object (&cmd->result);
-  g_clear_object (&cmd->store);
-  g_clear_object (&cmd->secrets);
-  g_clear_object (&cmd->pool);
-  g_clear_object (&cmd->cli);
-  g_clear_object (&cmd->cancellable);
-  g_clear_pointer (&cmd->keys_path, g_free);
-}
-
-static gboolean
-sigint_cb (gpointer user_data)
-{
-  Cmd *cmd = user_data;
-
-  g_printerr ("%s\n", _("Cancelled."));
-  g_cancellable_cancel (cmd->cancellable);
-  cmd->sigint = 0;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Cmd *cmd = user_data;
-
-  g_set_object (&cmd->result, result);
-}
-
-/* Iterate until result_cb ran; returns the result (transfer full). */
-static GAsyncResult *
-wait_result (Cmd *cmd)
-{
-  while (cmd->result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return g_steal_pointer (&cmd->result);
-}
-
-static gboolean
-fail (const char   *what,
-      const GError *error)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return FALSE;
-  g_printerr ("iflow2api: %s: %s\n", what, error->message);
-  return FALSE;
-}
-
-/* keys.json loaded, its account store ready. */
-static gboolean
-open_pool (Cmd *cmd)
-{
-  cmd->cancellable = g_cancellable_new ();
-  cmd->sigint = g_unix_signal_add (SIGINT, sigint_cb, cmd);
-  cmd->cli = i2a_cli_settings_new (NULL);
-  cmd->pool = i2a_pool_new_with_keys (cmd->cli, cmd->keys_path);
-  while (!i2a_pool_is_loaded (cmd->pool))
-    g_main_context_iteration (NULL, TRUE);
-  if (i2a_pool_get_load_error (cmd->pool) != NULL)
-    {
-      fail (_("cannot use the account file"), i2a_pool_get_load_error (cmd->pool));
-      return FALSE;
-    }
-  cmd->secrets = i2a_secret_store_new ();
-  cmd->store = i2a_account_store_new (cmd->pool, cmd->secrets, NULL);
-  return TRUE;
-}
-
-static gboolean
-parse (GOptionEntry  *entries,
-       const char    *parameter,
-       const char    *summary,
-       int           *argc,
-       char        ***argv,
-       char         **keys_path)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new (parameter);
-  g_autoptr(GError) error = NULL;
-  GOptionEntry common[] = {
-    { "keys", 0, 0, G_OPTION_ARG_FILENAME, keys_path,
-      N_("Account pool file (default $IFLOW2API_KEYS_PATH or ~/.iflow2api/keys.json)"), N_("PATH") },
-    { NULL }
-  };
-
-  /* Entries, @parameter and @summary are N_() strings: the context
-   * translates them when it prints --help. */
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, common, GETTEXT_PACKAGE);
-  if (entries)
-    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      g_printerr ("iflow2api: %s\n", error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
 
 /* "2026-11-29 15:58 (in 47 h)" in local time; "-" when unknown. */
 static char *
@@ -194,9 +76,10 @@ static int
 cmd_login (int    argc,
            char **argv)
 {
-  Cmd cmd = { 0 };
+  I2aCmd cmd = { 0 };
   gboolean no_browser = FALSE, share = FALSE, no_share = FALSE, created = FALSE, do_share;
   g_autofree char *label = NULL;
+  g_autofree char *base_url = NULL;
   g_autoptr(I2aOAuthClient) client = NULL;
   g_autoptr(I2aOAuthLogin) login = NULL;
   g_autoptr(I2aOAuthLoginResult) result = NULL;
@@ -212,10 +95,13 @@ cmd_login (int    argc,
       N_("Also write the login to ~/.iflow/settings.json (default for the first account)"), NULL },
     { "no-share-with-iflow-cli", 0, 0, G_OPTION_ARG_NONE, &no_share,
       N_("Leave ~/.iflow/settings.json alone"), NULL },
+    { "base-url", 0, 0, G_OPTION_ARG_STRING, &base_url,
+      N_("Chat base URL of a compatible iFlow deployment (default $IFLOW2API_API_BASE or https://apis.iflow.cn/v1)"),
+      N_("URL") },
     { NULL }
   };
 
-  if (!parse (entries, NULL, N_("Log in to iFlow in a browser and add the account to the pool."),
+  if (!i2a_cmd_parse (entries, NULL, N_("Log in to iFlow in a browser and add the account to the pool."),
               &argc, &argv, &cmd.keys_path))
     return 2;
   if (share && no_share)
@@ -224,22 +110,29 @@ cmd_login (int    argc,
                   _("--share-with-iflow-cli and --no-share-with-iflow-cli exclude each other"));
       return 2;
     }
-  if (!open_pool (&cmd))
+  if (base_url != NULL && !g_str_has_prefix (base_url, "http://") && !g_str_has_prefix (base_url, "https://"))
+    {
+      g_printerr ("iflow2api: %s\n", _("--base-url must be an http:// or https:// URL"));
+      return 2;
+    }
+  if (!i2a_cmd_open_pool (&cmd))
     goto out;
+  if (base_url != NULL)
+    i2a_account_store_set_default_base_url (cmd.store, base_url);
   /* Sharing is the default only for the first account: later logins
    * must not silently switch the account the iFlow CLI uses. */
   do_share = share || (!no_share && i2a_account_store_count_login_accounts (cmd.store) == 0);
 
   client = i2a_oauth_client_new (NULL);
   login = i2a_oauth_login_new (client);
-  i2a_oauth_login_start_async (login, cmd.cancellable, result_cb, &cmd);
+  i2a_oauth_login_start_async (login, cmd.cancellable, i2a_cmd_result_cb, &cmd);
   url = i2a_oauth_login_get_authorize_url (login);
   if (url == NULL)
     {
       /* The listener could not start: the result says why. */
-      res = wait_result (&cmd);
+      res = i2a_cmd_wait (&cmd);
       result = i2a_oauth_login_start_finish (login, res, &error);
-      fail (_("cannot start the login"), error);
+      i2a_cmd_fail (_("cannot start the login"), error);
       goto out;
     }
   /* The URL on a line of its own, indented: scripts (and tests) take it from there. */
@@ -252,22 +145,22 @@ cmd_login (int    argc,
   g_print ("%s\n", _("Waiting for the login to finish (Ctrl+C to cancel)…"));
   fflush (stdout);
 
-  res = wait_result (&cmd);
+  res = i2a_cmd_wait (&cmd);
   result = i2a_oauth_login_start_finish (login, res, &error);
   g_clear_object (&res);
   if (result == NULL)
     {
-      fail (_("login failed"), error);
+      i2a_cmd_fail (_("login failed"), error);
       goto out;
     }
 
-  i2a_account_store_add_login_async (cmd.store, result, NULL, label, cmd.cancellable, result_cb, &cmd);
-  res = wait_result (&cmd);
+  i2a_account_store_add_login_async (cmd.store, result, NULL, label, cmd.cancellable, i2a_cmd_result_cb, &cmd);
+  res = i2a_cmd_wait (&cmd);
   account = i2a_account_store_add_login_finish (cmd.store, res, &created, &error);
   g_clear_object (&res);
   if (account == NULL)
     {
-      fail (_("cannot save the account"), error);
+      i2a_cmd_fail (_("cannot save the account"), error);
       goto out;
     }
   name = i2a_oauth_user_info_get_display_name (result->user_info);
@@ -287,12 +180,12 @@ cmd_login (int    argc,
 
       i2a_cli_interop_write_login_async (NULL, result->user_info->api_key,
                                          i2a_account_get_base_url (account), I2A_CLI_AUTH_TYPE_OAUTH,
-                                         cmd.cancellable, result_cb, &cmd);
-      res = wait_result (&cmd);
+                                         cmd.cancellable, i2a_cmd_result_cb, &cmd);
+      res = i2a_cmd_wait (&cmd);
       if (!i2a_cli_interop_write_login_finish (res, &error))
         {
           /* The account itself is saved: report, but succeed. */
-          fail (_("could not share the login with the iFlow CLI"), error);
+          i2a_cmd_fail (_("could not share the login with the iFlow CLI"), error);
           g_clear_error (&error);
         }
       else
@@ -302,7 +195,7 @@ cmd_login (int    argc,
   status = 0;
 
 out:
-  cmd_clear (&cmd);
+  i2a_cmd_clear (&cmd);
   return status;
 }
 
@@ -377,7 +270,7 @@ static int
 cmd_accounts (int    argc,
               char **argv)
 {
-  Cmd cmd = { 0 };
+  I2aCmd cmd = { 0 };
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   g_autoptr(GError) keyring_error = NULL;
   g_autoptr(GString) notes = g_string_new (NULL);
@@ -387,9 +280,9 @@ cmd_accounts (int    argc,
   Row *header;
   g_autoptr(GHashTable) windows = NULL;
 
-  if (!parse (NULL, NULL, N_("List the accounts of the pool (never their keys)."), &argc, &argv, &cmd.keys_path))
+  if (!i2a_cmd_parse (NULL, NULL, N_("List the accounts of the pool (never their keys)."), &argc, &argv, &cmd.keys_path))
     return 2;
-  if (!open_pool (&cmd))
+  if (!i2a_cmd_open_pool (&cmd))
     goto out;
 
   config = i2a_pool_get_config (cmd.pool);
@@ -432,14 +325,14 @@ cmd_accounts (int    argc,
       row->cells[1] = g_strdup (entry->label ? entry->label : (entry->email ? entry->email : "-"));
       row->cells[2] = g_strdup (entry->provider == I2A_PROVIDER_OPENAI ? "openai" : "iflow");
       row->cells[3] = g_strdup (entry->auth_type ? entry->auth_type : (entry->api_key ? "api-key" : "-"));
-      if (entry->api_key == NULL)
+      if (entry->api_key == NULL && g_strcmp0 (entry->auth_type, I2A_AUTH_TYPE_NONE) != 0)
         {
           g_autoptr(GAsyncResult) res = NULL;
           g_autoptr(GError) error = NULL;
           g_autoptr(I2aAccountSecrets) secrets = NULL;
 
-          i2a_secret_store_lookup_async (cmd.secrets, entry->id, cmd.cancellable, result_cb, &cmd);
-          res = wait_result (&cmd);
+          i2a_secret_store_lookup_async (cmd.secrets, entry->id, cmd.cancellable, i2a_cmd_result_cb, &cmd);
+          res = i2a_cmd_wait (&cmd);
           secrets = i2a_secret_store_lookup_finish (cmd.secrets, res, &error);
           if (error != NULL)
             {
@@ -518,11 +411,11 @@ cmd_accounts (int    argc,
   if (notes->len > 0)
     g_print ("\n%s", notes->str);
   if (keyring_error != NULL)
-    fail (_("cannot read the keyring"), keyring_error);
+    i2a_cmd_fail (_("cannot read the keyring"), keyring_error);
   status = 0;
 
 out:
-  cmd_clear (&cmd);
+  i2a_cmd_clear (&cmd);
   return status;
 }
 
@@ -532,7 +425,7 @@ static int
 cmd_logout (int    argc,
             char **argv)
 {
-  Cmd cmd = { 0 };
+  I2aCmd cmd = { 0 };
   g_autofree char *id = NULL;
   g_autofree char *label = NULL;
   g_autoptr(GAsyncResult) res = NULL;
@@ -540,7 +433,7 @@ cmd_logout (int    argc,
   const I2aKeysAccount *entry;
   int status = 1;
 
-  if (!parse (NULL, N_("ACCOUNT"), N_("Remove an account (id, label or email) and its keyring item."),
+  if (!i2a_cmd_parse (NULL, N_("ACCOUNT"), N_("Remove an account (id, label or email) and its keyring item."),
               &argc, &argv, &cmd.keys_path))
     return 2;
   if (argc != 2)
@@ -549,7 +442,7 @@ cmd_logout (int    argc,
                                        "see `iflow2api accounts`"));
       return 2;
     }
-  if (!open_pool (&cmd))
+  if (!i2a_cmd_open_pool (&cmd))
     goto out;
   id = i2a_account_store_resolve (cmd.store, argv[1]);
   if (id == NULL)
@@ -564,11 +457,11 @@ cmd_logout (int    argc,
   entry = i2a_keys_config_lookup_account (i2a_pool_get_config (cmd.pool), id);
   label = g_strdup (entry && entry->label ? entry->label : id);
 
-  i2a_account_store_logout_async (cmd.store, id, cmd.cancellable, result_cb, &cmd);
-  res = wait_result (&cmd);
+  i2a_account_store_logout_async (cmd.store, id, cmd.cancellable, i2a_cmd_result_cb, &cmd);
+  res = i2a_cmd_wait (&cmd);
   if (!i2a_account_store_logout_finish (cmd.store, res, &error))
     {
-      fail (_("logout"), error);
+      i2a_cmd_fail (_("logout"), error);
       goto out;
     }
   /* TRANSLATORS: the first %s is the account's label, the second its id */
@@ -576,7 +469,7 @@ cmd_logout (int    argc,
   status = 0;
 
 out:
-  cmd_clear (&cmd);
+  i2a_cmd_clear (&cmd);
   return status;
 }
 
@@ -586,7 +479,7 @@ static int
 cmd_import_cli (int    argc,
                 char **argv)
 {
-  Cmd cmd = { 0 };
+  I2aCmd cmd = { 0 };
   g_autofree char *label = NULL;
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
@@ -598,20 +491,20 @@ cmd_import_cli (int    argc,
     { NULL }
   };
 
-  if (!parse (entries, NULL, N_("Import the iFlow CLI’s login (~/.iflow) as a pool account."),
+  if (!i2a_cmd_parse (entries, NULL, N_("Import the iFlow CLI’s login (~/.iflow) as a pool account."),
               &argc, &argv, &cmd.keys_path))
     return 2;
-  if (!open_pool (&cmd))
+  if (!i2a_cmd_open_pool (&cmd))
     goto out;
   while (!i2a_cli_settings_is_loaded (cmd.cli))
     g_main_context_iteration (NULL, TRUE);
 
-  i2a_account_store_import_cli_async (cmd.store, cmd.cli, label, cmd.cancellable, result_cb, &cmd);
-  res = wait_result (&cmd);
+  i2a_account_store_import_cli_async (cmd.store, cmd.cli, label, cmd.cancellable, i2a_cmd_result_cb, &cmd);
+  res = i2a_cmd_wait (&cmd);
   account = i2a_account_store_import_cli_finish (cmd.store, res, &created, &error);
   if (account == NULL)
     {
-      fail (_("import"), error);
+      i2a_cmd_fail (_("import"), error);
       goto out;
     }
   /* TRANSLATORS: the first %s is the account's label, the second its id */
@@ -622,7 +515,7 @@ cmd_import_cli (int    argc,
   status = 0;
 
 out:
-  cmd_clear (&cmd);
+  i2a_cmd_clear (&cmd);
   return status;
 }
 
@@ -636,6 +529,10 @@ static const struct
   { "login", cmd_login },
   { "accounts", cmd_accounts },
   { "logout", cmd_logout },
+  { "remove", cmd_logout },
+  { "add", i2a_cmd_add },
+  { "migrate-keys", i2a_cmd_migrate_keys },
+  { "models", i2a_cmd_models },
   { "import-cli", cmd_import_cli },
 };
 

@@ -2,8 +2,9 @@
  *
  *   iflow2api login [--no-browser] [--label NAME] [--[no-]share-with-iflow-cli]
  *   iflow2api accounts
- *   iflow2api logout ACCOUNT
+ *   iflow2api logout ACCOUNT        (also: remove ACCOUNT)
  *   iflow2api import-cli [--label NAME]
+ *   iflow2api add | migrate-keys | models   (i2a-provider-commands.h)
  *
  * All take --keys PATH (default $IFLOW2API_KEYS_PATH or
  * ~/.iflow2api/keys.json). They edit keys.json and the keyring; a running

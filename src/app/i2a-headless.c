@@ -7,6 +7,7 @@
 
 #include "i2a-account-store.h"
 #include "i2a-headless.h"
+#include "i2a-model-discovery.h"
 #include "i2a-server.h"
 
 typedef struct
@@ -35,6 +36,7 @@ i2a_headless_run (const I2aServeOptions *options)
   g_autoptr(I2aCliSettings) cli = i2a_cli_settings_new (options->iflow_dir);
   g_autoptr(I2aPool) pool = i2a_pool_new_with_keys (cli, options->keys_path);
   g_autoptr(I2aAccountStore) accounts = NULL;
+  g_autoptr(I2aModelDiscovery) discovery = NULL;
   g_autoptr(I2aServer) server = NULL;
   g_autoptr(I2aLedger) ledger = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -55,6 +57,9 @@ i2a_headless_run (const I2aServeOptions *options)
   accounts = i2a_account_store_new_for_app (pool);
   ledger = i2a_ledger_open_default ();
   i2a_pool_set_ledger (pool, ledger);
+  /* Which models the OpenAI-compatible accounts serve, for routing. */
+  discovery = i2a_model_discovery_new (pool, NULL);
+  i2a_model_discovery_start (discovery);
   server = i2a_server_new (pool);
   run.server = server;
   if (!i2a_server_start (server, options->host, options->port, &error))

@@ -36,6 +36,10 @@ struct _I2aAccount
   gint64           last_refresh;
   guint            refresh_failures;
   char            *last_refresh_error;
+
+  char           **models;
+  char            *models_error;
+  gint64           models_updated;
 };
 
 G_DEFINE_FINAL_TYPE (I2aAccount, i2a_account, G_TYPE_OBJECT)
@@ -63,6 +67,10 @@ enum {
   PROP_LAST_REFRESH,
   PROP_REFRESH_FAILURES,
   PROP_LAST_REFRESH_ERROR,
+  PROP_MODELS,
+  PROP_N_MODELS,
+  PROP_MODELS_ERROR,
+  PROP_MODELS_UPDATED,
   N_PROPS
 };
 
@@ -119,6 +127,8 @@ i2a_account_finalize (GObject *object)
   g_free (self->conversation_id);
   g_free (self->last_error);
   g_free (self->last_refresh_error);
+  g_strfreev (self->models);
+  g_free (self->models_error);
 
   G_OBJECT_CLASS (i2a_account_parent_class)->finalize (object);
 }
@@ -154,6 +164,10 @@ i2a_account_get_property (GObject    *object,
     case PROP_LAST_REFRESH: g_value_set_int64 (value, self->last_refresh); break;
     case PROP_REFRESH_FAILURES: g_value_set_uint (value, self->refresh_failures); break;
     case PROP_LAST_REFRESH_ERROR: g_value_set_string (value, self->last_refresh_error); break;
+    case PROP_MODELS: g_value_set_boxed (value, self->models); break;
+    case PROP_N_MODELS: g_value_set_int (value, self->models ? (int) g_strv_length (self->models) : -1); break;
+    case PROP_MODELS_ERROR: g_value_set_string (value, self->models_error); break;
+    case PROP_MODELS_UPDATED: g_value_set_int64 (value, self->models_updated); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -211,6 +225,10 @@ i2a_account_class_init (I2aAccountClass *klass)
   properties[PROP_LAST_REFRESH] = g_param_spec_int64 ("last-refresh", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_REFRESH_FAILURES] = g_param_spec_uint ("refresh-failures", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_LAST_REFRESH_ERROR] = g_param_spec_string ("last-refresh-error", NULL, NULL, NULL, ro);
+  properties[PROP_MODELS] = g_param_spec_boxed ("models", NULL, NULL, G_TYPE_STRV, ro);
+  properties[PROP_N_MODELS] = g_param_spec_int ("n-models", NULL, NULL, -1, G_MAXINT, -1, ro);
+  properties[PROP_MODELS_ERROR] = g_param_spec_string ("models-error", NULL, NULL, NULL, ro);
+  properties[PROP_MODELS_UPDATED] = g_param_spec_int64 ("models-updated", NULL, NULL, 0, G_MAXINT64, 0, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -355,6 +373,72 @@ void i2a_account_set_last_refresh_error (I2aAccount *self, const char *m) { set_
 gboolean
 i2a_account_is_usable (I2aAccount *self)
 {
-  return self->enabled && i2a_account_has_api_key (self) &&
+  return self->enabled &&
+         (i2a_account_has_api_key (self) || g_strcmp0 (self->auth_type, I2A_AUTH_TYPE_NONE) == 0) &&
          self->state != I2A_ACCOUNT_STATE_NEEDS_LOGIN;
+}
+
+/* ---- served models ------------------------------------------------------ */
+
+const char *const *
+i2a_account_get_models (I2aAccount *self)
+{
+  g_return_val_if_fail (I2A_IS_ACCOUNT (self), NULL);
+  return (const char *const *) self->models;
+}
+
+void
+i2a_account_set_models (I2aAccount        *self,
+                        const char *const *models,
+                        gint64             updated)
+{
+  g_return_if_fail (I2A_IS_ACCOUNT (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (models == NULL || self->models == NULL ||
+      !g_strv_equal ((const char *const *) self->models, models))
+    {
+      g_strfreev (self->models);
+      self->models = g_strdupv ((char **) models);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODELS]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_MODELS]);
+    }
+  SET_SCALAR (models_updated, updated, PROP_MODELS_UPDATED);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+gboolean
+i2a_account_serves_model (I2aAccount *self,
+                          const char *model)
+{
+  g_return_val_if_fail (I2A_IS_ACCOUNT (self), FALSE);
+
+  if (self->models == NULL || model == NULL)
+    return TRUE;
+  for (guint i = 0; self->models[i] != NULL; i++)
+    if (g_ascii_strcasecmp (self->models[i], model) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+const char *
+i2a_account_get_models_error (I2aAccount *self)
+{
+  g_return_val_if_fail (I2A_IS_ACCOUNT (self), NULL);
+  return self->models_error;
+}
+
+void
+i2a_account_set_models_error (I2aAccount *self,
+                              const char *message)
+{
+  g_return_if_fail (I2A_IS_ACCOUNT (self));
+  set_string (self, &self->models_error, message, PROP_MODELS_ERROR);
+}
+
+gint64
+i2a_account_get_models_updated (I2aAccount *self)
+{
+  g_return_val_if_fail (I2A_IS_ACCOUNT (self), 0);
+  return self->models_updated;
 }

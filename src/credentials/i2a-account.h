@@ -21,6 +21,13 @@ typedef enum
 
 const char *i2a_account_state_to_string (I2aAccountState state);
 
+/* keys.json "auth_type" values. An "api-key" or "oauth-iflow" entry without
+ * "api_key" keeps its key in the keyring; "none" needs no key at all (a
+ * local server such as Ollama). */
+#define I2A_AUTH_TYPE_OAUTH   "oauth-iflow"
+#define I2A_AUTH_TYPE_API_KEY "api-key"
+#define I2A_AUTH_TYPE_NONE    "none"
+
 #define I2A_TYPE_ACCOUNT (i2a_account_get_type ())
 G_DECLARE_FINAL_TYPE (I2aAccount, i2a_account, I2A, ACCOUNT, GObject)
 
@@ -108,7 +115,24 @@ const char     *i2a_account_get_last_refresh_error (I2aAccount *self);
 void            i2a_account_set_last_refresh_error (I2aAccount *self,
                                                     const char *message);
 
-/* Routable: enabled, has a key, not needs-login. */
+/* The models this account serves ("models", "n-models", "models-error",
+ * "models-updated" notify). NULL: not known yet, so any model is accepted
+ * (iFlow accounts, and openai accounts before their first discovery). A
+ * failed refresh keeps the list and sets the error; @updated is when the
+ * list was fetched (unix seconds). */
+const char *const *i2a_account_get_models     (I2aAccount        *self);
+void            i2a_account_set_models         (I2aAccount        *self,
+                                                const char *const *models,
+                                                gint64             updated);
+/* TRUE when the list is unknown or names @model (ignoring case). */
+gboolean        i2a_account_serves_model       (I2aAccount        *self,
+                                                const char        *model);
+const char     *i2a_account_get_models_error   (I2aAccount        *self);
+void            i2a_account_set_models_error   (I2aAccount        *self,
+                                                const char        *message);
+gint64          i2a_account_get_models_updated (I2aAccount        *self);
+
+/* Routable: enabled, has a key (or needs none), not needs-login. */
 gboolean        i2a_account_is_usable          (I2aAccount  *self);
 
 G_END_DECLS

@@ -17,6 +17,7 @@ struct _I2aApplication
   I2aServer       *server;
   I2aPoolMonitor  *monitor;
   I2aAccountStore *store;
+  I2aModelDiscovery *discovery;
   I2aTrayItem     *tray;
   GtkWindow       *window;              /* weak */
   I2aLedger       *ledger;              /* NULL: usage not recorded */

@@ -419,6 +419,8 @@ i2a_application_startup (GApplication *application)
   self->monitor = i2a_pool_monitor_new (G_LIST_MODEL (self->pool));
   /* Keyring secrets for keys.json accounts, OAuth refresh. */
   self->store = i2a_account_store_new_for_app (self->pool);
+  self->discovery = i2a_model_discovery_new (self->pool, NULL);
+  i2a_model_discovery_start (self->discovery);
 
   i2a_application_install_actions (self);
   self->sigint_id = g_unix_signal_add (SIGINT, unix_signal_cb, self);
@@ -519,6 +521,7 @@ i2a_application_dispose (GObject *object)
   g_clear_object (&self->pool);
   g_clear_object (&self->ledger);
   g_clear_object (&self->cli);
+  g_clear_object (&self->discovery);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
@@ -653,6 +656,14 @@ i2a_application_get_account_store (I2aApplication *self)
   g_return_val_if_fail (I2A_IS_APPLICATION (self), NULL);
 
   return self->store;
+}
+
+I2aModelDiscovery *
+i2a_application_get_model_discovery (I2aApplication *self)
+{
+  g_return_val_if_fail (I2A_IS_APPLICATION (self), NULL);
+
+  return self->discovery;
 }
 
 const char *

@@ -10,6 +10,7 @@
 #include <adwaita.h>
 
 #include "i2a-account-store.h"
+#include "i2a-model-discovery.h"
 #include "i2a-pool-monitor.h"
 #include "i2a-server.h"
 
@@ -35,6 +36,8 @@ I2aPool        *i2a_application_get_pool           (I2aApplication *self);
 I2aServer      *i2a_application_get_server         (I2aApplication *self);
 I2aPoolMonitor *i2a_application_get_monitor        (I2aApplication *self);
 I2aAccountStore *i2a_application_get_account_store (I2aApplication *self);
+/* Models of the OpenAI-compatible accounts (refresh button, Models page). */
+I2aModelDiscovery *i2a_application_get_model_discovery (I2aApplication *self);
 /* The main window, created on first use. */
 GtkWindow      *i2a_application_get_main_window    (I2aApplication *self);
 

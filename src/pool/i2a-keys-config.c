@@ -103,6 +103,7 @@ config_clear (I2aKeysConfig *self)
   g_clear_pointer (&self->default_route, keys_route_free);
   g_clear_pointer (&self->resilience.retry_status_codes, g_array_unref);
   g_clear_pointer (&self->root, json_node_unref);
+  g_clear_pointer (&self->model_rules, i2a_model_rules_free);
 }
 
 I2aKeysConfig *
@@ -450,6 +451,11 @@ parse_route (Check         *c,
   s = get_string (c, obj, "strategy", p);
   if (s && !i2a_strategy_from_string (s, &route->strategy))
     check_fail (c, p, "unknown strategy '%s' (use \"least_busy\" or \"round_robin\")", s);
+  g_free (p);
+  p = g_strdup_printf ("%s.sticky", path);
+  /* Sessions follow their account by default only where the strategy
+   * does not promise rotation. */
+  route->sticky = get_bool (c, obj, "sticky", p, route->strategy == I2A_STRATEGY_LEAST_BUSY);
   g_ptr_array_add (ids, NULL);
   route->accounts = (char **) g_ptr_array_free (g_steal_pointer (&ids), FALSE);
   return route;
@@ -576,6 +582,11 @@ i2a_keys_config_new_from_root (JsonNode    *root,
     self->usage_retention_days = get_uint (&c, section, "retention_days", "usage.retention_days", 0,
                                            self->usage_retention_days);
 
+  if (!c.failed)
+    {
+      self->model_rules = i2a_model_rules_parse (top, filename, error);
+      c.failed = self->model_rules == NULL;
+    }
   if (c.failed)
     return NULL;
   return g_steal_pointer (&self);

@@ -10,6 +10,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "i2a-model-rules.h"
 #include "i2a-upstream-request.h"
 
 G_BEGIN_DECLS
@@ -59,6 +60,7 @@ typedef struct
   char         *key_id;          /* "label", else "key-" + 12 hex of its SHA-256: never the key */
   gint64        requests_per_minute; /* "limits"; 0 = none */
   gint64        tokens_per_day;
+  gboolean      sticky;          /* "sticky" (default true): keep a conversation on one account */
 } I2aKeysRoute;
 
 typedef struct
@@ -84,6 +86,7 @@ typedef struct
   guint          queue_max_wait_seconds;
   guint          usage_retention_days; /* "usage": {"retention_days"}; 0 = forever */
   JsonNode      *root;            /* the document as read, for edits */
+  I2aModelRules *model_rules;     /* "aliases" and "fallbacks" */
 } I2aKeysConfig;
 
 /* $IFLOW2API_KEYS_PATH, else ~/.iflow2api/keys.json. */

@@ -258,6 +258,8 @@ apply_spec (JsonObject           *entry,
     json_object_set_int_member (entry, "max_concurrency", spec->max_concurrency);
   if (spec->enabled >= 0)
     json_object_set_boolean_member (entry, "enabled", spec->enabled != 0);
+  if (spec->drop_api_key && json_object_has_member (entry, "api_key"))
+    json_object_remove_member (entry, "api_key");
 }
 
 /* ---- edits -------------------------------------------------------------- */

@@ -175,7 +175,12 @@ i2a_pool_apply_config (I2aPool        *self,
       if (account != NULL && account != self->cli_account)
         g_object_ref (account);
       else
-        account = i2a_account_new (entry->id, entry->provider, entry->base_url);
+        {
+          account = i2a_account_new (entry->id, entry->provider, entry->base_url);
+          /* /v1/models and the UI follow what discovery learns. */
+          g_signal_connect_object (account, "notify::models", G_CALLBACK (i2a_pool_emit_changed), self,
+                                   G_CONNECT_SWAPPED);
+        }
       g_object_freeze_notify (G_OBJECT (account));
       update_account (self, account, entry);
       g_object_thaw_notify (G_OBJECT (account));

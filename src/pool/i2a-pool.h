@@ -124,9 +124,10 @@ typedef struct
   const char *api_key;         /* NULL = leave / none (secret) */
   gint        max_concurrency; /* -1 = leave / I2A_KEYS_DEFAULT_MAX_CONCURRENCY */
   gint        enabled;         /* -1 = leave / TRUE */
+  gboolean    drop_api_key;    /* remove "api_key" (the key moved to the keyring) */
 } I2aAccountSpec;
 
-#define I2A_ACCOUNT_SPEC_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, -1 }
+#define I2A_ACCOUNT_SPEC_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, -1, -1, FALSE }
 
 /* Returns the new account's id. */
 char           *i2a_pool_add_account      (I2aPool              *self,

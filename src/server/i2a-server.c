@@ -19,6 +19,7 @@
 #include "i2a-http.h"
 #include "i2a-messages-door.h"
 #include "i2a-responses-door.h"
+#include "i2a-model-index.h"
 #include "i2a-models.h"
 #include "i2a-refuse.h"
 #include "i2a-server.h"
@@ -114,12 +115,21 @@ handle_models (I2aServer         *self,
       i2a_http_reply_error (msg, error);
       return;
     }
+  /* A client key routed to some accounts sees only their models. */
+  if (i2a_keys_config_lookup_token (i2a_pool_get_config (self->pool), i2a_http_get_bearer (msg), NULL) != NULL)
+    {
+      g_autoptr(JsonNode) node = i2a_pool_build_model_list (self->pool, i2a_http_get_bearer (msg), 1735689600);
+
+      i2a_http_reply_json (msg, SOUP_STATUS_OK, node);
+      return;
+    }
   /* Built once and served as prepared bytes until the pool changes
-   * (accounts, configuration), which is what the list depends on. */
+   * (accounts, configuration, discovered models), which is what the list
+   * depends on. */
   if (self->models_body == NULL)
     {
       /* A fixed "created" keeps the answer cacheable and deterministic. */
-      g_autoptr(JsonNode) node = i2a_models_build_list (1735689600);
+      g_autoptr(JsonNode) node = i2a_pool_build_model_list (self->pool, NULL, 1735689600);
       char *text = json_to_string (node, FALSE);
 
       self->models_body = g_bytes_new_take (text, strlen (text));

@@ -17,6 +17,9 @@ struct _I2aFakeIflow
   GHashTable *in_flight;     /* key -> GUINT */
   GHashTable *max_in_flight; /* key -> GUINT */
   GHashTable *counts;        /* key -> GUINT */
+  GHashTable *models;        /* key ("" = every key) -> GStrv served by GET /v1/models */
+  guint       models_status; /* 0: answer; else fail GET /v1/models with it */
+  guint       models_requests;
   GPtrArray  *requests;
   gboolean    require_signature;
   guint       events;
@@ -634,6 +637,39 @@ handle_chat (I2aFakeIflow      *self,
   start_sse (s);
 }
 
+/* An OpenAI-compatible model list: the key's own list, else the common one. */
+static void
+handle_models (I2aFakeIflow      *self,
+               SoupServerMessage *msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  const char *auth = soup_message_headers_get_one (h, "Authorization");
+  const char *key = auth && g_str_has_prefix (auth, "Bearer ") ? auth + 7 : "";
+  g_autoptr(GString) body = g_string_new ("{\"object\":\"list\",\"data\":[");
+  char **list;
+
+  self->models_requests++;
+  if (self->models_status != 0)
+    {
+      reply_json (msg, self->models_status,
+                  "{\"error\":{\"message\":\"fake models failure\",\"type\":\"server_error\"}}");
+      return;
+    }
+  if (g_hash_table_size (self->keys) > 0 && !g_hash_table_contains (self->keys, key))
+    {
+      reply_json (msg, 401, "{\"error\":{\"message\":\"Invalid API key\",\"type\":\"authentication_error\"}}");
+      return;
+    }
+  list = g_hash_table_lookup (self->models, key);
+  if (list == NULL)
+    list = g_hash_table_lookup (self->models, "");
+  for (guint i = 0; list && list[i]; i++)
+    g_string_append_printf (body, "%s{\"id\":\"%s\",\"object\":\"model\",\"owned_by\":\"fake\"}",
+                            i ? "," : "", list[i]);
+  g_string_append (body, "]}");
+  reply_json (msg, 200, body->str);
+}
+
 static void
 server_cb (SoupServer        *server,
            SoupServerMessage *msg,
@@ -646,6 +682,8 @@ server_cb (SoupServer        *server,
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
   if (g_str_equal (path, "/v1/chat/completions") && g_str_equal (soup_server_message_get_method (msg), "POST"))
     handle_chat (self, msg);
+  else if (g_str_equal (path, "/v1/models") && g_str_equal (soup_server_message_get_method (msg), "GET"))
+    handle_models (self, msg);
   else
     reply_json (msg, 404, "{\"error\":{\"message\":\"not found\"}}");
 }
@@ -661,6 +699,7 @@ i2a_fake_iflow_new (void)
   self->in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->max_in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->models = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
   self->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) fake_request_free);
   self->require_signature = TRUE;
   self->events = 3;
@@ -702,6 +741,7 @@ i2a_fake_iflow_free (I2aFakeIflow *self)
   g_hash_table_unref (self->in_flight);
   g_hash_table_unref (self->max_in_flight);
   g_hash_table_unref (self->counts);
+  g_hash_table_unref (self->models);
   g_ptr_array_unref (self->requests);
   g_free (self);
 }
@@ -721,3 +761,6 @@ guint i2a_fake_iflow_get_request_count (I2aFakeIflow *self, const char *k) { ret
 guint i2a_fake_iflow_get_aborted (I2aFakeIflow *self) { return self->aborted; }
 guint64 i2a_fake_iflow_get_chunks_written (I2aFakeIflow *self) { return self->chunks_written; }
 gint64 i2a_fake_iflow_get_last_abort_time (I2aFakeIflow *self) { return self->last_abort; }
+void i2a_fake_iflow_set_models (I2aFakeIflow *self, const char *k, const char *const *models) { g_hash_table_insert (self->models, g_strdup (k ? k : ""), g_strdupv ((char **) models)); }
+void i2a_fake_iflow_set_models_status (I2aFakeIflow *self, guint status) { self->models_status = status; }
+guint i2a_fake_iflow_get_models_requests (I2aFakeIflow *self) { return self->models_requests; }

@@ -26,6 +26,9 @@
  * The scenario may also be a later line of the last user message. Usage
  * reports a realistic prompt_tokens (i2a-fake-iflow-script.h).
  *
+ * GET /v1/models answers like an OpenAI-compatible server with the list
+ * set by i2a_fake_iflow_set_models (per key, or for every key).
+ *
  * A per-key override (i2a_fake_iflow_set_key_scenario) forces a scenario for
  * every request made with that key, which the pool tests use to make one
  * account fail. */
@@ -86,5 +89,15 @@ guint         i2a_fake_iflow_get_aborted   (I2aFakeIflow *self);
 /* Streamed body chunks the fake's sockets have accepted so far. */
 guint64       i2a_fake_iflow_get_chunks_written (I2aFakeIflow *self);
 gint64        i2a_fake_iflow_get_last_abort_time (I2aFakeIflow *self);
+
+/* GET /v1/models: @models for requests with @api_key (NULL: any key
+ * without a list of its own). */
+void          i2a_fake_iflow_set_models    (I2aFakeIflow      *self,
+                                            const char        *api_key,
+                                            const char *const *models);
+/* Non-zero: GET /v1/models fails with this HTTP status. */
+void          i2a_fake_iflow_set_models_status (I2aFakeIflow *self,
+                                                guint         status);
+guint         i2a_fake_iflow_get_models_requests (I2aFakeIflow *self);
 
 G_END_DECLS
