@@ -29,6 +29,7 @@ typedef enum
   PROBLEM_STRING,
   PROBLEM_VALUES,
   PROBLEM_NUMBER,
+  PROBLEM_ESCAPE,
 } Problem;
 
 typedef struct
@@ -159,6 +160,54 @@ number_ok (const char *text,
   return TRUE;  /* not a number: the parser will say so */
 }
 
+/* The four hex digits after "\\u", or -1. */
+static gint
+hex4 (const char *p,
+      gsize       avail)
+{
+  gint value = 0;
+
+  if (avail < 4)
+    return -1;
+  for (guint i = 0; i < 4; i++)
+    {
+      if (!g_ascii_isxdigit (p[i]))
+        return -1;
+      value = value * 16 + g_ascii_xdigit_value (p[i]);
+    }
+  return value;
+}
+
+/* Bytes of the escape at @p (a backslash) inside a double-quoted string,
+ * or 0 for a \u escape json-glib reads differently from JSON:
+ * - fewer than four hex digits: json-glib swallows the character after
+ *   them, a closing quote included, so this scan and the parser would
+ *   disagree about where strings end, and brackets the parser recurses
+ *   into would hide from the depth check;
+ * - a lone UTF-16 surrogate: json-glib decodes it to bytes that are not
+ *   UTF-8 (which would then go upstream) and swallows the next character,
+ *   and a broken pair leaks its scanner's buffer. */
+static gsize
+escape_length (const char *p,
+               gsize       avail)
+{
+  gint unit, low;
+
+  if (avail < 2 || p[1] != 'u')
+    return 2;
+  unit = hex4 (p + 2, avail - 2);
+  if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
+    return 0;
+  if (unit < 0xD800 || unit > 0xDBFF)
+    return 6;
+  if (avail < 12 || p[6] != '\\' || p[7] != 'u')
+    return 0;
+  low = hex4 (p + 8, avail - 8);
+  if (low < 0xDC00 || low > 0xDFFF)
+    return 0;
+  return 12;
+}
+
 static gboolean
 is_word_char (char c)
 {
@@ -184,7 +233,13 @@ scan (Scan       *s,
           gsize start = ++i;
 
           while (i < len && data[i] != c)
-            i += (c == '"' && data[i] == '\\') ? 2 : 1;
+            {
+              gsize n = (c == '"' && data[i] == '\\') ? escape_length (data + i, len - i) : 1;
+
+              if (n == 0)
+                return fail (s, PROBLEM_ESCAPE, i, s->top);
+              i += n;
+            }
           if (i >= len)
             return TRUE;  /* unterminated: a parse error */
           if (l->string_bytes && i - start > l->string_bytes)
@@ -352,6 +407,12 @@ i2a_json_check_limits (const char          *data,
                                  "The number at '%s' cannot be represented: integers must fit in "
                                  "64 bits and other numbers must be finite doubles", where);
       break;
+    case PROBLEM_ESCAPE:
+      error = i2a_api_error_new (400, "invalid_request_error", "invalid_unicode_escape",
+                                 "A string at '%s' has an invalid \\u escape: it needs four hex "
+                                 "digits, and a UTF-16 surrogate must be a high one followed by "
+                                 "a low one", where);
+      break;
     case PROBLEM_NONE:
     default:
       g_assert_not_reached ();
@@ -383,6 +444,10 @@ i2a_json_check_depth (const char  *data,
   if (problem == PROBLEM_DEPTH)
     g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
                  "line %u: nested more than %u levels deep", line, max_depth);
+  else if (problem == PROBLEM_ESCAPE)
+    g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
+                 "line %u: an invalid \\u escape (not four hex digits, or a lone UTF-16 "
+                 "surrogate)", line);
   else
     g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
                  "line %u: a number that cannot be represented (beyond 64-bit integers or "

@@ -43,7 +43,10 @@ void         i2a_json_limits_init_default (I2aJsonLimits       *limits);
  * is the JSON path where it was crossed. Numbers that json-glib cannot
  * represent (an integer beyond int64, a float that overflows to infinity)
  * get "number_out_of_range" with their path: json-glib would wrap or
- * print them as invalid JSON. Bytes that are not JSON are left to the
+ * print them as invalid JSON. A \u escape without four hex digits or of
+ * a lone UTF-16 surrogate gets "invalid_unicode_escape": json-glib would
+ * read past the end of the string or decode it to bytes that are not
+ * UTF-8. Other bytes that are not JSON are left to the
  * parser to report; the scan skips strings and comments the way json-glib
  * does, so it never counts fewer levels than the parser will see. */
 I2aApiError *i2a_json_check_limits        (const char          *data,
@@ -51,7 +54,7 @@ I2aApiError *i2a_json_check_limits        (const char          *data,
                                            const I2aJsonLimits *limits);
 
 /* For files (keys.json, settings.json, ...): TRUE when @data nests at most
- * @max_depth levels and all its numbers are representable; else FALSE with
+ * @max_depth levels and all its numbers and escapes are representable; else FALSE with
  * @error set (I2A_ERROR_INVALID_CONFIG) to a message free of file contents. */
 gboolean     i2a_json_check_depth         (const char          *data,
                                            gsize                len,
