@@ -39,9 +39,30 @@ i2a_json_node_new_object (void)
   return node;
 }
 
-/* json-glib quotes what it did not expect ("unexpected identifier `sk-…'",
- * "unexpected string constant "sk-…""): a mistyped key would end up in
- * the log. Keep single characters, drop longer quotes. */
+/* json-glib's own ", expected value" / ", expected character `:'" tail:
+ * only its words and one quoted character, nothing from the input. */
+static gboolean
+is_expected_tail (const char *tail)
+{
+  const char *p = tail + strlen ("expected ");
+
+  if (!g_str_has_prefix (tail, "expected ") || strlen (tail) > 48)
+    return FALSE;
+  for (; *p; p++)
+    {
+      if (p[0] == '`' && p[1] != '\0' && p[2] == '\'' && p[3] == '\0')
+        return TRUE;
+      if (!g_ascii_islower (*p) && *p != ' ')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* json-glib quotes the input it stopped at ("unexpected identifier
+ * `sk-…'", "unexpected string constant "sk-…""): a mistyped key would end
+ * up in the log. It cuts long quotes without closing them, and a quoted
+ * string may itself contain quotes, so nothing after the first quote of
+ * more than one character is kept but json-glib's ", expected …" tail. */
 static char *
 scrub_parse_message (const char *text)
 {
@@ -52,17 +73,19 @@ scrub_parse_message (const char *text)
   for (const char *p = text; *p; p++)
     {
       char close = *p == '`' ? '\'' : *p == '"' ? '"' : '\0';
-      const char *end = close ? strchr (p + 1, close) : NULL;
 
-      if (end != NULL && end - p > 2)
+      if (close && !(p[1] != '\0' && p[2] == close))
         {
+          const char *tail = g_strrstr (p, ", expected ");
+
           g_string_append_c (out, *p);
           g_string_append (out, "…");
           g_string_append_c (out, close);
-          p = end;
+          if (tail && is_expected_tail (tail + 2))
+            g_string_append (out, tail);
+          break;
         }
-      else
-        g_string_append_c (out, *p);
+      g_string_append_c (out, *p);
     }
   return g_string_free (out, FALSE);
 }
