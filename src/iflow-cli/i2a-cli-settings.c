@@ -103,6 +103,31 @@ apply_loaded (I2aCliSettings *self)
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
+/* A file that does not parse leaves @slot (the last good values) alone. */
+static void
+parse_document (const char  *path,
+                const char  *contents,
+                gsize        len,
+                JsonObject **slot)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* The files hold the CLI's keys: the message never quotes them. */
+  if (!i2a_json_load_private (parser, contents, len, &error))
+    g_warning ("Ignoring %s: %s (keeping the previous values)", path, error->message);
+  else if (json_parser_get_root (parser) == NULL)
+    g_warning ("Ignoring %s: the file is empty (keeping the previous values)", path);
+  else if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    g_warning ("Ignoring %s: the top level is not a JSON object (keeping the previous values)",
+               path);
+  else
+    {
+      g_clear_pointer (slot, json_object_unref);
+      *slot = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+    }
+}
+
 typedef struct
 {
   I2aCliSettings *self;
@@ -134,19 +159,7 @@ load_done_cb (GObject      *source,
     }
   else
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      /* The files hold the CLI's keys: the message never quotes them. */
-      if (!i2a_json_load_private (parser, contents, len, &error))
-        g_warning ("Ignoring %s: %s (keeping the previous values)", data->path, error->message);
-      else if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        g_warning ("Ignoring %s: the top level is not a JSON object (keeping the previous values)",
-                   data->path);
-      else
-        {
-          g_clear_pointer (data->slot, json_object_unref);
-          *data->slot = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
-        }
+      parse_document (data->path, contents, len, data->slot);
       if (contents)
         memset (contents, 0, len);
     }
@@ -305,6 +318,28 @@ i2a_cli_settings_new (const char *dir)
 
   i2a_cli_settings_reload (self);
   return self;
+}
+
+void
+i2a_cli_settings_load_data (I2aCliSettings *self,
+                            const char     *settings,
+                            gsize           settings_len,
+                            const char     *creds,
+                            gsize           creds_len)
+{
+  const char *dir = self->dir ? self->dir : "~/.iflow";
+  g_autofree char *settings_path = g_build_filename (dir, "settings.json", NULL);
+  g_autofree char *creds_path = g_build_filename (dir, "oauth_creds.json", NULL);
+
+  g_return_if_fail (I2A_IS_CLI_SETTINGS (self));
+
+  g_clear_pointer (&self->settings, json_object_unref);
+  g_clear_pointer (&self->creds, json_object_unref);
+  if (settings)
+    parse_document (settings_path, settings, settings_len, &self->settings);
+  if (creds)
+    parse_document (creds_path, creds, creds_len, &self->creds);
+  apply_loaded (self);
 }
 
 const char *i2a_cli_settings_get_dir (I2aCliSettings *self) { return self->dir; }

@@ -30,5 +30,12 @@ const char     *i2a_cli_settings_get_access_token  (I2aCliSettings *self);
 gint64          i2a_cli_settings_get_expires_at    (I2aCliSettings *self);
 /* Reload now (tests, resume); completion is signalled by "changed". */
 void            i2a_cli_settings_reload         (I2aCliSettings *self);
+/* Load the two files' contents (NULL = missing) at once, as a reload would
+ * read them; for tests and fuzzing. Emits "changed". */
+void            i2a_cli_settings_load_data      (I2aCliSettings *self,
+                                                 const char     *settings,
+                                                 gsize           settings_len,
+                                                 const char     *creds,
+                                                 gsize           creds_len);
 
 G_END_DECLS

@@ -115,6 +115,6 @@ i2a_fuzz_assert_no_secret (const char   *text,
       while (is_key_char (p[n]))
         n++;
       if (n >= 3 + 8 && size >= n && memmem (data, size, p, n) != NULL)
-        g_error ("a secret from the input leaked into a message: %.*s", (int) n, p);
+        g_error ("a secret from the input (%.*s) leaked into a message: %.500s", (int) n, p, text);
     }
 }
