@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "i2a-json.h"
 #include "i2a-responses-reply.h"
 #include "i2a-responses-request.h"
 
@@ -124,6 +125,17 @@ get_object (JsonObject *obj,
 }
 
 /* The client's value of @name, or @fallback (owned) when it sent none. */
+/* json_node_init_array () would take a reference of its own on a new
+ * array, which then leaks. */
+static JsonNode *
+empty_array_node (void)
+{
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  json_node_take_array (node, json_array_new ());
+  return node;
+}
+
 static void
 echo_member (I2aResponsesReply *self,
              JsonObject        *response,
@@ -303,14 +315,14 @@ response_json (I2aResponsesReply *self,
   else
     echo_member (self, response, "text", NULL);
   echo_member (self, response, "tool_choice", json_node_init_string (json_node_alloc (), "auto"));
-  echo_member (self, response, "tools", json_node_init_array (json_node_alloc (), json_array_new ()));
+  echo_member (self, response, "tools", empty_array_node ());
   echo_member (self, response, "top_p", NULL);
   json_object_set_string_member (response, "truncation", "disabled");
   if (g_str_equal (status, "in_progress"))
     json_object_set_null_member (response, "usage");
   else
     json_object_set_object_member (response, "usage", usage_json (self->usage));
-  echo_member (self, response, "metadata", json_node_init_object (json_node_alloc (), json_object_new ()));
+  echo_member (self, response, "metadata", i2a_json_node_new_object ());
   return response;
 }
 

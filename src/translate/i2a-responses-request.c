@@ -333,11 +333,12 @@ append_system (Builder    *b,
 static char *
 content_text (JsonNode *content)
 {
-  GString *text = g_string_new (NULL);
+  GString *text;
   JsonArray *parts;
 
   if (i2a_responses_is_string (content))
     return g_strdup (json_node_get_string (content));
+  text = g_string_new (NULL);
   if (content == NULL || !JSON_NODE_HOLDS_ARRAY (content))
     return g_string_free (text, FALSE);
   parts = json_node_get_array (content);
@@ -406,7 +407,13 @@ user_content (JsonNode *content)
       else if (i2a_responses_get_string (part, "text") != NULL)
         json_array_add_object_element (out, text_part ("text", i2a_responses_get_string (part, "text")));
     }
-  return json_node_init_array (json_node_alloc (), out);
+  {
+    /* take, not init: init_array would add a reference of its own. */
+    JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+    json_node_take_array (node, out);
+    return node;
+  }
 }
 
 static JsonObject *

@@ -63,11 +63,19 @@ i2a_token_estimate_text (const char *text,
         }
       if (g_unichar_isspace (c))
         {
+          gunichar first = c;
+
           /* A single space rides with the next word; indentation and line
-           * breaks are tokens of their own. */
-          while (p < end && g_ascii_isspace (*p))
-            run++, p++;
-          if (run > 1 || c == '\n')
+           * breaks are tokens of their own. Every branch moves on by at
+           * least one character (no-break and other Unicode spaces too). */
+          do
+            {
+              run++;
+              p = g_utf8_next_char (p);
+            }
+          while (p < end && (c = g_utf8_get_char_validated (p, end - p)) != (gunichar) -1 &&
+                 c != (gunichar) -2 && g_unichar_isspace (c));
+          if (run > 1 || first == '\n')
             tokens++;
           continue;
         }
@@ -76,6 +84,12 @@ i2a_token_estimate_text (const char *text,
           /* JSON's ":", "," and {" pairs merge into single tokens. */
           while (p < end && g_ascii_ispunct (*p))
             run++, p++;
+          if (run == 0)
+            {
+              /* A control character: a token of its own. */
+              run = 1;
+              p++;
+            }
           tokens += (run + 2) / 3;
           continue;
         }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fuzz-common.h"
+#include "i2a-json-limits.h"
 
 static gboolean verbose;
 static const char *known_critical;
@@ -116,5 +117,81 @@ i2a_fuzz_assert_no_secret (const char   *text,
         n++;
       if (n >= 3 + 8 && size >= n && memmem (data, size, p, n) != NULL)
         g_error ("a secret from the input (%.*s) leaked into a message: %.500s", (int) n, p, text);
+    }
+}
+
+JsonObject *
+i2a_fuzz_parse_request (const guint8 *data,
+                        size_t        size)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(I2aApiError) limit = NULL;
+  I2aJsonLimits limits;
+  JsonNode *root;
+
+  if (size == 0 || !g_utf8_validate ((const char *) data, size, NULL))
+    return NULL;
+  i2a_json_limits_init_default (&limits);
+  if ((limit = i2a_json_check_limits ((const char *) data, size, &limits)) != NULL)
+    return NULL;
+  if (!json_parser_load_from_data (parser, (const char *) data, size, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return json_object_ref (json_node_get_object (root));
+}
+
+void
+i2a_fuzz_assert_json (const char *text,
+                      gssize      len,
+                      const char *what)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) error = NULL;
+
+  if (len < 0)
+    len = strlen (text);
+  if (!g_utf8_validate (text, len, NULL))
+    g_error ("%s is not UTF-8: %.300s", what, text);
+  if (!json_parser_load_from_data (parser, text, len, &error) || json_parser_get_root (parser) == NULL)
+    g_error ("%s is not JSON (%s): %.300s", what, error ? error->message : "empty", text);
+}
+
+void
+i2a_fuzz_assert_sse (const GString *out,
+                     const char    *what)
+{
+  g_auto(GStrv) events = NULL;
+  guint n;
+
+  if (out->len == 0)
+    return;
+  if (!g_str_has_suffix (out->str, "\n\n"))
+    g_error ("%s does not end with a whole event: %.300s", what, out->str);
+  events = g_strsplit (out->str, "\n\n", -1);
+  n = g_strv_length (events);
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      g_auto(GStrv) lines = g_strsplit (events[i], "\n", -1);
+      g_autoptr(GString) data = g_string_new (NULL);
+      gboolean has_data = FALSE;
+
+      for (guint j = 0; lines[j]; j++)
+        {
+          if (g_str_has_prefix (lines[j], "data: "))
+            {
+              if (has_data)
+                g_string_append_c (data, '\n');
+              g_string_append (data, lines[j] + 6);
+              has_data = TRUE;
+            }
+          else if (!g_str_has_prefix (lines[j], "event: ") && !g_str_has_prefix (lines[j], ":"))
+            g_error ("%s has a line that is not an SSE field: %.300s", what, lines[j]);
+        }
+      if (!has_data)
+        g_error ("%s has an event without data: %.300s", what, events[i]);
+      if (!g_str_equal (data->str, "[DONE]"))
+        i2a_fuzz_assert_json (data->str, data->len, what);
     }
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -39,5 +40,26 @@ void i2a_fuzz_assert_no_secret (const char   *text,
 void        i2a_fuzz_capture_logs (gboolean capture);
 const char *i2a_fuzz_logged       (void);
 void        i2a_fuzz_reset_logged (void);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* A client's request body as every front door reads it: UTF-8, the
+ * default document limits, then the parser. NULL when any of them
+ * refuses it. */
+JsonObject *i2a_fuzz_parse_request (const guint8 *data,
+                                    size_t        size);
+
+/* Aborts unless @text (@len bytes, -1 = NUL-terminated) is one JSON value. */
+void i2a_fuzz_assert_json         (const char   *text,
+                                   gssize        len,
+                                   const char   *what);
+
+/* Aborts unless @out is whole SSE events ("event: ...\n" optional, then
+ * "data: ...\n" lines, a blank line after each) whose data is JSON or
+ * "[DONE]". */
+void i2a_fuzz_assert_sse          (const GString *out,
+                                   const char    *what);
 
 G_END_DECLS

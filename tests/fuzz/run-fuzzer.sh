@@ -18,7 +18,7 @@ case $(basename "$exe") in
     # A known CRITICAL whose fix is pending (see fuzz-common.h): libsoup
     # rejected the request and the access log asks for its NULL URI's path.
     : "${I2A_FUZZ_KNOWN_CRITICAL=g_uri_get_path}" ;;
-  fuzz-messages)
+  fuzz-messages|fuzz-responses-*)
     per_input=10
     # json-glib's surrogate leak (lsan.supp) sits deeper below its entry
     # point when a translator parses an upstream event.
