@@ -372,7 +372,9 @@ enqueue (I2aDispatch *self,
       g_source_set_callback (w->cancel_source, G_SOURCE_FUNC (waiter_cancelled_cb), w, NULL);
       g_source_attach (w->cancel_source, NULL);
     }
-  w->timeout_id = g_timeout_add (pool->config->queue_max_wait_seconds * 1000, waiter_timeout_cb, w);
+  /* In 64 bits: seconds × 1000 wraps a guint past 49 days. */
+  w->timeout_id = g_timeout_add ((guint) MIN ((guint64) pool->config->queue_max_wait_seconds * 1000, G_MAXUINT),
+                                 waiter_timeout_cb, w);
   g_queue_push_tail (&pool->waiters, w);
   i2a_pool_notify_queue (pool);
   g_debug ("All eligible accounts are busy; request queued (%u waiting)", pool->waiters.length);

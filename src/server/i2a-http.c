@@ -90,7 +90,8 @@ i2a_http_get_bearer (SoupServerMessage *msg)
 char *
 i2a_http_normalized_path (SoupServerMessage *msg)
 {
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = uri ? g_uri_get_path (uri) : NULL;
   char *out = g_strdup (path && *path ? path : "/");
   gsize len = strlen (out);
 

@@ -398,9 +398,11 @@ static void
 request_finished_cb (SoupServer        *server,
                      SoupServerMessage *msg)
 {
-  g_debug ("%s %s -> %u", soup_server_message_get_method (msg),
-           g_uri_get_path (soup_server_message_get_uri (msg)),
-           soup_server_message_get_status (msg));
+  GUri *uri = soup_server_message_get_uri (msg);
+
+  /* Requests libsoup refused itself (a malformed request line) have no URI. */
+  g_debug ("%s %s -> %u", soup_server_message_get_method (msg) ? soup_server_message_get_method (msg) : "-",
+           uri ? g_uri_get_path (uri) : "(invalid request)", soup_server_message_get_status (msg));
 }
 
 /* ---- listening ----------------------------------------------------------- */

@@ -36,9 +36,10 @@ status_in_retry_set (guint   status,
   return FALSE;
 }
 
-/* Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+/* Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+ * Clamped: a value of years would cool an account down for good. */
 static gint
-parse_retry_after (const char *value)
+parse_retry_after_unclamped (const char *value)
 {
   g_autoptr(GDateTime) date = NULL;
   g_autoptr(GDateTime) now = NULL;
@@ -69,6 +70,14 @@ parse_retry_after (const char *value)
   now = g_date_time_new_now_utc ();
   seconds = g_date_time_difference (date, now) / G_TIME_SPAN_SECOND;
   return (gint) CLAMP (seconds, 0, G_MAXINT);
+}
+
+static gint
+parse_retry_after (const char *value)
+{
+  gint seconds = parse_retry_after_unclamped (value);
+
+  return seconds < 0 ? seconds : MIN (seconds, I2A_RETRY_AFTER_MAX);
 }
 
 static JsonObject *

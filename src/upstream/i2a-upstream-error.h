@@ -23,9 +23,12 @@ G_BEGIN_DECLS
  * 511/413 -> 413, 514 -> 502, others outside 400..599 -> 502); the message
  * reads "iFlow error <code>: <msg>". Real HTTP errors keep the upstream's
  * OpenAI message/type/code. retry_after is parsed from @retry_after_header
- * (seconds or HTTP date), else -1.
+ * (seconds or HTTP date, at most I2A_RETRY_AFTER_MAX), else -1.
  * Returns NULL when the response is a success (2xx without a business
  * error in the body). */
+/* The longest an upstream's Retry-After is honoured (an hour). */
+#define I2A_RETRY_AFTER_MAX 3600
+
 I2aApiError *i2a_upstream_error_classify (guint         http_status,
                                                const char   *body,
                                                gsize         len,
