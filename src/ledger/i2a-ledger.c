@@ -451,8 +451,10 @@ i2a_ledger_record (I2aLedger    *self,
 {
   g_return_if_fail (I2A_IS_LEDGER (self));
 
-  account_event (self, row->time_ms, row->account, row->client_key,
-                 row->prompt_tokens + row->completion_tokens);
+  /* Only what a quota or limit can still ask about stays in memory. */
+  if (row->time_ms >= g_get_real_time () / 1000 - RECENT_MS)
+    account_event (self, row->time_ms, row->account, row->client_key,
+                   row->prompt_tokens + row->completion_tokens);
   g_signal_emit (self, signals[RECORDED], 0, row);
   g_mutex_lock (&self->lock);
   if (self->thread == NULL)
