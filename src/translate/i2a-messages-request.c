@@ -855,7 +855,14 @@ convert_thinking (JsonObject *request,
                                      : tokens > 0 && tokens <= 16384 ? "medium" : "high");
     }
   else if (g_str_equal (type, "adaptive"))
-    json_object_set_string_member (chat, "reasoning_effort", "medium");
+    {
+      /* Claude Code says how hard to think in output_config.effort. */
+      const char *effort = string_member (object_member (request, "output_config"), "effort");
+
+      if (g_strcmp0 (effort, "low") != 0 && g_strcmp0 (effort, "high") != 0)
+        effort = g_strcmp0 (effort, "max") == 0 ? "high" : "medium";
+      json_object_set_string_member (chat, "reasoning_effort", effort);
+    }
   else if (!g_str_equal (type, "disabled"))
     return bad_field ("thinking.type", "must be enabled, adaptive or disabled, not '%s'", type);
   return NULL;

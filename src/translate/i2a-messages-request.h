@@ -18,8 +18,9 @@
  *   run) are dropped; `tool_choice` auto/any/tool/none map to
  *   auto/required/function/none.
  * - `thinking` enabled (budget_tokens) / adaptive -> `reasoning_effort`
- *   (low up to 4096 tokens, medium up to 16384, else high; adaptive is
- *   medium), which the upstream rules turn into each model's own switch.
+ *   (low up to 4096 tokens, medium up to 16384, else high; adaptive takes
+ *   `output_config.effort`, "max" as high, medium without it), which the
+ *   upstream rules turn into each model's own switch.
  * - Unknown top-level fields are ignored; bad blocks are a 400 naming the
  *   field ("messages.1.content.0.type"). */
 #pragma once

@@ -247,6 +247,18 @@ test_thinking (void)
 
   g_assert_cmpstr (json_object_get_string_member (chat, "reasoning_effort"), ==, "low");
   g_assert_cmpstr (json_object_get_string_member (adaptive, "reasoning_effort"), ==, "medium");
+  {
+    g_autoptr(JsonObject) effort = translate_ok (
+      "{\"model\":\"m\",\"max_tokens\":10,\"thinking\":{\"type\":\"adaptive\",\"display\":\"omitted\"},"
+      "\"output_config\":{\"effort\":\"high\"},\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}");
+    g_autoptr(JsonObject) low = translate_ok (
+      "{\"model\":\"m\",\"max_tokens\":10,\"thinking\":{\"type\":\"adaptive\"},"
+      "\"output_config\":{\"effort\":\"low\"},\"messages\":[{\"role\":\"user\",\"content\":\"q\"}]}");
+
+    g_assert_cmpstr (json_object_get_string_member (effort, "reasoning_effort"), ==, "high");
+    g_assert_cmpstr (json_object_get_string_member (low, "reasoning_effort"), ==, "low");
+    g_assert_false (json_object_has_member (effort, "output_config"));
+  }
   g_assert_cmpstr (json_object_get_string_member (big, "reasoning_effort"), ==, "high");
   g_assert_false (json_object_has_member (off, "reasoning_effort"));
 
