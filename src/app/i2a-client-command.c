@@ -262,7 +262,10 @@ run_setup (Opts       *opts,
       goto out;
     }
 
-  if (!config->auth_enabled)
+  if (!config->auth_enabled && opts->client->no_key_without_auth)
+    g_print (_("Client auth is off in %s, so %s needs no key.\n"),
+             i2a_pool_get_config_path (ks.pool), opts->client->name);
+  else if (!config->auth_enabled)
     g_print (_("Client auth is off in %s, so the server accepts any key; %s gets \"%s\".\n"),
              i2a_pool_get_config_path (ks.pool), opts->client->name, I2A_CLIENT_KEY_NO_AUTH);
   else if (pending)

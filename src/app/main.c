@@ -135,7 +135,7 @@ main (int   argc,
     { NULL }
   };
   const char *summary = N_("Local OpenAI-compatible API for iFlow and OpenAI-compatible accounts.\n"
-                           "Serves /v1/models, /v1/chat/completions and /v1/messages on http://127.0.0.1:8000.");
+                           "Serves /v1/models, /v1/chat/completions, /v1/messages and /v1/responses on http://127.0.0.1:8000.");
   const char *commands = N_("Commands (each has its own --help):\n"
                             "  login         log in to iFlow in a browser and add the account\n"
                             "  accounts      list the accounts of the pool (never their keys)\n"
@@ -146,7 +146,8 @@ main (int   argc,
                             "  import-cli    import the iFlow CLI's login as a pool account\n"
                             "  usage         requests and tokens per day, account, model, key or endpoint\n"
                             "  opencode      point OpenCode at iflow2api (preview, --apply, --undo)\n"
-                            "  claude-code   point Claude Code at iflow2api (preview, --apply, --undo)");
+                            "  claude-code   point Claude Code at iflow2api (preview, --apply, --undo)\n"
+                            "  codex         write a Codex profile for iflow2api (preview, --apply, --undo)");
 
   /* GLib 2.74 allocates objects from its slice allocator, which keeps
    * freed memory in its own caches for good: after a burst of thousands

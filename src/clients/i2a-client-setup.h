@@ -63,6 +63,9 @@ struct _I2aClient
   /* How to use the client afterwards ("Run `codex --profile iflow2api`."),
    * marked for translation, or NULL. */
   const char           *usage_hint;
+  /* With client auth off the client is given no key at all (instead of
+   * I2A_CLIENT_KEY_NO_AUTH): only what people are told differs. */
+  gboolean              no_key_without_auth;
 
   /* The config file written, computed afresh (environment included). */
   char               *(*default_path) (void);

@@ -5,10 +5,12 @@
 
 #include "i2a-claude-code.h"
 #include "i2a-client-setup.h"
+#include "i2a-codex.h"
 #include "i2a-opencode.h"
 
 static const I2aClient * const clients[] = {
   &i2a_client_opencode,
+  &i2a_client_codex,
   &i2a_client_claude_code,
   NULL
 };

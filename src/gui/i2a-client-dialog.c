@@ -118,6 +118,13 @@ i2a_client_dialog_update (I2aClientDialog *self)
   else if (self->pending_key)
     adw_action_row_set_subtitle (self->key_row,
                                  _("No client key reaches every account yet: Apply adds one"));
+  else if (g_str_equal (self->plan_key, I2A_CLIENT_KEY_NO_AUTH) && self->client->no_key_without_auth)
+    {
+      /* Translators: %s is a program name, e.g. "Codex" */
+      g_autofree char *text = g_strdup_printf (_("Client keys are off, so %s needs no key"), self->client->name);
+
+      adw_action_row_set_subtitle (self->key_row, text);
+    }
   else if (g_str_equal (self->plan_key, I2A_CLIENT_KEY_NO_AUTH))
     {
       /* Translators: %s is a fixed placeholder key, not a secret */
