@@ -13,6 +13,7 @@
 #include "i2a-messages-door.h"
 #include "i2a-messages-reply.h"
 #include "i2a-messages-request.h"
+#include "i2a-model-index.h"
 #include "i2a-token-estimate.h"
 
 /* ---- the door ----------------------------------------------------------- */
@@ -274,6 +275,64 @@ reply_ok (SoupServerMessage *msg)
   i2a_http_reply_json (msg, SOUP_STATUS_OK, root);
 }
 
+/* GET /v1/models from an Anthropic client (it sends anthropic-version):
+ * the catalogue in Anthropic's list shape, for Claude Code's picker. */
+static void
+handle_models (I2aServer         *server,
+               SoupServerMessage *msg)
+{
+  I2aPool *pool = i2a_server_get_pool (server);
+  const char *token = client_token (msg);
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GDateTime) created = g_date_time_new_from_unix_utc (1735689600);
+  g_autofree char *created_at = g_date_time_format_iso8601 (created);
+  JsonArray *data;
+  guint n;
+
+  /* A client key routed to some accounts sees only their models. */
+  if (i2a_keys_config_lookup_token (i2a_pool_get_config (pool), token, NULL) == NULL)
+    token = NULL;
+  list = i2a_pool_build_model_list (pool, token, 1735689600);
+  data = json_object_get_array_member (json_node_get_object (list), "data");
+  n = json_array_get_length (data);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "data");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *id = json_object_get_string_member (json_array_get_object_element (data, i), "id");
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, "model");
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, id);
+      json_builder_set_member_name (b, "display_name");
+      json_builder_add_string_value (b, id);
+      json_builder_set_member_name (b, "created_at");
+      json_builder_add_string_value (b, created_at);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "has_more");
+  json_builder_add_boolean_value (b, FALSE);
+  json_builder_set_member_name (b, "first_id");
+  if (n > 0)
+    json_builder_add_string_value (b, json_object_get_string_member (json_array_get_object_element (data, 0), "id"));
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "last_id");
+  if (n > 0)
+    json_builder_add_string_value (b, json_object_get_string_member (json_array_get_object_element (data, n - 1), "id"));
+  else
+    json_builder_add_null_value (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  i2a_http_reply_json (msg, SOUP_STATUS_OK, root);
+}
+
 gboolean
 i2a_messages_door_route (I2aServer         *server,
                          SoupServerMessage *msg,
@@ -281,6 +340,13 @@ i2a_messages_door_route (I2aServer         *server,
 {
   const char *method = soup_server_message_get_method (msg);
 
+  if ((g_str_equal (path, "/v1/models") || g_str_equal (path, "/models")) &&
+      (g_str_equal (method, SOUP_METHOD_GET) || g_str_equal (method, SOUP_METHOD_HEAD)) &&
+      soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "anthropic-version"))
+    {
+      handle_models (server, msg);
+      return TRUE;
+    }
   if (g_str_equal (path, "/v1/messages") || g_str_equal (path, "/messages"))
     {
       if (require_post (msg))

@@ -239,6 +239,9 @@ server_cb (SoupServer        *server,
   /* Before /v1/models: Codex's catalogue is asked with ?client_version. */
   else if (i2a_responses_door_route (self, msg, path, query))
     ;
+  /* Before /v1/models too: Anthropic clients get their list shape. */
+  else if (i2a_messages_door_route (self, msg, path))
+    ;
   else if (g_str_equal (path, "/v1/models") || g_str_equal (path, "/models"))
     {
       if (require_method (msg, SOUP_METHOD_GET))
@@ -259,8 +262,6 @@ server_cb (SoupServer        *server,
       if (require_method (msg, SOUP_METHOD_POST))
         handle_chat (self, msg);
     }
-  else if (i2a_messages_door_route (self, msg, path))
-    ;
   else
     {
       g_autofree char *text = g_strdup_printf ("Unknown path %s. Endpoints: /health, /v1/models, "

@@ -60,6 +60,12 @@ const answer = await byKey.messages.create({
 });
 assert.equal(answer.content[0].text, 'Tool said: sunny, 21 °C');
 
+// The model list in Anthropic's shape (the SDK sends anthropic-version).
+const models = [];
+for await (const m of byKey.models.list()) models.push(m);
+assert.ok(models.some((m) => m.id === 'glm-4.7'), 'glm-4.7 listed');
+assert.ok(models.every((m) => m.type === 'model' && m.display_name && m.created_at), 'Anthropic model shape');
+
 // count_tokens: a local count, tools and system included.
 const small = await byKey.messages.countTokens({
   model: 'glm-4.7', messages: [{ role: 'user', content: 'Hi' }],
