@@ -20,8 +20,7 @@ static const char base_instructions[] =
   "explaining results.\n\n"
   "- Use the exec_command tool to run shell commands (list files, read them, build, test); "
   "prefer fast read-only commands such as rg, ls and sed -n to explore.\n"
-  "- Change files with the apply_patch tool when it is offered, keeping edits small and focused; "
-  "never rewrite unrelated code.\n"
+  "- Keep edits to files small and focused; never rewrite unrelated code.\n"
   "- Respect the sandbox and approval rules you are given; ask before destructive actions.\n"
   "- After changing code, run the relevant tests or build when you can.\n"
   "- Keep answers short and concrete: say what you did, what you found and what is left.";
@@ -87,9 +86,11 @@ add_model (JsonBuilder *b,
   json_builder_add_boolean_value (b, FALSE);
   json_builder_set_member_name (b, "default_verbosity");
   json_builder_add_null_value (b);
-  /* A JSON function tool: chat models handle it better than a grammar. */
+  /* As for models Codex does not know: no freeform apply_patch grammar
+   * (Codex 0.171 accepts only "freeform" or null here); edits go through
+   * exec_command. */
   json_builder_set_member_name (b, "apply_patch_tool_type");
-  json_builder_add_string_value (b, "function");
+  json_builder_add_null_value (b);
   json_builder_set_member_name (b, "truncation_policy");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "mode");

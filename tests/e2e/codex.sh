@@ -1,0 +1,128 @@
+#!/bin/sh
+# End to end with the real Codex CLI (`codex exec`, pinned, installed from
+# npm into the build dir), CODEX_HOME and HOME in a temp dir:
+#  1. `iflow2api codex --apply` writes the profile (client auth on: the
+#     client key as bearer token), then a plain turn with --profile;
+#  2. an agentic turn: the fake upstream asks for exec_command, Codex runs
+#     it and the fake answers with the command's output;
+#  3. Codex's own catalogue parser accepts GET /v1/models?client_version=;
+#  4. with client auth off, a profile without any key works too.
+# Codex's config.toml is never written. Skips (77) without npm.
+# usage: codex.sh IFLOW2API FAKE_IFLOW CACHE_DIR
+set -u
+bin=$1 fake=$2 cache=$3
+version=0.171.0
+codex=$cache/node_modules/.bin/codex
+
+command -v npm >/dev/null 2>&1 || { echo "npm not installed: skipping"; exit 77; }
+if [ "$("$codex" --version 2>/dev/null | cut -d' ' -f2)" != "$version" ]; then
+  mkdir -p "$cache"
+  npm install --prefix "$cache" --no-audit --no-fund --no-save --silent "@openai/codex@$version" >&2 ||
+    { echo "npm install @openai/codex failed: skipping"; exit 77; }
+fi
+"$codex" --version >/dev/null 2>&1 || { echo "codex does not run here: skipping"; exit 77; }
+
+tmp=$(mktemp -d)
+fake_pid= proxy_pid=
+stop_proxy () { [ -n "$proxy_pid" ] && kill $proxy_pid 2>/dev/null; wait $proxy_pid 2>/dev/null; proxy_pid=; }
+cleanup () { stop_proxy; [ -n "$fake_pid" ] && kill $fake_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT INT TERM
+fail () { echo "FAIL: $*"; echo "--- proxy log"; tail -n 40 "$tmp/proxy.log"; exit 1; }
+
+key=sk-0123456789abcdef0123456789abcdef
+client=sk-client-codex-0123456789abcdef
+"$fake" --key "$key" --events 4 > "$tmp/fake.url" &
+fake_pid=$!
+for _ in $(seq 50); do [ -s "$tmp/fake.url" ] && break; sleep 0.1; done
+mkdir -p "$tmp/home/.codex" "$tmp/work"
+printf 'model = "o3"\n' > "$tmp/home/.codex/config.toml"
+
+# keys.json with client auth $1 (true/false).
+write_keys () {
+  cat > "$tmp/keys.json" <<JSON
+{
+  "auth": { "enabled": $1, "required": $1 },
+  "accounts": { "acc1": { "api_key": "$key", "base_url": "$(cat "$tmp/fake.url")" } },
+  "keys": { "$client": { "account": "acc1" } },
+  "default": { "account": "acc1" }
+}
+JSON
+  chmod 600 "$tmp/keys.json"
+}
+
+start_proxy () {
+  : > "$tmp/proxy.log"
+  HOME="$tmp/home" IFLOW2API_KEYS_PATH="$tmp/keys.json" "$bin" --headless --port 0 --verbose > "$tmp/proxy.log" 2>&1 &
+  proxy_pid=$!
+  base=""
+  for _ in $(seq 100); do
+    base=$(sed -n 's/.*Listening on \(http:[^ ]*\).*/\1/p' "$tmp/proxy.log" | head -n1)
+    [ -n "$base" ] && break
+    sleep 0.1
+  done
+  [ -n "$base" ] || fail "proxy did not start"
+  port=${base%/v1}
+  port=${port##*:}
+}
+
+# Codex with nothing of the caller's environment but PATH; its sandbox
+# helper cannot be set up in a temp dir, so commands run unsandboxed.
+run_codex () {
+  (cd "$tmp/work" && env -i PATH="$PATH" HOME="$tmp/home" CODEX_HOME="$tmp/home/.codex" TERM=dumb \
+     timeout 180 "$codex" exec --profile iflow2api --skip-git-repo-check -s danger-full-access "$prompt") \
+    > "$tmp/out.txt" 2> "$tmp/err.txt"
+}
+
+apply () {
+  HOME="$tmp/home" CODEX_HOME="$tmp/home/.codex" "$bin" codex --apply --port "$port" --keys "$tmp/keys.json" \
+    --model glm-4.7 > "$tmp/apply.txt" 2>&1 || { cat "$tmp/apply.txt"; fail "codex --apply"; }
+}
+
+# 1. The profile from `iflow2api codex --apply`, with the client key.
+write_keys true
+start_proxy
+apply
+profile="$tmp/home/.codex/iflow2api.config.toml"
+grep -q "experimental_bearer_token = \"$client\"" "$profile" || fail "the profile lacks the client key"
+grep -q 'wire_api = "responses"' "$profile" || fail "the profile lacks wire_api"
+[ "$(cat "$tmp/home/.codex/config.toml")" = 'model = "o3"' ] || fail "config.toml was changed"
+prompt="Say hello"
+run_codex || { cat "$tmp/err.txt"; fail "codex exec exited with $?"; }
+grep -q "token-0token-1token-2token-3" "$tmp/out.txt" || { cat "$tmp/out.txt" "$tmp/err.txt"; fail "plain turn: no answer"; }
+echo "ok 1 plain turn with the profile from iflow2api codex --apply"
+
+# 2. The agentic turn: the shell computes the marker, so it only appears
+# if Codex really ran exec_command and sent its output back.
+prompt='fake:tool exec_command {"cmd":"echo codex-$((6*7))"}'
+run_codex || { cat "$tmp/err.txt"; fail "agentic codex exec exited with $?"; }
+grep -q "Tool said: .*" "$tmp/out.txt" && grep -q "codex-42" "$tmp/out.txt" ||
+  { cat "$tmp/out.txt" "$tmp/err.txt"; fail "agentic turn: exec_command output not used"; }
+echo "ok 2 agentic turn (exec_command ran, its output came back)"
+
+# 3. Codex's catalogue parser takes the shape served for its model picker.
+node -e "
+  fetch(process.argv[1] + '/models?client_version=$version', { headers: { authorization: 'Bearer $client' } })
+    .then((r) => r.text()).then((t) => require('fs').writeFileSync(process.argv[2], t));
+" "$base" "$tmp/catalog.json" || fail "cannot fetch the catalogue"
+env -i PATH="$PATH" HOME="$tmp/home" CODEX_HOME="$tmp/home/.codex" "$codex" debug models \
+  -c "model_catalog_json=\"$tmp/catalog.json\"" > "$tmp/models.json" 2> "$tmp/err.txt" ||
+  { cat "$tmp/err.txt"; fail "codex rejects the served catalogue"; }
+grep -q '"slug":"glm-4.7"' "$tmp/models.json" || grep -q '"slug": "glm-4.7"' "$tmp/models.json" ||
+  fail "glm-4.7 not in Codex's catalogue"
+echo "ok 3 Codex parses GET /v1/models?client_version="
+
+# 4. Client auth off: the profile holds no key and needs no variable.
+stop_proxy
+write_keys false
+start_proxy
+apply
+grep -q "bearer" "$profile" && fail "a key in the profile although client auth is off"
+prompt="Say hello"
+run_codex || { cat "$tmp/err.txt"; fail "codex exec (auth off) exited with $?"; }
+grep -q "token-0token-1token-2token-3" "$tmp/out.txt" || { cat "$tmp/out.txt" "$tmp/err.txt"; fail "auth off: no answer"; }
+echo "ok 4 client auth off: no key in the profile"
+
+# Every Responses request Codex made was answered without an error.
+grep -q "POST /v1/responses -> 200" "$tmp/proxy.log" || fail "no /v1/responses request seen"
+if grep -E "/v1/responses -> [45]" "$tmp/proxy.log"; then fail "an error answer"; fi
+echo "ok: Codex $version through iflow2api"
