@@ -104,6 +104,8 @@ config_clear (I2aKeysConfig *self)
   g_clear_pointer (&self->resilience.retry_status_codes, g_array_unref);
   g_clear_pointer (&self->root, json_node_unref);
   g_clear_pointer (&self->model_rules, i2a_model_rules_free);
+  g_clear_pointer (&self->server.allowed_hosts, g_strfreev);
+  g_clear_pointer (&self->server.allowed_origins, g_strfreev);
 }
 
 I2aKeysConfig *
@@ -373,6 +375,66 @@ parse_account (Check         *c,
 #undef SUB
 }
 
+static GStrv
+get_string_list (Check      *c,
+                 JsonObject *obj,
+                 const char *name,
+                 const char *path)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  JsonNode *node = member (obj, name);
+  JsonArray *array;
+
+  if (node == NULL)
+    return NULL;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      check_fail (c, path, "expected an array of strings, got %s", node_kind (node));
+      return NULL;
+    }
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING ||
+          *json_node_get_string (item) == '\0')
+        {
+          check_fail (c, path, "expected an array of non-empty strings");
+          return NULL;
+        }
+      g_strv_builder_add (b, json_node_get_string (item));
+    }
+  return g_strv_builder_end (b);
+}
+
+/* "server": limits on the wire and on documents, browser protections. */
+static void
+parse_server (Check         *c,
+              I2aKeysConfig *self,
+              JsonObject    *obj)
+{
+  I2aKeysServer *s = &self->server;
+
+  s->max_body_bytes = get_uint (c, obj, "max_body_bytes", "server.max_body_bytes", 1, 0);
+  s->max_connections = get_uint (c, obj, "max_connections", "server.max_connections", 1, 0);
+  s->header_timeout_seconds = get_uint (c, obj, "header_timeout_seconds", "server.header_timeout_seconds", 1, 0);
+  s->body_timeout_seconds = get_uint (c, obj, "body_timeout_seconds", "server.body_timeout_seconds", 1, 0);
+  s->keepalive_timeout_seconds = get_uint (c, obj, "keepalive_timeout_seconds",
+                                           "server.keepalive_timeout_seconds", 1, 0);
+  s->max_depth = get_uint (c, obj, "max_depth", "server.max_depth", 1, 0);
+  s->max_messages = get_uint (c, obj, "max_messages", "server.max_messages", 1, 0);
+  s->max_content_parts = get_uint (c, obj, "max_content_parts", "server.max_content_parts", 1, 0);
+  s->max_tools = get_uint (c, obj, "max_tools", "server.max_tools", 1, 0);
+  s->max_values = get_uint (c, obj, "max_values", "server.max_values", 1, 0);
+  s->max_string_bytes = get_uint (c, obj, "max_string_bytes", "server.max_string_bytes", 1, 0);
+  /* The parser recurses per level: keep well inside the stack. */
+  if (s->max_depth > 512)
+    check_fail (c, "server.max_depth", "must be at most 512, got %u", s->max_depth);
+  s->allowed_hosts = get_string_list (c, obj, "allowed_hosts", "server.allowed_hosts");
+  s->allowed_origins = get_string_list (c, obj, "allowed_origins", "server.allowed_origins");
+}
+
 static I2aKeysRoute *
 parse_route (Check         *c,
              I2aKeysConfig *self,
@@ -578,6 +640,8 @@ i2a_keys_config_new_from_root (JsonNode    *root,
                                                self->queue_max_wait_seconds);
     }
 
+  if (!c.failed && (section = get_object (&c, top, "server", "server")) != NULL)
+    parse_server (&c, self, section);
   if (!c.failed && (section = get_object (&c, top, "usage", "usage")) != NULL)
     self->usage_retention_days = get_uint (&c, section, "retention_days", "usage.retention_days", 0,
                                            self->usage_retention_days);

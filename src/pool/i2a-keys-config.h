@@ -73,6 +73,25 @@ typedef struct
   GArray   *retry_status_codes;  /* guint */
 } I2aResilience;
 
+/* keys.json "server": the server's limits and browser protections. 0 (or
+ * NULL) = the server's default. */
+typedef struct
+{
+  guint64  max_body_bytes;
+  guint    max_connections;
+  guint    header_timeout_seconds;
+  guint    body_timeout_seconds;
+  guint    keepalive_timeout_seconds;
+  guint    max_depth;
+  guint    max_messages;
+  guint    max_content_parts;
+  guint    max_tools;
+  guint    max_values;
+  guint64  max_string_bytes;
+  GStrv    allowed_hosts;
+  GStrv    allowed_origins;
+} I2aKeysServer;
+
 typedef struct
 {
   gboolean       auth_enabled;
@@ -84,7 +103,8 @@ typedef struct
   I2aResilience  resilience;
   guint          queue_max_length;
   guint          queue_max_wait_seconds;
-  guint          usage_retention_days; /* "usage": {"retention_days"}; 0 = forever */
+  guint          usage_retention_days;
+  I2aKeysServer  server; /* "usage": {"retention_days"}; 0 = forever */
   JsonNode      *root;            /* the document as read, for edits */
   I2aModelRules *model_rules;     /* "aliases" and "fallbacks" */
 } I2aKeysConfig;

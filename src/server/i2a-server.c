@@ -38,7 +38,12 @@ struct _I2aServer
   char        *host;
   guint        port;
   gsize        max_body;
-  I2aJsonLimits json_limits;
+  I2aJsonLimits json_limits;     /* set by the app; keys.json's win */
+  I2aJsonLimits effective_limits;
+  guint        max_connections;   /* likewise, for the connection layer */
+  guint        header_timeout;
+  guint        body_timeout;
+  guint        keepalive_timeout;
   GStrv        allowed_hosts;   /* set by the app, besides keys.json's */
   GStrv        allowed_origins;
   guint        first_byte_timeout;
@@ -192,7 +197,7 @@ handle_chat (I2aServer         *self,
 
   raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   request = i2a_chat_validate_full (soup_message_headers_get_content_type (h, NULL), raw,
-                                    &self->json_limits, &error);
+                                    i2a_server_get_json_limits (self), &error);
   if (request == NULL)
     {
       i2a_http_reply_error (msg, error);
@@ -268,6 +273,37 @@ server_cb (SoupServer        *server,
                                                "/v1/chat/completions, /v1/messages, /v1/responses", path);
       i2a_http_reply_simple_error (msg, SOUP_STATUS_NOT_FOUND, "not_found", text);
     }
+}
+
+static const I2aKeysServer *
+keys_server (I2aServer *self)
+{
+  I2aKeysConfig *config = self->pool ? i2a_pool_get_config (self->pool) : NULL;
+
+  return config ? &config->server : NULL;
+}
+
+static gsize
+effective_max_body (I2aServer *self)
+{
+  const I2aKeysServer *k = keys_server (self);
+
+  return k && k->max_body_bytes ? (gsize) k->max_body_bytes : self->max_body;
+}
+
+/* keys.json's "server" values over the app's (read each time, so a reload
+ * applies at once). */
+static void
+sync_connection_limits (I2aServer *self)
+{
+  const I2aKeysServer *k = keys_server (self);
+
+#define PICK(field, own) (k && k->field ? k->field : self->own)
+  i2a_connections_set_limits (self->connections, PICK (max_connections, max_connections),
+                              PICK (header_timeout_seconds, header_timeout),
+                              PICK (body_timeout_seconds, body_timeout),
+                              PICK (keepalive_timeout_seconds, keepalive_timeout));
+#undef PICK
 }
 
 /* The door whose error shape a path's refusals take. Front doors add
@@ -359,11 +395,11 @@ check_headers (I2aServer         *self,
                               "Send the request with a Content-Length header "
                               "(chunked request bodies are not accepted)");
   length = soup_message_headers_get_content_length (h);
-  if (length > (goffset) self->max_body)
+  if (length > (goffset) effective_max_body (self))
     return i2a_api_error_new (413, "invalid_request_error", "request_too_large",
                               "The request body is %" G_GOFFSET_FORMAT " bytes; the limit is "
                               "%" G_GSIZE_FORMAT " bytes (server.max_body_bytes)",
-                              length, self->max_body);
+                              length, effective_max_body (self));
   return NULL;
 }
 
@@ -453,6 +489,7 @@ hand_over (I2aServer *self,
 
   if (self->soup == NULL || local == NULL || remote == NULL)
     return;
+  sync_connection_limits (self);
   if (!i2a_connections_admit (self->connections, socket))
     {
       i2a_connections_refuse (self->connections, socket);
@@ -569,6 +606,7 @@ sweep_cb (gpointer user_data)
 #endif
   /* Nothing in flight and no connection open: no reason to wake an idle
    * desktop every second. The next connection starts the sweep again. */
+  sync_connection_limits (self);
   if (i2a_connections_sweep (self->connections, now) == 0 && active->len == 0)
     {
       self->sweep_id = 0;
@@ -695,6 +733,10 @@ i2a_server_init (I2aServer *self)
   self->connections = i2a_connections_new ();
   self->max_body = I2A_DEFAULT_MAX_BODY;
   i2a_json_limits_init_default (&self->json_limits);
+  self->max_connections = I2A_DEFAULT_MAX_CONNECTIONS;
+  self->header_timeout = I2A_DEFAULT_HEADER_TIMEOUT;
+  self->body_timeout = I2A_DEFAULT_BODY_TIMEOUT;
+  self->keepalive_timeout = I2A_DEFAULT_KEEPALIVE_TIMEOUT;
   /* Non-streaming answers arrive only when generation is complete. */
   self->first_byte_timeout = 600;
   self->idle_timeout = 300;
@@ -852,7 +894,21 @@ i2a_server_set_json_limits (I2aServer           *self,
 const I2aJsonLimits *
 i2a_server_get_json_limits (I2aServer *self)
 {
-  return &self->json_limits;
+  const I2aKeysServer *k = keys_server (self);
+
+  self->effective_limits = self->json_limits;
+  if (k)
+    {
+      I2aJsonLimits *l = &self->effective_limits;
+
+      l->depth = k->max_depth ? k->max_depth : l->depth;
+      l->messages = k->max_messages ? k->max_messages : l->messages;
+      l->parts = k->max_content_parts ? k->max_content_parts : l->parts;
+      l->tools = k->max_tools ? k->max_tools : l->tools;
+      l->values = k->max_values ? k->max_values : l->values;
+      l->string_bytes = k->max_string_bytes ? (gsize) k->max_string_bytes : l->string_bytes;
+    }
+  return &self->effective_limits;
 }
 
 void
@@ -894,13 +950,17 @@ union_of (GStrv              mine,
 GStrv
 i2a_server_dup_allowed_hosts (I2aServer *self)
 {
-  return union_of (self->allowed_hosts, NULL);
+  const I2aKeysServer *k = keys_server (self);
+
+  return union_of (self->allowed_hosts, k ? (const char *const *) k->allowed_hosts : NULL);
 }
 
 GStrv
 i2a_server_dup_allowed_origins (I2aServer *self)
 {
-  return union_of (self->allowed_origins, NULL);
+  const I2aKeysServer *k = keys_server (self);
+
+  return union_of (self->allowed_origins, k ? (const char *const *) k->allowed_origins : NULL);
 }
 
 void
@@ -910,8 +970,11 @@ i2a_server_set_connection_limits (I2aServer *self,
                                   guint      body_seconds,
                                   guint      keepalive_seconds)
 {
-  i2a_connections_set_limits (self->connections, max_connections, header_seconds, body_seconds,
-                              keepalive_seconds);
+  self->max_connections = max_connections;
+  self->header_timeout = header_seconds;
+  self->body_timeout = body_seconds;
+  self->keepalive_timeout = keepalive_seconds;
+  sync_connection_limits (self);
 }
 
 guint

@@ -984,6 +984,37 @@ test_queue_wait_wrap (void)
   keys_env_free (e);
 }
 
+/* Every limit and list of the "server" section of keys.json applies. */
+static void
+test_keys_server_section (void)
+{
+  KeysEnv *e = keys_env_new ("{\"accounts\": {\"acc1\": {\"api_key\": \"" ACCOUNT_KEY "\", \"base_url\": \"http://@BASE@\"}},"
+                             "\"server\": {\"max_body_bytes\": 2000, \"max_messages\": 1, \"max_connections\": 3,"
+                             "\"allowed_hosts\": [\"box.lan\"], \"allowed_origins\": [\"https://app.example\"]}}");
+  g_autofree char *two = g_strdup ("{\"model\":\"glm-5\",\"messages\":[{\"role\":\"user\",\"content\":\"a\"},"
+                                   "{\"role\":\"user\",\"content\":\"b\"}]}");
+  g_autofree char *big = g_strnfill (3000, 'x');
+  g_autofree char *large = g_strdup_printf ("{\"model\":\"glm-5\",\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]}", big);
+  g_autoptr(I2aTestResponse) many = keys_env_request (e, "POST", "/v1/chat/completions", NULL, two);
+  g_autoptr(I2aTestResponse) too_big = keys_env_request (e, "POST", "/v1/chat/completions", NULL, large);
+  g_autoptr(JsonObject) err = i2a_test_assert_openai_error (many, 400);
+  g_autoptr(GPtrArray) raws = g_ptr_array_new_with_free_func ((GDestroyNotify) raw_free);
+  g_autoptr(Raw) over = NULL;
+  g_auto(GStrv) hosts = i2a_server_dup_allowed_hosts (e->server);
+  g_auto(GStrv) origins = i2a_server_dup_allowed_origins (e->server);
+
+  g_assert_cmpstr (json_object_get_string_member (err, "code"), ==, "too_many_messages");
+  g_assert_cmpuint (too_big->status, ==, 413);
+  g_assert_true (g_strv_contains ((const char *const *) hosts, "box.lan"));
+  g_assert_true (g_strv_contains ((const char *const *) origins, "https://app.example"));
+  for (guint i = 0; i < 3; i++)
+    g_ptr_array_add (raws, raw_connect (i2a_server_get_port (e->server)));
+  over = raw_connect (i2a_server_get_port (e->server));
+  g_assert_true (i2a_test_wait_until (raw_poll, over, 3000));
+  g_assert_cmpuint (raw_status (over), ==, 503);
+  keys_env_free (e);
+}
+
 /* Runs last: nothing above leaked a secret into a log line or a response. */
 static void
 test_no_secret_anywhere (void)
@@ -1026,6 +1057,7 @@ main (int argc, char **argv)
   g_test_add_func ("/harden/defects/rejected-request", test_rejected_request);
   g_test_add_func ("/harden/defects/retry-after", test_retry_after_clamped);
   g_test_add_func ("/harden/defects/queue-wait-wrap", test_queue_wait_wrap);
+  g_test_add_func ("/harden/config/keys-server-section", test_keys_server_section);
   g_test_add_func ("/harden/secrets/settings-error", test_settings_error_scrubbed);
   g_test_add_func ("/harden/secrets/keys-error", test_keys_error_scrubbed);
   g_test_add_func ("/harden/secrets/base-url", test_base_url_masked);
