@@ -23,7 +23,10 @@ messages_reply_error (SoupServerMessage *msg,
                       const I2aApiError *error)
 {
   g_autofree char *json = i2a_messages_error_json (error);
-  g_autoptr(GBytes) body = g_bytes_new_take (g_steal_pointer (&json), strlen (json));
+  /* Measured first: the order in which arguments are evaluated is
+   * unspecified, and g_steal_pointer () clears json. */
+  gsize len = strlen (json);
+  g_autoptr(GBytes) body = g_bytes_new_take (g_steal_pointer (&json), len);
 
   i2a_http_reply_bytes (msg, error->http_status, "application/json", body);
   if (error->retry_after >= 0)
