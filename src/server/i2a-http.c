@@ -11,7 +11,6 @@ i2a_http_prepare_response (SoupServerMessage *msg)
 {
   SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
 
-  soup_message_headers_replace (h, "Connection", "close");
   soup_message_headers_replace (h, "Cache-Control", "no-store");
   soup_message_headers_replace (h, "X-Content-Type-Options", "nosniff");
 }

@@ -17,6 +17,7 @@
 #include "i2a-front-door.h"
 #include "i2a-gate.h"
 #include "i2a-http.h"
+#include "i2a-keepalive.h"
 #include "i2a-messages-door.h"
 #include "i2a-responses-door.h"
 #include "i2a-model-index.h"
@@ -60,6 +61,7 @@ struct _I2aServer
   guint        accept_backoff_ms;
   guint        accept_retry_id;
   GBytes      *models_body;   /* serialized /v1/models, until the pool changes */
+  I2aKeepalive *keepalive;    /* connections between requests */
   guint        drain_id;
 };
 
@@ -484,10 +486,9 @@ hand_over (I2aServer *self,
   g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection (socket);
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  g_autoptr(GError) error = NULL;
   SocketEntry *entry;
 
-  if (self->soup == NULL || local == NULL || remote == NULL)
+  if (self->keepalive == NULL || local == NULL || remote == NULL)
     return;
   sync_connection_limits (self);
   if (!i2a_connections_admit (self->connections, socket))
@@ -505,8 +506,7 @@ hand_over (I2aServer *self,
     g_hash_table_replace (self->sockets, g_strdup (entry->key), socket);
   g_object_weak_ref (G_OBJECT (socket), socket_gone_cb, entry);
 
-  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (connection), local, remote, &error))
-    g_debug ("Dropped a connection: %s", error->message);
+  i2a_keepalive_accept (self->keepalive, connection, local, remote);
 }
 
 /* Drain the accept queue on each wakeup (up to a bound, to stay fair to
@@ -635,6 +635,13 @@ i2a_server_lookup_socket (I2aServer         *self,
   return key ? g_hash_table_lookup (self->sockets, key) : NULL;
 }
 
+static GSocket *
+keepalive_lookup (SoupServerMessage *msg,
+                  gpointer           user_data)
+{
+  return i2a_server_lookup_socket (user_data, msg);
+}
+
 static void
 stop_listening (I2aServer *self)
 {
@@ -687,6 +694,7 @@ i2a_server_dispose (GObject *object)
   g_clear_pointer (&self->sockets, g_hash_table_unref);
   g_clear_pointer (&self->connections, i2a_connections_free);
   g_clear_pointer (&self->models_body, g_bytes_unref);
+  g_clear_pointer (&self->keepalive, i2a_keepalive_free);
   g_clear_pointer (&self->host, g_free);
   g_clear_pointer (&self->allowed_hosts, g_strfreev);
   g_clear_pointer (&self->allowed_origins, g_strfreev);
@@ -800,6 +808,7 @@ i2a_server_start (I2aServer   *self,
   soup_server_add_handler (self->soup, NULL, server_cb, self, NULL);
   g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started_cb), self);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_finished_cb), NULL);
+  self->keepalive = i2a_keepalive_new (self->soup, keepalive_lookup, self);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_finished_cb), NULL);
 
   address = g_inet_socket_address_new (inet, port);
@@ -807,6 +816,7 @@ i2a_server_start (I2aServer   *self,
   if (self->listener == NULL || (effective = g_socket_get_local_address (self->listener, error)) == NULL)
     {
       g_clear_object (&self->listener);
+      g_clear_pointer (&self->keepalive, i2a_keepalive_free);
       g_clear_object (&self->soup);
       return FALSE;
     }
@@ -832,6 +842,7 @@ i2a_server_stop (I2aServer *self)
     return;
   self->running = FALSE;
   stop_listening (self);
+  g_clear_pointer (&self->keepalive, i2a_keepalive_free);
 
   g_hash_table_iter_init (&iter, self->requests);
   while (g_hash_table_iter_next (&iter, &key, NULL))
