@@ -208,6 +208,42 @@ test_upstream_errors (void)
   i2a_test_proxy_free (p);
 }
 
+typedef struct { I2aFakeIflow *fake; guint want; } AbortWait;
+
+static gboolean
+fake_saw_abort (gpointer data)
+{
+  AbortWait *w = data;
+
+  return i2a_fake_iflow_get_aborted (w->fake) >= w->want;
+}
+
+static gboolean
+no_active (gpointer data)
+{
+  return i2a_server_get_active_requests (data) == 0;
+}
+
+/* The same guarantees as chat: a client that hangs up mid-stream cancels
+ * the upstream request and frees its slot; a stream that fails mid-way is
+ * not stored. */
+static void
+test_hang_up (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autofree char *url = i2a_test_proxy_url (p, "/v1/responses");
+  g_autoptr(I2aTestResponse) r = NULL;
+  AbortWait w = { p->fake, 1 };
+  guint stored = i2a_responses_store_get_count (i2a_responses_store_get_default ());
+
+  r = i2a_test_request (p->client, "POST", url, NULL, "application/json",
+                        "{\"model\":\"glm-4.7\",\"input\":\"fake:slow 400 50\",\"stream\":true}", 4, 0);
+  g_assert_true (i2a_test_wait_until (fake_saw_abort, &w, 3000));
+  g_assert_true (i2a_test_wait_until (no_active, p->server, 3000));
+  g_assert_cmpuint (i2a_responses_store_get_count (i2a_responses_store_get_default ()), ==, stored);
+  i2a_test_proxy_free (p);
+}
+
 /* Stored responses: GET by id, previous_response_id continues the
  * conversation, store:false keeps nothing, the oldest is evicted. */
 static void
@@ -415,6 +451,7 @@ main (int   argc,
   g_test_add_func ("/responses/streaming", test_streaming);
   g_test_add_func ("/responses/bad-input", test_bad_input);
   g_test_add_func ("/responses/upstream-errors", test_upstream_errors);
+  g_test_add_func ("/responses/hang-up", test_hang_up);
   g_test_add_func ("/responses/store", test_store);
   g_test_add_func ("/responses/websocket-compact", test_websocket_and_compact);
   g_test_add_func ("/responses/codex-models", test_codex_models);
