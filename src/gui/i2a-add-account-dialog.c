@@ -7,6 +7,7 @@
 #include "i2a-account-ops.h"
 #include "i2a-add-account-dialog.h"
 #include "i2a-error.h"
+#include "i2a-provider-preset.h"
 
 typedef struct
 {
@@ -80,17 +81,41 @@ preset_free (Preset *preset)
   g_free (preset);
 }
 
+/* The presets resource, with the words around it in the user's language. */
 static GPtrArray *
 load_presets (void)
 {
   GPtrArray *presets = g_ptr_array_new_with_free_func ((GDestroyNotify) preset_free);
-  Preset *custom = g_new0 (Preset, 1);
+  GListModel *list = i2a_provider_presets_get ();
 
-  custom->id = g_strdup ("custom");
-  custom->name = g_strdup (_("Custom"));
-  custom->base_url = g_strdup ("");
-  custom->key_hint = g_strdup (_("Any server that speaks the OpenAI chat API"));
-  g_ptr_array_add (presets, custom);
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(I2aProviderPreset) item = g_list_model_get_item (list, i);
+      const char *hint = i2a_provider_preset_get_key_hint (item);
+      Preset *preset = g_new0 (Preset, 1);
+
+      preset->id = g_strdup (i2a_provider_preset_get_id (item));
+      preset->base_url = g_strdup (i2a_provider_preset_get_base_url (item));
+      preset->keys_url = g_strdup (i2a_provider_preset_get_key_url (item));
+      preset->needs_key = i2a_provider_preset_get_needs_key (item);
+      if (*preset->base_url == '\0')
+        {
+          preset->name = g_strdup (_("Custom"));
+          preset->key_hint = g_strdup (_("Any server that speaks the OpenAI chat API"));
+        }
+      else
+        {
+          preset->name = g_strdup (i2a_provider_preset_get_name (item));
+          if (i2a_provider_preset_get_local (item))
+            preset->key_hint = g_strdup (_("Runs on this computer: no key needed"));
+          else if (hint != NULL)
+            /* Translators: %s is the start of a key, such as sk-… */
+            preset->key_hint = g_strdup_printf (_("Keys look like %s"), hint);
+          else
+            preset->key_hint = g_strdup (_("Make a key on the service’s website"));
+        }
+      g_ptr_array_add (presets, preset);
+    }
   return presets;
 }
 

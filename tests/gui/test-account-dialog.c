@@ -306,6 +306,59 @@ has_message_dialog (gpointer data)
   return find_message_dialog () != NULL;
 }
 
+/* ---- presets --------------------------------------------------------------- */
+
+static void
+drive_presets (Run *run)
+{
+  I2aWindow *window = main_window (run);
+  GtkWidget *dialog;
+  GtkWidget *save;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.add-account", NULL);
+  dialog = GTK_WIDGET (i2a_window_get_account_dialog (window));
+  save = child (dialog, "save_button");
+
+  /* A cloud service: its base URL, where keys are made, what they look
+   * like; no saving without a key. */
+  g_assert_true (i2a_add_account_dialog_select_preset (I2A_ADD_ACCOUNT_DIALOG (dialog), "deepseek"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, "base_url_row"))), ==,
+                   "https://api.deepseek.com/v1");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, "label_row"))), ==, "DeepSeek");
+  g_assert_true (gtk_widget_get_visible (child (dialog, "keys_link")));
+  g_assert_cmpstr (gtk_link_button_get_uri (GTK_LINK_BUTTON (child (dialog, "keys_link"))), ==,
+                   "https://platform.deepseek.com/api_keys");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (dialog, "hint_row"))), "sk-"));
+  g_assert_false (gtk_widget_get_sensitive (save));
+  shoot (GTK_WIDGET (window), dialog, "add-account-preset");
+
+  /* A local server needs no key; the preset's fields follow the choice. */
+  g_assert_true (i2a_add_account_dialog_select_preset (I2A_ADD_ACCOUNT_DIALOG (dialog), "ollama"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, "base_url_row"))), ==,
+                   "http://127.0.0.1:11434/v1");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, "label_row"))), ==, "Ollama");
+  g_assert_false (gtk_widget_get_visible (child (dialog, "keys_link")));
+  g_assert_true (gtk_widget_get_sensitive (save));
+
+  /* What the user typed stays when the preset changes. */
+  type_into (dialog, "label_row", "My box");
+  g_assert_true (i2a_add_account_dialog_select_preset (I2A_ADD_ACCOUNT_DIALOG (dialog), "vllm"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, "label_row"))), ==, "My box");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (dialog, "base_url_row"))), ==,
+                   "http://127.0.0.1:8000/v1");
+  gtk_window_close (GTK_WINDOW (dialog));
+  quit_app (run);
+}
+
+static void
+test_presets (void)
+{
+  Run *run = run_new (test_home);
+
+  run_app (run, drive_presets);
+  run_free (run);
+}
+
 /* ---- add, edit, remove --------------------------------------------------- */
 
 static void
@@ -534,6 +587,7 @@ main (int   argc,
   test_home = gui_test_init (&argc, &argv);
   start_service ();
 
+  g_test_add_func ("/ui/account-dialog/presets", test_presets);
   g_test_add_func ("/ui/account-dialog/add-edit-remove", test_add_edit_remove);
   g_test_add_func ("/ui/account-dialog/login-choice", test_login_choice);
   return g_test_run ();
