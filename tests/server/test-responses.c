@@ -324,6 +324,55 @@ read_cb (GObject      *source,
   *(GAsyncResult **) user_data = g_object_ref (res);
 }
 
+/* Status of one request with one extra header (async: the server runs
+ * on this thread's main loop). */
+static guint
+status_with (I2aTestProxy *p,
+             const char   *method,
+             const char   *path,
+             const char   *content_type,
+             const char   *body,
+             const char   *header,
+             const char   *value)
+{
+  g_autofree char *url = i2a_test_proxy_url (p, path);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) answer = NULL;
+  GAsyncResult *result = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), header, value);
+  if (body)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, content_type, bytes);
+    }
+  soup_session_send_and_read_async (p->client, msg, G_PRIORITY_DEFAULT, NULL, read_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  answer = soup_session_send_and_read_finish (p->client, result, NULL);
+  g_object_unref (result);
+  return soup_message_get_status (msg);
+}
+
+/* The server's browser protections cover this door too: a page's
+ * cross-site POST, a rebound Host name, a body that is not JSON. */
+static void
+test_browser_protections (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  const char *body = "{\"model\":\"glm-4.7\",\"input\":\"hi\"}";
+
+  g_assert_cmpuint (status_with (p, "POST", "/v1/responses", "application/json", body,
+                                 "Origin", "https://evil.example"), ==, 403);
+  g_assert_cmpuint (status_with (p, "GET", "/v1/responses/resp_x", NULL, NULL,
+                                 "Host", "attacker.example:8000"), ==, 403);
+  g_assert_cmpuint (status_with (p, "POST", "/v1/responses", "text/plain", body,
+                                 "X-Test", "1"), ==, 415);
+  g_assert_cmpuint (i2a_fake_iflow_get_requests (p->fake)->len, ==, 0);
+  i2a_test_proxy_free (p);
+}
+
 /* Codex's WebSocket upgrade and compact calls get clear non-101 answers. */
 static void
 test_websocket_and_compact (void)
@@ -455,6 +504,7 @@ main (int   argc,
   g_test_add_func ("/responses/store", test_store);
   g_test_add_func ("/responses/websocket-compact", test_websocket_and_compact);
   g_test_add_func ("/responses/codex-models", test_codex_models);
+  g_test_add_func ("/responses/browser-protections", test_browser_protections);
   g_test_add_func ("/responses/tool-round-trip", test_tool_round_trip);
   return g_test_run ();
 }
