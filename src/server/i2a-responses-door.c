@@ -80,11 +80,13 @@ responses_reply_new (JsonObject *client_request,
     if (*c != '-')
       g_string_append_c (id, *c);
   self->reply = i2a_responses_reply_new (client_request, id->str, g_get_real_time () / G_USEC_PER_SEC);
-  /* The handler put the whole conversation (earlier turns too) in "input". */
-  self->history = i2a_responses_input_items (client_request, &error);
-  /* As OpenAI's: stored unless the client says store: false. */
+  /* As OpenAI's: stored unless the client says store: false (as Codex
+   * does: it resends the whole conversation each turn). */
   self->store = store == NULL || !JSON_NODE_HOLDS_VALUE (store) ||
                 json_node_get_value_type (store) != G_TYPE_BOOLEAN || json_node_get_boolean (store);
+  /* The handler put the whole conversation (earlier turns too) in "input". */
+  if (self->store)
+    self->history = i2a_responses_input_items (client_request, &error);
   return self;
 }
 
