@@ -753,7 +753,8 @@ i2a_responses_reply_translate (I2aResponsesReply  *self,
   JsonObject *chunk, *choice;
   char *text;
 
-  if (!json_parser_load_from_data (parser, data, len, NULL) ||
+  /* An empty body has no data pointer, which the parser refuses loudly. */
+  if (!json_parser_load_from_data (parser, data ? data : "", len, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
       (choice = first_choice (chunk = json_node_get_object (root))) == NULL)
     {

@@ -113,7 +113,14 @@ member_to_string (JsonObject *obj,
   if (type == G_TYPE_INT64)
     return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
   if (type == G_TYPE_DOUBLE)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) json_node_get_double (node));
+    {
+      double value = json_node_get_double (node);
+
+      /* Outside int64 the conversion is undefined: no usable code then. */
+      if (!(value > -9.2e18 && value < 9.2e18))
+        return NULL;
+      return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) value);
+    }
   return NULL;
 }
 
