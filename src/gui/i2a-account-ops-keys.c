@@ -27,6 +27,9 @@ typedef struct
   char    *base_url;
   char    *api_key;        /* a secret */
   guint    max_concurrency;
+  char    *quota_window;
+  gint64   quota_requests;
+  gint64   quota_tokens;
   gboolean created;
 } SaveData;
 
@@ -36,6 +39,7 @@ save_data_free (SaveData *data)
   g_free (data->id);
   g_free (data->label);
   g_free (data->base_url);
+  g_free (data->quota_window);
   i2a_secret_free (data->api_key);
   g_free (data);
 }
@@ -102,6 +106,12 @@ write_entry (GTask *task)
       return;
     }
 
+  if (!i2a_pool_set_account_quota (pool, data->id, data->quota_requests, data->quota_tokens,
+                                   data->quota_window, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   account = i2a_pool_lookup_account (pool, data->id);
   if (account != NULL && data->api_key != NULL)
     {
@@ -173,6 +183,9 @@ i2a_account_ops_save_api_account_async (I2aAccountStore           *store,
   data->base_url = i2a_strip_trailing_slash (fields->base_url);
   data->api_key = fields->api_key && *fields->api_key ? g_strdup (fields->api_key) : NULL;
   data->max_concurrency = fields->max_concurrency;
+  data->quota_window = g_strdup (fields->quota_window);
+  data->quota_requests = fields->quota_requests;
+  data->quota_tokens = fields->quota_tokens;
 
   if (i2a_pool_get_config_path (pool) == NULL)
     {

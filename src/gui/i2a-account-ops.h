@@ -71,6 +71,9 @@ typedef struct
   const char *base_url;
   const char *api_key;          /* a secret; NULL or "": none (edit: keep) */
   guint       max_concurrency;  /* 0 = no limit */
+  const char *quota_window;     /* "5h", "1d", "7d"; NULL: no quota */
+  gint64      quota_requests;   /* 0 = no request quota */
+  gint64      quota_tokens;     /* 0 = no token quota */
 } I2aApiAccountFields;
 
 /* Adds (@account NULL) or edits an api-key account: the key goes to the

@@ -47,6 +47,9 @@ struct _I2aAddAccountDialog
   AdwEntryRow     *base_url_row;
   AdwEntryRow     *key_row;
   GtkSpinButton   *limit_spin;
+  AdwComboRow     *quota_window_row;
+  GtkSpinButton   *quota_requests_spin;
+  GtkSpinButton   *quota_tokens_spin;
   AdwActionRow    *test_row;
   GtkImage        *test_icon;
   GtkSpinner      *test_spinner;
@@ -309,6 +312,55 @@ saved_cb (GObject      *object,
   gtk_window_close (GTK_WINDOW (self));
 }
 
+/* The quota window choices of the dialog; a window set by hand in
+ * keys.json to something else shows as a fifth choice and is kept. */
+static const char *const quota_windows[] = { NULL, "5h", "1d", "7d" };
+
+static const char *
+quota_window (I2aAddAccountDialog *self)
+{
+  guint selected = adw_combo_row_get_selected (self->quota_window_row);
+  GListModel *model = adw_combo_row_get_model (self->quota_window_row);
+
+  if (selected < G_N_ELEMENTS (quota_windows))
+    return quota_windows[selected];
+  if (selected < g_list_model_get_n_items (model))
+    return gtk_string_list_get_string (GTK_STRING_LIST (model), selected);
+  return NULL;
+}
+
+static void
+fill_quota (I2aAddAccountDialog *self)
+{
+  I2aPool *pool = i2a_account_store_get_pool (self->store);
+  const I2aKeysAccount *entry = i2a_keys_config_lookup_account (i2a_pool_get_config (pool),
+                                                                i2a_account_get_id (self->account));
+  g_autofree char *text = NULL;
+  gint64 ms;
+
+  if (entry == NULL || entry->quota.window_ms == 0)
+    return;
+  ms = entry->quota.window_ms;
+  gtk_spin_button_set_value (self->quota_requests_spin, (double) entry->quota.requests);
+  gtk_spin_button_set_value (self->quota_tokens_spin, (double) entry->quota.tokens);
+  if (ms % (24 * 3600 * 1000) == 0)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT "d", ms / (24 * 3600 * 1000));
+  else if (ms % (3600 * 1000) == 0)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT "h", ms / (3600 * 1000));
+  else if (ms % (60 * 1000) == 0)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT "m", ms / (60 * 1000));
+  else
+    text = g_strdup_printf ("%" G_GINT64_FORMAT "s", ms / 1000);
+  for (guint i = 1; i < G_N_ELEMENTS (quota_windows); i++)
+    if (g_str_equal (text, quota_windows[i]))
+      {
+        adw_combo_row_set_selected (self->quota_window_row, i);
+        return;
+      }
+  gtk_string_list_append (GTK_STRING_LIST (adw_combo_row_get_model (self->quota_window_row)), text);
+  adw_combo_row_set_selected (self->quota_window_row, G_N_ELEMENTS (quota_windows));
+}
+
 static void
 save_clicked_cb (I2aAddAccountDialog *self)
 {
@@ -323,6 +375,9 @@ save_clicked_cb (I2aAddAccountDialog *self)
   fields.base_url = url;
   fields.api_key = gtk_editable_get_text (GTK_EDITABLE (self->key_row));
   fields.max_concurrency = (guint) gtk_spin_button_get_value_as_int (self->limit_spin);
+  fields.quota_window = quota_window (self);
+  fields.quota_requests = (gint64) gtk_spin_button_get_value (self->quota_requests_spin);
+  fields.quota_tokens = (gint64) gtk_spin_button_get_value (self->quota_tokens_spin);
   self->saving = TRUE;
   update_sensitivity (self);
   i2a_account_ops_save_api_account_async (self->store, self->account, &fields, self->cancellable,
@@ -353,6 +408,7 @@ fill_from_account (I2aAddAccountDialog *self)
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->key_row),
                                  _("New API Key (Empty: Keep the Current One)"));
   gtk_spin_button_set_value (self->limit_spin, i2a_account_get_max_concurrency (self->account));
+  fill_quota (self);
 }
 
 static void
@@ -471,6 +527,9 @@ i2a_add_account_dialog_class_init (I2aAddAccountDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aAddAccountDialog, base_url_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAddAccountDialog, key_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAddAccountDialog, limit_spin);
+  gtk_widget_class_bind_template_child (widget_class, I2aAddAccountDialog, quota_window_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aAddAccountDialog, quota_requests_spin);
+  gtk_widget_class_bind_template_child (widget_class, I2aAddAccountDialog, quota_tokens_spin);
   gtk_widget_class_bind_template_child (widget_class, I2aAddAccountDialog, test_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAddAccountDialog, test_icon);
   gtk_widget_class_bind_template_child (widget_class, I2aAddAccountDialog, test_spinner);

@@ -353,6 +353,42 @@ i2a_pool_set_account_max_concurrency (I2aPool     *self,
   return i2a_pool_update_account (self, &spec, error);
 }
 
+gboolean
+i2a_pool_set_account_quota (I2aPool     *self,
+                            const char  *id,
+                            gint64       requests,
+                            gint64       tokens,
+                            const char  *window,
+                            GError     **error)
+{
+  g_autoptr(JsonNode) root = edit_begin (self, error);
+  JsonObject *entry;
+
+  if (root == NULL)
+    return FALSE;
+  entry = account_entry (json_node_get_object (root), id, error);
+  if (entry == NULL)
+    return FALSE;
+  if (window == NULL || (requests <= 0 && tokens <= 0))
+    {
+      if (!json_object_has_member (entry, "quota"))
+        return TRUE;
+      json_object_remove_member (entry, "quota");
+    }
+  else
+    {
+      JsonObject *quota = json_object_new ();
+
+      if (requests > 0)
+        json_object_set_int_member (quota, "requests", requests);
+      if (tokens > 0)
+        json_object_set_int_member (quota, "tokens", tokens);
+      json_object_set_string_member (quota, "window", window);
+      json_object_set_object_member (entry, "quota", quota);
+    }
+  return edit_commit (self, root, error);
+}
+
 /* Drop @id from a route; TRUE when the route is left empty. */
 static gboolean
 route_drop (JsonObject *route,

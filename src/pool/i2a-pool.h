@@ -137,6 +137,14 @@ char           *i2a_pool_add_account      (I2aPool              *self,
 gboolean        i2a_pool_update_account   (I2aPool              *self,
                                            const I2aAccountSpec *spec,
                                            GError              **error);
+/* "quota" of account @id: @window ("5h", "1d", "7d", …) NULL, or both
+ * limits 0, removes it. */
+gboolean        i2a_pool_set_account_quota (I2aPool             *self,
+                                            const char          *id,
+                                            gint64               requests,
+                                            gint64               tokens,
+                                            const char          *window,
+                                            GError             **error);
 /* Also drops it from every route (a route left empty is removed). */
 gboolean        i2a_pool_remove_account   (I2aPool              *self,
                                            const char           *id,

@@ -441,6 +441,9 @@ drive_add_edit_remove (Run *run)
   type_into (dialog, "label_row", "Kimi (work)");
   type_into (dialog, "key_row", NEW_KEY);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, "limit_spin")), 2);
+  /* A quota: 100 requests in 5 hours. */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (dialog, "quota_window_row")), 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (dialog, "quota_requests_spin")), 100);
   shoot (GTK_WIDGET (window), dialog, "edit-account");
   save (window, dialog);
   account = i2a_pool_lookup_account (pool, id);
@@ -449,6 +452,14 @@ drive_add_edit_remove (Run *run)
   g_assert_cmpstr (i2a_account_get_api_key (account), ==, NEW_KEY);
   keys = read_keys (run);
   g_assert_nonnull (strstr (keys, "Kimi (work)"));
+  {
+    const I2aKeysAccount *entry = i2a_keys_config_lookup_account (i2a_pool_get_config (pool), id);
+
+    g_assert_nonnull (strstr (keys, "\"quota\""));
+    g_assert_cmpint (entry->quota.requests, ==, 100);
+    g_assert_cmpint (entry->quota.tokens, ==, 0);
+    g_assert_cmpint (entry->quota.window_ms, ==, 5 * 3600 * 1000);
+  }
   g_assert_null (strstr (keys, NEW_KEY));
   g_assert_null (strstr (keys, GOOD_KEY));
   stored = keyring_key (id);
