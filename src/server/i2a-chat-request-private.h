@@ -30,6 +30,7 @@ struct _I2aChatRequest
   JsonObject        *client_request; /* as the client sent it */
   JsonObject        *request;       /* the chat request sent upstream */
   GBytes            *raw;
+  GBytes            *prepared[2];   /* upstream body per provider, built off the main loop */
   gboolean           stream;
   char              *model;
 

@@ -297,7 +297,10 @@ start_attempt (I2aChatRequest *self,
   g_free (self->account_id);
   self->account_id = g_strdup (i2a_account_get_id (account));
   i2a_account_fill_target (account, &target);
-  self->upstream = i2a_upstream_request_new (&target, self->request, self->raw, self->stream);
+  if ((guint) target.provider < G_N_ELEMENTS (self->prepared) && self->prepared[target.provider])
+    self->upstream = i2a_upstream_request_new_with_body (&target, self->prepared[target.provider], self->stream);
+  else
+    self->upstream = i2a_upstream_request_new (&target, self->request, self->raw, self->stream);
   if (self->upstream == NULL)
     {
       g_autofree char *shown = i2a_url_for_display (target.base_url);
@@ -402,6 +405,8 @@ i2a_chat_request_dispose (GObject *object)
   if (self->reply)
     self->door->reply_free (g_steal_pointer (&self->reply));
   g_clear_pointer (&self->raw, g_bytes_unref);
+  g_clear_pointer (&self->prepared[0], g_bytes_unref);
+  g_clear_pointer (&self->prepared[1], g_bytes_unref);
   g_clear_pointer (&self->outcome, i2a_api_error_free);
   g_clear_pointer (&self->model, g_free);
   g_clear_pointer (&self->account_id, g_free);
@@ -468,4 +473,14 @@ const I2aFrontDoor *
 i2a_chat_request_get_door (I2aChatRequest *self)
 {
   return self->door;
+}
+
+void
+i2a_chat_request_set_prepared_body (I2aChatRequest *self,
+                                    I2aProvider     provider,
+                                    GBytes         *body)
+{
+  g_return_if_fail ((guint) provider < G_N_ELEMENTS (self->prepared));
+  g_clear_pointer (&self->prepared[provider], g_bytes_unref);
+  self->prepared[provider] = body ? g_bytes_ref (body) : NULL;
 }

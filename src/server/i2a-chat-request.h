@@ -42,4 +42,10 @@ void            i2a_chat_request_tick  (I2aChatRequest    *self,
 void            i2a_chat_request_abort (I2aChatRequest    *self,
                                         const char        *reason);
 
+/* The upstream body for accounts of @provider, built beforehand (in a
+ * thread, for big documents) instead of at each attempt. */
+void i2a_chat_request_set_prepared_body (I2aChatRequest *self,
+                                         I2aProvider     provider,
+                                         GBytes         *body);
+
 G_END_DECLS

@@ -24,6 +24,7 @@
 #include "i2a-models.h"
 #include "i2a-refuse.h"
 #include "i2a-server.h"
+#include "i2a-upstream-request.h"
 #include "i2a-usage-endpoint.h"
 #include "i2a-session-set.h"
 #include "i2a-util.h"
@@ -188,6 +189,97 @@ i2a_server_request_done (I2aServer      *self,
 static void ensure_sweep (I2aServer *self);
 
 static void
+continue_chat (I2aServer         *self,
+               SoupServerMessage *msg,
+               GBytes            *raw,
+               JsonObject        *request,
+               GBytes           **prepared)
+{
+  g_autoptr(I2aApiError) error = NULL;
+  g_autoptr(I2aDispatch) dispatch = NULL;
+  I2aChatRequest *chat;
+
+  if (!self->running)
+    {
+      i2a_http_reply_simple_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "server_stopped",
+                                   "The server is shutting down");
+      return;
+    }
+  dispatch = i2a_pool_begin (self->pool, i2a_http_get_bearer (msg), &error);
+  if (dispatch == NULL)
+    {
+      i2a_http_reply_error (msg, error);
+      return;
+    }
+  chat = i2a_chat_request_new (self, msg, dispatch, request, raw);
+  for (guint i = 0; prepared && i < 2; i++)
+    i2a_chat_request_set_prepared_body (chat, (I2aProvider) i, prepared[i]);
+  i2a_server_run_request (self, chat);
+}
+
+/* A big document, parsed (and its upstream bodies built) in a thread:
+ * tens of megabytes would stall every other request for a second. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  GBytes            *raw;
+  char              *content_type;
+  I2aJsonLimits      limits;
+  JsonObject        *request;
+  I2aApiError       *error;
+  GBytes            *prepared[2];
+} ChatParse;
+
+static void
+chat_parse_free (ChatParse *p)
+{
+  g_object_unref (p->msg);
+  g_bytes_unref (p->raw);
+  g_free (p->content_type);
+  g_clear_pointer (&p->request, json_object_unref);
+  g_clear_pointer (&p->error, i2a_api_error_free);
+  g_clear_pointer (&p->prepared[0], g_bytes_unref);
+  g_clear_pointer (&p->prepared[1], g_bytes_unref);
+  g_free (p);
+}
+
+static void
+chat_parse_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      data,
+                   GCancellable *cancellable)
+{
+  ChatParse *p = data;
+  gboolean stream;
+
+  p->request = i2a_chat_validate_full (p->content_type, p->raw, &p->limits, &p->error);
+  if (p->request)
+    {
+      stream = json_object_get_boolean_member_with_default (p->request, "stream", FALSE);
+      p->prepared[I2A_PROVIDER_IFLOW] = i2a_upstream_request_build_body (I2A_PROVIDER_IFLOW, p->request,
+                                                                         p->raw, stream);
+      p->prepared[I2A_PROVIDER_OPENAI] = i2a_upstream_request_build_body (I2A_PROVIDER_OPENAI, p->request,
+                                                                          p->raw, stream);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+chat_parsed_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  I2aServer *self = I2A_SERVER (source);
+  ChatParse *p = g_task_get_task_data (G_TASK (result));
+
+  soup_server_message_unpause (p->msg);
+  if (p->request == NULL)
+    i2a_http_reply_error (p->msg, p->error);
+  else
+    continue_chat (self, p->msg, p->raw, p->request, p->prepared);
+}
+
+static void
 handle_chat (I2aServer         *self,
              SoupServerMessage *msg)
 {
@@ -195,9 +287,22 @@ handle_chat (I2aServer         *self,
   g_autoptr(GBytes) raw = NULL;
   g_autoptr(JsonObject) request = NULL;
   g_autoptr(I2aApiError) error = NULL;
-  g_autoptr(I2aDispatch) dispatch = NULL;
 
   raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  if (g_bytes_get_size (raw) >= I2A_PARSE_IN_THREAD_BYTES)
+    {
+      ChatParse *p = g_new0 (ChatParse, 1);
+      g_autoptr(GTask) task = g_task_new (self, NULL, chat_parsed_cb, NULL);
+
+      p->msg = g_object_ref (msg);
+      p->raw = g_bytes_ref (raw);
+      p->content_type = g_strdup (soup_message_headers_get_one (h, "Content-Type"));
+      p->limits = *i2a_server_get_json_limits (self);
+      g_task_set_task_data (task, p, (GDestroyNotify) chat_parse_free);
+      soup_server_message_pause (msg);
+      g_task_run_in_thread (task, chat_parse_thread);
+      return;
+    }
   request = i2a_chat_validate_full (soup_message_headers_get_content_type (h, NULL), raw,
                                     i2a_server_get_json_limits (self), &error);
   if (request == NULL)
@@ -205,15 +310,7 @@ handle_chat (I2aServer         *self,
       i2a_http_reply_error (msg, error);
       return;
     }
-
-  dispatch = i2a_pool_begin (self->pool, i2a_http_get_bearer (msg), &error);
-  if (dispatch == NULL)
-    {
-      i2a_http_reply_error (msg, error);
-      return;
-    }
-
-  i2a_server_run_request (self, i2a_chat_request_new (self, msg, dispatch, request, raw));
+  continue_chat (self, msg, raw, request, NULL);
 }
 
 void

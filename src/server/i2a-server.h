@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 #define I2A_DEFAULT_HOST "127.0.0.1"
 #define I2A_DEFAULT_PORT 8000
 #define I2A_DEFAULT_MAX_BODY (32 * 1024 * 1024)
+/* Request bodies from this size on are parsed in a worker thread. */
+#define I2A_PARSE_IN_THREAD_BYTES (256 * 1024)
 
 #define I2A_TYPE_SERVER (i2a_server_get_type ())
 G_DECLARE_FINAL_TYPE (I2aServer, i2a_server, I2A, SERVER, GObject)

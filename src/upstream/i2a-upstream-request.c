@@ -153,14 +153,34 @@ with_stream_usage (JsonObject *request,
   return g_bytes_new_take (text, strlen (text));
 }
 
+GBytes *
+i2a_upstream_request_build_body (I2aProvider  provider,
+                                 JsonObject  *request,
+                                 GBytes      *raw,
+                                 gboolean     stream)
+{
+  if (provider == I2A_PROVIDER_IFLOW)
+    {
+      g_autoptr(JsonObject) upstream_body = i2a_iflow_rules_apply (request, stream);
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      char *text;
+
+      json_node_set_object (node, upstream_body);
+      text = json_to_string (node, FALSE);
+      return g_bytes_new_take (text, strlen (text));
+    }
+  /* Any OpenAI-compatible server: the client's bytes, untouched, except
+   * that a stream always asks for usage (the ledger counts it; the chat
+   * relay keeps the chunk from a client that did not ask). */
+  return stream ? with_stream_usage (request, raw) : g_bytes_ref (raw);
+}
+
 SoupMessage *
-i2a_upstream_request_new (const I2aUpstreamTarget *target,
-                          JsonObject              *request,
-                          GBytes                  *raw,
-                          gboolean                 stream)
+i2a_upstream_request_new_with_body (const I2aUpstreamTarget *target,
+                                    GBytes                  *body,
+                                    gboolean                 stream)
 {
   g_autoptr(GUri) uri = endpoint_for (target->base_url);
-  g_autoptr(GBytes) body = NULL;
   SoupMessage *msg;
   SoupMessageHeaders *h;
 
@@ -174,29 +194,10 @@ i2a_upstream_request_new (const I2aUpstreamTarget *target,
       g_autofree char *auth = g_strdup_printf ("Bearer %s", target->api_key);
       soup_message_headers_append (h, "Authorization", auth);
     }
-
   if (target->provider == I2A_PROVIDER_IFLOW)
-    {
-      g_autoptr(JsonObject) upstream_body = i2a_iflow_rules_apply (request, stream);
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-      gsize len;
-      char *text;
-
-      json_node_set_object (node, upstream_body);
-      text = json_to_string (node, FALSE);
-      len = strlen (text);
-      body = g_bytes_new_take (text, len);
-      add_iflow_headers (h, target);
-    }
+    add_iflow_headers (h, target);
   else
-    {
-      /* Any OpenAI-compatible server: the client's bytes, untouched,
-       * except that a stream always asks for usage (the ledger counts
-       * it; the chat relay keeps the chunk from a client that did not
-       * ask). */
-      body = stream ? with_stream_usage (request, raw) : g_bytes_ref (raw);
-      soup_message_headers_append (h, "Accept", stream ? "text/event-stream" : "application/json");
-    }
+    soup_message_headers_append (h, "Accept", stream ? "text/event-stream" : "application/json");
 
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
   /* libsoup 3 opens a new connection for every non-idempotent request;
@@ -206,4 +207,18 @@ i2a_upstream_request_new (const I2aUpstreamTarget *target,
    * server has then never processed. */
   soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
   return msg;
+}
+
+SoupMessage *
+i2a_upstream_request_new (const I2aUpstreamTarget *target,
+                          JsonObject              *request,
+                          GBytes                  *raw,
+                          gboolean                 stream)
+{
+  g_autoptr(GBytes) body = NULL;
+
+  if (target->base_url == NULL)
+    return NULL;
+  body = i2a_upstream_request_build_body (target->provider, request, raw, stream);
+  return i2a_upstream_request_new_with_body (target, body, stream);
 }

@@ -37,6 +37,16 @@ char        *i2a_iflow_signature         (const char *api_key,
 
 /* @request is the parsed client body, @raw the client's bytes (sent as-is
  * for provider openai). */
+/* The two halves of i2a_upstream_request_new: the body for @provider
+ * (pure, may run in a thread; big documents are built off the main loop)
+ * and the message around a body. */
+GBytes      *i2a_upstream_request_build_body    (I2aProvider              provider,
+                                                 JsonObject              *request,
+                                                 GBytes                  *raw,
+                                                 gboolean                 stream);
+SoupMessage *i2a_upstream_request_new_with_body (const I2aUpstreamTarget *target,
+                                                 GBytes                  *body,
+                                                 gboolean                 stream);
 SoupMessage *i2a_upstream_request_new    (const I2aUpstreamTarget *target,
                                           JsonObject              *request,
                                           GBytes                  *raw,

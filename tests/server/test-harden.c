@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "i2a-test-util.h"
 #include "i2a-upstream-error.h"
@@ -894,6 +895,110 @@ test_auth_before_body (void)
   keys_env_free (e);
 }
 
+/* ---- the main loop stays responsive ------------------------------------------- */
+
+/* The main thread's CPU time between two ticks of a 2 ms timer: what one
+ * callback kept the loop busy with. (Wall time on a loaded machine mostly
+ * measures the scheduler.) */
+typedef struct
+{
+  gint64 last;        /* thread CPU µs */
+  gint64 max_gap;
+  gint64 last_wall;
+  gint64 max_wall_gap;
+} StallMeter;
+
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static gboolean
+stall_tick_cb (gpointer data)
+{
+  StallMeter *m = data;
+  gint64 now = thread_cpu_us ();
+  gint64 wall = g_get_monotonic_time ();
+
+  if (m->last)
+    {
+      m->max_gap = MAX (m->max_gap, now - m->last);
+      m->max_wall_gap = MAX (m->max_wall_gap, wall - m->last_wall);
+    }
+  m->last = now;
+  m->last_wall = wall;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Sanitizer builds run everything several times slower. */
+#if defined(__SANITIZE_ADDRESS__)
+#define STALL_LIMIT_MS 150
+#else
+#define STALL_LIMIT_MS 50
+#endif
+
+/* Before, one 32 MiB request was parsed, copied and re-serialized on the
+ * main loop: /health took seconds. */
+static void
+test_big_bodies_off_main_loop (void)
+{
+  KeysEnv *e = keys_env_new ("{\"accounts\": {\"acc1\": {\"api_key\": \"" ACCOUNT_KEY "\", "
+                             "\"base_url\": \"http://127.0.0.1:1/v1\"}}}");
+  g_autofree char *content = g_strnfill (3000, 'x');
+  g_autofree char *message = g_strdup_printf ("{\"role\":\"user\",\"content\":\"%s\"}", content);
+  g_autoptr(GString) body = g_string_new ("{\"model\":\"glm-5\",\"messages\":[");
+  g_autofree char *request = NULL;
+  g_autofree char *health = NULL;
+  StallMeter meter = { 0 };
+  guint tick;
+
+  for (guint i = 0; i < 10000; i++)
+    {
+      if (i)
+        g_string_append_c (body, ',');
+      g_string_append (body, message);
+    }
+  g_string_append (body, "]}");
+  g_assert_cmpuint (body->len, <, I2A_DEFAULT_MAX_BODY);
+  request = g_strdup_printf ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n"
+                             "Content-Type: application/json\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n\r\n",
+                             i2a_server_get_port (e->server), body->len);
+  health = g_strdup_printf ("GET /health HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n", i2a_server_get_port (e->server));
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(Raw) r = raw_connect (i2a_server_get_port (e->server));
+      g_autoptr(Raw) h = NULL;
+      gint64 asked;
+
+      g_assert_true (raw_send (r, request, strlen (request)));
+      meter.last = 0;
+      meter.max_gap = meter.max_wall_gap = 0;
+      tick = g_timeout_add (2, stall_tick_cb, &meter);
+      g_assert_true (raw_send (r, body->str, body->len));
+      /* While the proxy works on the document, /health answers at once. */
+      h = raw_connect (i2a_server_get_port (e->server));
+      asked = g_get_monotonic_time ();
+      g_assert_true (raw_send (h, health, strlen (health)));
+      g_assert_true (i2a_test_wait_until (raw_has_response, h, 5000));
+      g_test_message ("/health answered in %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - asked) / 1000);
+      g_assert_cmpuint (raw_status (h), ==, 200);
+      g_assert_true (i2a_test_wait_until (raw_has_response, r, 20000));
+      g_source_remove (tick);
+      g_test_message ("32 MiB request answered %u; longest main-loop stall %" G_GINT64_FORMAT " ms of CPU "
+                      "(%" G_GINT64_FORMAT " ms of wall time)", raw_status (r), meter.max_gap / 1000,
+                      meter.max_wall_gap / 1000);
+      /* The upstream is unreachable: the document went all the way. */
+      g_assert_cmpuint (raw_status (r), >=, 500);
+      g_assert_cmpint (meter.max_gap / 1000, <, STALL_LIMIT_MS);
+    }
+  keys_env_free (e);
+}
+
 /* ---- smaller defects -------------------------------------------------------- */
 
 /* Requests libsoup refuses itself have no URI: the access log asked for its
@@ -1054,6 +1159,7 @@ main (int argc, char **argv)
   g_test_add_func ("/harden/browser/cross-site-post", test_cross_site_post);
   g_test_add_func ("/harden/browser/origin", test_origin);
   g_test_add_func ("/harden/browser/auth-before-body", test_auth_before_body);
+  g_test_add_func ("/harden/document/big-bodies-off-main-loop", test_big_bodies_off_main_loop);
   g_test_add_func ("/harden/defects/rejected-request", test_rejected_request);
   g_test_add_func ("/harden/defects/retry-after", test_retry_after_clamped);
   g_test_add_func ("/harden/defects/queue-wait-wrap", test_queue_wait_wrap);
