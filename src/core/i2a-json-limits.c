@@ -156,7 +156,16 @@ number_ok (const char *text,
     return errno != ERANGE;
   value = g_ascii_strtod (copy, &end);
   if (end == copy + len)
-    return isfinite (value);
+    {
+      char printed[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (!isfinite (value))
+        return FALSE;
+      /* json-glib writes a double with "%.17g" and appends ".0" when there
+       * is no '.', which turns 1e+300 into "1e+300.0": not JSON. */
+      g_ascii_formatd (printed, sizeof printed, "%.17g", value);
+      return strchr (printed, '.') != NULL || (strchr (printed, 'e') == NULL && strchr (printed, 'E') == NULL);
+    }
   return TRUE;  /* not a number: the parser will say so */
 }
 
@@ -405,7 +414,8 @@ i2a_json_check_limits (const char          *data,
     case PROBLEM_NUMBER:
       error = i2a_api_error_new (400, "invalid_request_error", "number_out_of_range",
                                  "The number at '%s' cannot be represented: integers must fit in "
-                                 "64 bits and other numbers must be finite doubles", where);
+                                 "64 bits and other numbers must be finite doubles (a large one "
+                                 "with a fraction digit, 1.5e300 rather than 1e300)", where);
       break;
     case PROBLEM_ESCAPE:
       error = i2a_api_error_new (400, "invalid_request_error", "invalid_unicode_escape",

@@ -113,6 +113,23 @@ test_short_escape_hides_nesting (void)
   g_assert_cmpstr (error->param, ==, "messages[0].content");
 }
 
+/* json-glib prints 1e+263 as "1e+263.0", which is not JSON: such a number
+ * is refused with its path instead of being sent upstream broken. */
+static void
+test_exponent_numbers (void)
+{
+  g_autoptr(I2aApiError) big = check ("{\"model\":\"m\",\"temperature\":1e263}");
+  g_autoptr(I2aApiError) whole = check ("{\"model\":\"m\",\"seed\":2E20}");
+  g_autoptr(I2aApiError) fine = check ("{\"model\":\"m\",\"temperature\":1.5e3,\"top_p\":1e-7,\"n\":1e16}");
+
+  g_assert_nonnull (big);
+  g_assert_cmpstr (big->code, ==, "number_out_of_range");
+  g_assert_cmpstr (big->param, ==, "temperature");
+  g_assert_nonnull (whole);
+  g_assert_cmpstr (whole->param, ==, "seed");
+  g_assert_null (fine);
+}
+
 static void
 test_good_escapes (void)
 {
@@ -139,5 +156,6 @@ main (int argc, char **argv)
   g_test_add_func ("/json/escapes/lone-surrogates", test_lone_surrogates);
   g_test_add_func ("/json/escapes/short-hides-nesting", test_short_escape_hides_nesting);
   g_test_add_func ("/json/escapes/good", test_good_escapes);
+  g_test_add_func ("/json/numbers/exponent", test_exponent_numbers);
   return g_test_run ();
 }
