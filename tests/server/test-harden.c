@@ -934,11 +934,14 @@ stall_tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Sanitizer builds run everything several times slower. */
+/* Sanitizer builds run everything several times slower: a quarter of the
+ * document there, so the run stays short next to the other suites. */
 #if defined(__SANITIZE_ADDRESS__)
 #define STALL_LIMIT_MS 150
+#define BIG_MESSAGES   2500
 #else
 #define STALL_LIMIT_MS 50
+#define BIG_MESSAGES   10000
 #endif
 
 /* Before, one 32 MiB request was parsed, copied and re-serialized on the
@@ -956,7 +959,7 @@ test_big_bodies_off_main_loop (void)
   StallMeter meter = { 0 };
   guint tick;
 
-  for (guint i = 0; i < 10000; i++)
+  for (guint i = 0; i < BIG_MESSAGES; i++)
     {
       if (i)
         g_string_append_c (body, ',');
@@ -987,11 +990,11 @@ test_big_bodies_off_main_loop (void)
       g_assert_true (i2a_test_wait_until (raw_has_response, h, 5000));
       g_test_message ("/health answered in %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - asked) / 1000);
       g_assert_cmpuint (raw_status (h), ==, 200);
-      g_assert_true (i2a_test_wait_until (raw_has_response, r, 20000));
+      g_assert_true (i2a_test_wait_until (raw_has_response, r, 60000));
       g_source_remove (tick);
-      g_test_message ("32 MiB request answered %u; longest main-loop stall %" G_GINT64_FORMAT " ms of CPU "
-                      "(%" G_GINT64_FORMAT " ms of wall time)", raw_status (r), meter.max_gap / 1000,
-                      meter.max_wall_gap / 1000);
+      g_test_message ("%" G_GSIZE_FORMAT " MiB request answered %u; longest main-loop stall %" G_GINT64_FORMAT
+                      " ms of CPU (%" G_GINT64_FORMAT " ms of wall time)", body->len >> 20, raw_status (r),
+                      meter.max_gap / 1000, meter.max_wall_gap / 1000);
       /* The upstream is unreachable: the document went all the way. */
       g_assert_cmpuint (raw_status (r), >=, 500);
       g_assert_cmpint (meter.max_gap / 1000, <, STALL_LIMIT_MS);
