@@ -421,6 +421,46 @@ test_openai_stream_usage (void)
   fixture_tear_down (&f);
 }
 
+/* Every front door is recorded under its own name, with the upstream's
+ * token counts. */
+static void
+test_front_doors (void)
+{
+  Fixture f = { 0 };
+  g_autofree char *url = NULL;
+  g_autoptr(I2aTestResponse) m = NULL, r = NULL;
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture_set_up (&f, "{" TWO_ACCOUNTS ("") "}");
+  url = g_strconcat (f.env->base, "/v1/messages", NULL);
+  m = i2a_test_request (f.env->client, "POST", url, NULL, "application/json",
+                        "{\"model\":\"glm-5\",\"max_tokens\":64,\"stream\":true,"
+                        "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", 0, 0);
+  g_assert_cmpuint (m->status, ==, 200);
+  g_free (url);
+  url = g_strconcat (f.env->base, "/v1/responses", NULL);
+  r = i2a_test_request (f.env->client, "POST", url, NULL, "application/json",
+                        "{\"model\":\"glm-5\",\"input\":\"hi\"}", 0, 0);
+  g_assert_cmpuint (r->status, ==, 200);
+  i2a_ledger_flush (f.ledger);
+  groups = i2a_ledger_read_summary (f.db_path, 0, I2A_USAGE_BY_ENDPOINT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (groups->len, ==, 2);
+  g_assert_cmpstr (((I2aUsageGroup *) groups->pdata[0])->key, ==, "messages");
+  g_assert_cmpstr (((I2aUsageGroup *) groups->pdata[1])->key, ==, "responses");
+  for (guint i = 0; i < 2; i++)
+    {
+      I2aUsageGroup *g = groups->pdata[i];
+
+      g_assert_cmpint (g->requests, ==, 1);
+      g_assert_cmpint (g->prompt_tokens, >, 0);   /* from the fake's usage, not estimated */
+      g_assert_cmpint (g->completion_tokens, >, 0);
+      g_assert_cmpint (g->estimated, ==, 0);
+    }
+  fixture_tear_down (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -431,5 +471,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/ledger/quota", test_quota);
   g_test_add_func ("/ledger/key-limits", test_key_limits);
   g_test_add_func ("/ledger/openai-stream-usage", test_openai_stream_usage);
+  g_test_add_func ("/ledger/front-doors", test_front_doors);
   return g_test_run ();
 }
