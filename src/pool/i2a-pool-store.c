@@ -469,6 +469,38 @@ i2a_pool_set_auth (I2aPool   *self,
   return edit_commit (self, root, error);
 }
 
+gboolean
+i2a_pool_set_model_rules (I2aPool     *self,
+                          JsonObject  *aliases,
+                          JsonObject  *fallbacks,
+                          GError     **error)
+{
+  g_autoptr(JsonNode) current = edit_begin (self, error);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GList) names = NULL;
+  JsonObject *old_top, *top;
+
+  if (current == NULL)
+    return FALSE;
+  /* A new top object: the one in force must not change if this fails. */
+  old_top = json_node_get_object (current);
+  top = json_object_new ();
+  names = json_object_get_members (old_top);
+  for (GList *l = names; l != NULL; l = l->next)
+    json_object_set_member (top, l->data, json_node_copy (json_object_get_member (old_top, l->data)));
+  root = json_node_init_object (json_node_alloc (), top);
+  json_object_unref (top);
+  if (aliases != NULL && json_object_get_size (aliases) == 0)
+    json_object_remove_member (top, "aliases");
+  else if (aliases != NULL)
+    json_object_set_object_member (top, "aliases", json_object_ref (aliases));
+  if (fallbacks != NULL && json_object_get_size (fallbacks) == 0)
+    json_object_remove_member (top, "fallbacks");
+  else if (fallbacks != NULL)
+    json_object_set_object_member (top, "fallbacks", json_object_ref (fallbacks));
+  return edit_commit (self, root, error);
+}
+
 char *
 i2a_pool_regenerate_client_key (I2aPool     *self,
                                 const char  *old_token,

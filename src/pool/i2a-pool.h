@@ -161,6 +161,12 @@ gboolean        i2a_pool_set_auth         (I2aPool              *self,
                                            gboolean              enabled,
                                            gboolean              required,
                                            GError              **error);
+/* Replaces the keys.json "aliases" and "fallbacks" objects (NULL: leave;
+ * an empty object removes the member), checked as a reload would. */
+gboolean        i2a_pool_set_model_rules  (I2aPool              *self,
+                                           JsonObject           *aliases,
+                                           JsonObject           *fallbacks,
+                                           GError              **error);
 /* Replace client key @old_token by a fresh "sk-iflow-…" with the same
  * route; @old_token NULL adds a key routed to every account (least_busy).
  * Returns the new key (a secret: show it, never log it). */
