@@ -67,6 +67,7 @@ char       *i2a_account_ops_regenerate_key      (I2aPool             *pool,
  * Edit dialogs fill it in. */
 typedef struct
 {
+  const char *preset_id;        /* add: the basis of the new id; NULL: from the label */
   const char *label;
   const char *base_url;
   const char *api_key;          /* a secret; NULL or "": none (edit: keep) */

@@ -25,6 +25,10 @@ struct _I2aAccountRow
   AdwActionRow   *limit_row;
   AdwActionRow   *usage_row;
   AdwActionRow   *expiry_row;
+  AdwActionRow   *models_row;
+  GtkButton      *refresh_models_button;
+  AdwActionRow   *plaintext_row;
+  GtkButton      *move_key_button;
   AdwActionRow   *error_row;
   AdwActionRow   *id_row;
   GtkButton      *edit_button;
@@ -246,6 +250,35 @@ update_error (I2aAccountRow *self)
   adw_action_row_set_subtitle (self->error_row, error ? error : "");
 }
 
+/* Discovery: how many models, and why the last refresh failed. */
+static void
+update_models (I2aAccountRow *self)
+{
+  const char *const *models = i2a_account_get_models (self->account);
+  const char *error = i2a_account_get_models_error (self->account);
+  g_autofree char *count = NULL;
+  g_autofree char *text = NULL;
+  guint n = models ? g_strv_length ((char **) models) : 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->models_row),
+                          i2a_account_get_provider (self->account) == I2A_PROVIDER_OPENAI);
+  if (models == NULL)
+    count = g_strdup (_("Not known yet"));
+  else
+    count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d model", "%d models", n), (int) n);
+  if (error != NULL && *error != '\0')
+    /* Translators: "12 models · last refresh failed: HTTP 401: …" */
+    text = g_strdup_printf (_("%s · last refresh failed: %s"), count, error);
+  adw_action_row_set_subtitle (self->models_row, text ? text : count);
+}
+
+static void
+update_plaintext (I2aAccountRow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->plaintext_row),
+                          i2a_account_ops_has_plaintext_key (self->pool, self->account));
+}
+
 static void
 update_controls (I2aAccountRow *self)
 {
@@ -282,6 +315,9 @@ account_notify_cb (I2aAccount    *account,
     update_expiry (self);
   if (g_str_equal (name, "last-error") || g_str_equal (name, "last-refresh-error"))
     update_error (self);
+  if (g_str_equal (name, "models") || g_str_equal (name, "models-error") ||
+      g_str_equal (name, "provider"))
+    update_models (self);
   if (g_str_equal (name, "enabled") || g_str_equal (name, "max-concurrency") ||
       g_str_equal (name, "provider"))
     update_controls (self);
@@ -317,6 +353,8 @@ i2a_account_row_constructed (GObject *object)
 
   target = g_variant_new_string (i2a_account_get_id (self->account));
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->edit_button), target);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->refresh_models_button), target);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->move_key_button), target);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->relogin_button), target);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->remove_button), target);
   adw_action_row_set_subtitle (self->id_row, i2a_account_get_id (self->account));
@@ -328,8 +366,14 @@ i2a_account_row_constructed (GObject *object)
   update_error (self);
   update_controls (self);
   update_status (self);
+  update_models (self);
+  update_plaintext (self);
 
   g_signal_connect_object (self->account, "notify", G_CALLBACK (account_notify_cb), self, 0);
+  /* Moving the key to the keyring rewrites keys.json. */
+  if (self->pool != NULL)
+    g_signal_connect_object (self->pool, "config-reloaded", G_CALLBACK (update_plaintext),
+                             self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->enabled_switch, "notify::active",
                             G_CALLBACK (enabled_switch_notify_cb), self);
   g_signal_connect_swapped (self->limit_spin, "value-changed",
@@ -421,6 +465,10 @@ i2a_account_row_class_init (I2aAccountRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, limit_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, usage_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, expiry_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, models_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, refresh_models_button);
+  gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, plaintext_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, move_key_button);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, error_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, id_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, edit_button);

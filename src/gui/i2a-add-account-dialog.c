@@ -366,11 +366,13 @@ save_clicked_cb (I2aAddAccountDialog *self)
 {
   g_autofree char *url = dup_base_url (self);
   g_autofree char *label = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->label_row))));
+  const Preset *preset = selected_preset (self);
   I2aApiAccountFields fields = { 0 };
 
   if (!gtk_widget_get_sensitive (GTK_WIDGET (self->save_button)))
     return;
   g_clear_pointer (&self->error_text, g_free);
+  fields.preset_id = preset != NULL && *preset->base_url != '\0' ? preset->id : NULL;
   fields.label = *label != '\0' ? label : NULL;
   fields.base_url = url;
   fields.api_key = gtk_editable_get_text (GTK_EDITABLE (self->key_row));

@@ -9,6 +9,7 @@
 #include "i2a-add-account-dialog.h"
 #include "i2a-client-keys-group.h"
 #include "i2a-login-dialog.h"
+#include "i2a-models-page.h"
 #include "i2a-window.h"
 
 struct _I2aWindow
@@ -32,6 +33,8 @@ struct _I2aWindow
   GtkStack             *stack;
   I2aAccountsPane      *accounts_pane;
   I2aClientKeysGroup   *keys_group;
+  AdwViewStack         *view_stack;
+  I2aModelsPage        *models_page;
 };
 
 enum {
@@ -270,6 +273,60 @@ edit_account_cb (GtkWidget  *widget,
 }
 
 static void
+models_refreshed_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(I2aWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The account row shows the count or the error either way. */
+  if (!i2a_model_discovery_refresh_finish (I2A_MODEL_DISCOVERY (object), result, &error))
+    i2a_window_add_toast (self, error->message);
+}
+
+static void
+refresh_models_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  I2aWindow *self = I2A_WINDOW (widget);
+
+  i2a_model_discovery_refresh_async (i2a_application_get_model_discovery (self->app),
+                                     g_variant_get_string (parameter, NULL), NULL,
+                                     models_refreshed_cb, g_object_ref (self));
+}
+
+static void
+key_moved_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(I2aWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (i2a_account_ops_move_key_finish (result, &error))
+    i2a_window_add_toast (self, _("The key is in the keyring now"));
+  else
+    i2a_window_add_toast (self, error->message);
+}
+
+static void
+move_key_cb (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  I2aWindow *self = I2A_WINDOW (widget);
+  g_autoptr(I2aAccount) account = NULL;
+
+  account = i2a_account_ops_lookup (G_LIST_MODEL (i2a_application_get_pool (self->app)),
+                                    g_variant_get_string (parameter, NULL));
+  if (account != NULL)
+    i2a_account_ops_move_key_async (i2a_application_get_account_store (self->app), account,
+                                    NULL, key_moved_cb, g_object_ref (self));
+}
+
+static void
 login_succeeded_cb (I2aLoginDialog *dialog,
                     I2aAccount     *account,
                     I2aWindow      *self)
@@ -322,6 +379,8 @@ i2a_window_constructed (GObject *object)
   i2a_accounts_pane_set_model (self->accounts_pane,
                                G_LIST_MODEL (i2a_application_get_pool (self->app)));
   i2a_client_keys_group_set_pool (self->keys_group, i2a_application_get_pool (self->app));
+  i2a_models_page_set_sources (self->models_page, i2a_application_get_pool (self->app),
+                               i2a_application_get_model_discovery (self->app));
 
   g_signal_connect_object (self->server, "notify::running", G_CALLBACK (update_server),
                            self, G_CONNECT_SWAPPED);
@@ -411,6 +470,7 @@ i2a_window_class_init (I2aWindowClass *klass)
 
   g_type_ensure (I2A_TYPE_ACCOUNTS_PANE);
   g_type_ensure (I2A_TYPE_CLIENT_KEYS_GROUP);
+  g_type_ensure (I2A_TYPE_MODELS_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/iflow2api/Iflow2Api/ui/i2a-window.ui");
   gtk_widget_class_bind_template_child (widget_class, I2aWindow, toast_overlay);
@@ -422,10 +482,14 @@ i2a_window_class_init (I2aWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, I2aWindow, accounts_pane);
   gtk_widget_class_bind_template_child (widget_class, I2aWindow, keys_group);
+  gtk_widget_class_bind_template_child (widget_class, I2aWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, I2aWindow, models_page);
 
   gtk_widget_class_install_action (widget_class, "win.copy-base-url", NULL, copy_base_url_cb);
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_cb);
   gtk_widget_class_install_action (widget_class, "win.edit-account", "s", edit_account_cb);
+  gtk_widget_class_install_action (widget_class, "win.refresh-models", "s", refresh_models_cb);
+  gtk_widget_class_install_action (widget_class, "win.move-key", "s", move_key_cb);
   gtk_widget_class_install_action (widget_class, "win.import-cli", NULL, import_cli_cb);
   gtk_widget_class_install_action (widget_class, "win.relogin-account", "s", relogin_account_cb);
   gtk_widget_class_install_action (widget_class, "win.remove-account", "s", remove_account_cb);
@@ -491,4 +555,21 @@ i2a_window_get_account_dialog (I2aWindow *self)
   g_return_val_if_fail (I2A_IS_WINDOW (self), NULL);
 
   return self->account_dialog;
+}
+
+GtkWidget *
+i2a_window_get_models_page (I2aWindow *self)
+{
+  g_return_val_if_fail (I2A_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->models_page);
+}
+
+void
+i2a_window_show_page (I2aWindow  *self,
+                      const char *name)
+{
+  g_return_if_fail (I2A_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
 }

@@ -1,7 +1,9 @@
 /* i2a-window.h: the main window
  *
- * Server status with the base URL, then either the accounts pane or, with
- * no account yet, a status page that explains how to get one. */
+ * Two pages. The main one: server status with the base URL, then either
+ * the accounts pane or, with no account yet, a status page that explains
+ * how to get one, then the clients. The Models page: what the accounts
+ * serve, with aliases and fallbacks. */
 #pragma once
 
 #include <adwaita.h>
@@ -20,6 +22,9 @@ GtkWindow  *i2a_window_show_login           (I2aWindow      *self,
 /* Opens Add Account, or Edit for @account_id (NULL if it is unknown). */
 GtkWindow  *i2a_window_show_add_account     (I2aWindow      *self,
                                              const char     *account_id);
+/* "main" (server, accounts, clients) or "models". */
+void        i2a_window_show_page            (I2aWindow      *self,
+                                             const char     *name);
 void        i2a_window_add_toast            (I2aWindow      *self,
                                              const char     *title);
 
@@ -30,5 +35,6 @@ const char *i2a_window_get_server_status    (I2aWindow      *self);
 const char *i2a_window_get_base_url         (I2aWindow      *self);
 GtkWindow  *i2a_window_get_login_dialog     (I2aWindow      *self);
 GtkWindow  *i2a_window_get_account_dialog   (I2aWindow      *self);
+GtkWidget  *i2a_window_get_models_page      (I2aWindow      *self);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
@@ -16,6 +17,7 @@
 #include "i2a-accounts-pane.h"
 #include "i2a-add-account-dialog.h"
 #include "i2a-login-dialog.h"
+#include "i2a-models-page.h"
 
 #define GOOD_KEY  "sk-gui-test-0123456789abcdefghij"
 #define NEW_KEY   "sk-gui-test-rotated-9876543210zyx"
@@ -25,6 +27,7 @@ static const char *test_home;
 static const char *lang;
 static GString *log_text;
 static SoupServer *service;
+static gboolean service_down;   /* answers 503 to everyone */
 static char *service_url;
 
 /* ---- the fake service -------------------------------------------------- */
@@ -43,7 +46,16 @@ models_cb (SoupServer        *server,
     "{\"id\":\"kimi-k2-turbo\",\"object\":\"model\"},{\"id\":\"moonshot-v1-8k\",\"object\":\"model\"}]}";
   static const char refused[] =
     "{\"error\":{\"message\":\"Invalid Authentication\",\"type\":\"invalid_authentication_error\"}}";
+  static const char down[] =
+    "{\"error\":{\"message\":\"Service temporarily down\",\"type\":\"server_error\"}}";
   gboolean ok = g_strcmp0 (auth, "Bearer " GOOD_KEY) == 0 || g_strcmp0 (auth, "Bearer " NEW_KEY) == 0;
+
+  if (service_down)
+    {
+      soup_server_message_set_status (msg, 503, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, down, strlen (down));
+      return;
+    }
 
   soup_server_message_set_status (msg, ok ? 200 : 401, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
@@ -202,6 +214,20 @@ read_keys (Run *run)
   return contents;
 }
 
+static gboolean
+keys_has_account (const char *keys,
+                  const char *id)
+{
+  g_autoptr(JsonNode) root = json_from_string (keys, NULL);
+  JsonObject *accounts;
+
+  g_assert_nonnull (root);
+  if (!json_object_has_member (json_node_get_object (root), "accounts"))
+    return FALSE;
+  accounts = json_object_get_object_member (json_node_get_object (root), "accounts");
+  return json_object_has_member (accounts, id);
+}
+
 typedef struct
 {
   I2aAccountSecrets *secrets;
@@ -275,6 +301,31 @@ row_button (Run        *run,
         return GTK_WIDGET (gtk_widget_get_template_child (row, I2A_TYPE_ACCOUNT_ROW, name));
     }
   g_assert_not_reached ();
+}
+
+static gboolean
+has_three_models (gpointer data)
+{
+  return i2a_account_get_models (data) != NULL &&
+         g_strv_length ((char **) i2a_account_get_models (data)) == 3;
+}
+
+/* The row of the Models page for @model, and who serves it. */
+static gboolean
+page_has_model (I2aModelsPage *page,
+                const char    *model,
+                const char   **served_by)
+{
+  for (guint i = 0; i < i2a_models_page_get_n_models (page); i++)
+    if (g_strcmp0 (i2a_models_page_get_model (page, i, served_by), model) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+page_has_alias_model (gpointer data)
+{
+  return page_has_model (data, "gpt-5", NULL);
 }
 
 static const char *removed_label;
@@ -359,6 +410,57 @@ test_presets (void)
   run_free (run);
 }
 
+/* ---- the Models page ---------------------------------------------------- */
+
+/* Every model with the accounts serving it; an alias and a fallback edited
+ * on the page land in keys.json, which keeps what it does not know. */
+static void
+drive_models_page (Run        *run,
+                   I2aAccount *account)
+{
+  I2aWindow *window = main_window (run);
+  I2aModelsPage *page = I2A_MODELS_PAGE (i2a_window_get_models_page (window));
+  g_autofree char *keys = NULL;
+  g_autofree char *alias_of = NULL;
+  const char *served_by = NULL;
+
+  i2a_window_show_page (window, "models");
+  g_assert_true (page_has_model (page, "kimi-k2", &served_by));
+  g_assert_cmpstr (served_by, ==, i2a_account_get_label (account));
+  g_assert_true (page_has_model (page, "moonshot-v1-8k", NULL));
+  g_assert_cmpuint (i2a_models_page_get_n_aliases (page), ==, 0);
+
+  i2a_models_page_add_alias (page, "gpt-5", "kimi-k2");
+  i2a_models_page_add_alias (page, "claude-*", "kimi-k2-turbo");
+  i2a_models_page_add_fallback (page, "kimi-k2", "kimi-k2-turbo, moonshot-v1-8k");
+  g_assert_null (i2a_models_page_get_error (page));
+  g_assert_true (i2a_test_wait_until (page_has_alias_model, page, 5000));
+  g_assert_true (page_has_model (page, "gpt-5", &served_by));
+  alias_of = g_strdup_printf (_("Alias of %s"), "kimi-k2");
+  g_assert_cmpstr (served_by, ==, alias_of);
+  g_assert_cmpuint (i2a_models_page_get_n_aliases (page), ==, 2);
+  shoot (GTK_WIDGET (window), NULL, "models-page");
+
+  keys = read_keys (run);
+  g_assert_nonnull (strstr (keys, "\"gpt-5\" : \"kimi-k2\""));
+  g_assert_nonnull (strstr (keys, "\"claude-*\" : \"kimi-k2-turbo\""));
+  g_assert_nonnull (strstr (keys, "\"fallbacks\""));
+  g_assert_nonnull (strstr (keys, "\"moonshot-v1-8k\""));
+  g_assert_nonnull (strstr (keys, "\"x-note\""));
+  g_clear_pointer (&keys, g_free);
+
+  /* The pool routes by them at once. */
+  g_assert_cmpstr (i2a_model_rules_resolve (i2a_pool_get_config (i2a_application_get_pool (run->app))->model_rules,
+                                            "claude-sonnet-4"), ==, "kimi-k2-turbo");
+
+  g_assert_true (i2a_models_page_remove_alias (page, "gpt-5"));
+  keys = read_keys (run);
+  g_assert_null (strstr (keys, "\"gpt-5\""));
+  g_assert_nonnull (strstr (keys, "\"claude-*\""));
+  g_assert_nonnull (strstr (keys, "\"x-note\""));
+  i2a_window_show_page (window, "main");
+}
+
 /* ---- add, edit, remove --------------------------------------------------- */
 
 static void
@@ -397,7 +499,10 @@ drive_add_edit_remove (Run *run)
   text = run_test (dialog);
   g_assert_nonnull (strstr (text, "Invalid Authentication"));
   g_assert_nonnull (strstr (text, "401"));
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (path, &keys, NULL, NULL));
+  g_assert_null (strstr (keys, "accounts"));
+  g_assert_null (strstr (keys, WRONG_KEY));
+  g_clear_pointer (&keys, g_free);
 
   type_into (dialog, "key_row", GOOD_KEY);
   text = run_test (dialog);
@@ -425,6 +530,15 @@ drive_add_edit_remove (Run *run)
   g_assert_cmpstr (stored, ==, GOOD_KEY);
   g_clear_pointer (&keys, g_free);
   g_clear_pointer (&stored, g_free);
+
+  /* Discovery asks the service after the add; the row shows the count. */
+  g_assert_true (i2a_test_wait_until (has_three_models, account, 10000));
+  text = adw_action_row_get_subtitle (ADW_ACTION_ROW (row_button (run, account, "models_row")));
+  g_assert_cmpstr (text, ==, expected);
+  g_assert_true (gtk_widget_get_visible (row_button (run, account, "models_row")));
+  g_assert_false (gtk_widget_get_visible (row_button (run, account, "plaintext_row")));
+
+  drive_models_page (run, account);
 
   /* Edit: the same fields, filled in; an empty key keeps the stored one. */
   button = row_button (run, account, "edit_button");
@@ -476,7 +590,7 @@ drive_add_edit_remove (Run *run)
   g_assert_null (i2a_pool_lookup_account (pool, id));
   g_assert_cmpstr (i2a_window_get_visible_page (window), ==, "empty");
   keys = read_keys (run);
-  g_assert_null (strstr (keys, id));
+  g_assert_false (keys_has_account (keys, id));
   stored = keyring_key (id);
   g_assert_null (stored);
 
@@ -490,10 +604,102 @@ drive_add_edit_remove (Run *run)
 static void
 test_add_edit_remove (void)
 {
-  Run *run = run_new (test_home);
+  g_autofree char *dir = g_build_filename (test_home, ".iflow2api", NULL);
+  g_autofree char *path = keys_path ();
+  Run *run;
+
+  /* A member the app does not know, which every rewrite must keep. */
+  g_mkdir_with_parents (dir, 0700);
+  i2a_test_write_file (path, "{\"x-note\": \"kept by every rewrite\"}");
+  g_chmod (path, 0600);
+  run = run_new (test_home);
 
   run_app (run, drive_add_edit_remove);
   run_free (run);
+}
+
+/* ---- Move key to the keyring --------------------------------------------- */
+
+static gboolean
+plaintext_row_hidden (gpointer data)
+{
+  Run *run = data;
+  I2aAccount *account = account_labelled (run, "Plain");
+
+  return account != NULL && !gtk_widget_get_visible (row_button (run, account, "plaintext_row"));
+}
+
+static gboolean
+has_models_error (gpointer data)
+{
+  return i2a_account_get_models_error (data) != NULL;
+}
+
+static gboolean
+row_shown (gpointer data)
+{
+  return account_labelled (data, "Plain") != NULL;
+}
+
+static void
+drive_move_key (Run *run)
+{
+  I2aWindow *window = main_window (run);
+  I2aAccount *account;
+  g_autofree char *keys = NULL;
+  g_autofree char *stored = NULL;
+  const char *text;
+
+  g_assert_true (i2a_test_wait_until (row_shown, run, 5000));
+  account = account_labelled (run, "Plain");
+  g_assert_true (gtk_widget_get_visible (row_button (run, account, "plaintext_row")));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gtk_widget_get_ancestor (row_button (run, account, "plaintext_row"),
+                                                                            I2A_TYPE_ACCOUNT_ROW)), TRUE);
+  shoot (GTK_WIDGET (window), NULL, "move-key");
+
+  g_signal_emit_by_name (row_button (run, account, "move_key_button"), "clicked");
+  g_assert_true (i2a_test_wait_until (plaintext_row_hidden, run, 10000));
+  account = account_labelled (run, "Plain");
+  g_assert_cmpstr (i2a_account_get_api_key (account), ==, GOOD_KEY);
+  g_assert_true (i2a_account_is_usable (account));
+  keys = read_keys (run);
+  g_assert_null (strstr (keys, GOOD_KEY));
+  g_assert_nonnull (strstr (keys, "\"x-note\""));
+  stored = keyring_key ("plain");
+  g_assert_cmpstr (stored, ==, GOOD_KEY);
+  g_assert_null (strstr (log_text->str, GOOD_KEY));
+
+  /* A failed refresh keeps the list and shows why on the account. */
+  g_assert_true (i2a_test_wait_until (has_three_models, account, 10000));
+  service_down = TRUE;
+  g_signal_emit_by_name (row_button (run, account, "refresh_models_button"), "clicked");
+  g_assert_true (i2a_test_wait_until (has_models_error, account, 10000));
+  service_down = FALSE;
+  g_assert_true (has_three_models (account));
+  text = adw_action_row_get_subtitle (ADW_ACTION_ROW (row_button (run, account, "models_row")));
+  g_assert_nonnull (strstr (text, "Service temporarily down"));
+  shoot (GTK_WIDGET (window), NULL, "models-error");
+  quit_app (run);
+}
+
+static void
+test_move_key (void)
+{
+  g_autofree char *dir = g_build_filename (test_home, ".iflow2api", NULL);
+  g_autofree char *path = keys_path ();
+  g_autofree char *contents = NULL;
+  Run *run;
+
+  g_mkdir_with_parents (dir, 0700);
+  contents = g_strdup_printf ("{\"x-note\": \"kept\", \"accounts\": {\"plain\": {\"label\": \"Plain\", "
+                              "\"provider\": \"openai\", \"base_url\": \"%s\", \"api_key\": \"%s\"}}}",
+                              service_url, GOOD_KEY);
+  i2a_test_write_file (path, contents);
+  g_chmod (path, 0600);
+  run = run_new (test_home);
+  run_app (run, drive_move_key);
+  run_free (run);
+  g_unlink (path);
 }
 
 /* ---- "Log in with iFlow", one choice of Add Account ------------------- */
@@ -600,6 +806,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/account-dialog/presets", test_presets);
   g_test_add_func ("/ui/account-dialog/add-edit-remove", test_add_edit_remove);
+  g_test_add_func ("/ui/account-dialog/move-key", test_move_key);
   g_test_add_func ("/ui/account-dialog/login-choice", test_login_choice);
   return g_test_run ();
 }
