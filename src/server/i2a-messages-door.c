@@ -143,6 +143,53 @@ content_type_is_json (const char *content_type)
          g_str_has_suffix (content_type, "+json");
 }
 
+static I2aApiError *
+bad_body (const char *text)
+{
+  return i2a_api_error_new (400, "invalid_request_error", "invalid_request", "%s", text);
+}
+
+/* The request body as a JSON object, or NULL with @error (a 400). Pure:
+ * runs in a worker thread for big bodies. */
+static JsonObject *
+parse_body (GBytes              *raw,
+            const I2aJsonLimits *limits,
+            I2aApiError        **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) parse_error = NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (raw, &len);
+  JsonNode *root;
+
+  if (len == 0)
+    {
+      *error = bad_body ("The request body is empty; send a JSON object");
+      return NULL;
+    }
+  if (!g_utf8_validate (data, len, NULL))
+    {
+      *error = bad_body ("The request body is not valid UTF-8");
+      return NULL;
+    }
+  /* Before the parser: it recurses per level and allocates per value. */
+  if ((*error = i2a_json_check_limits (data, len, limits)) != NULL)
+    return NULL;
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error))
+    {
+      *error = i2a_api_error_new (400, "invalid_request_error", "invalid_json",
+                                  "The request body is not valid JSON: %s", parse_error->message);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      *error = bad_body ("The request body must be a JSON object");
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (root));
+}
+
 /* The request body as a JSON object, or NULL after answering a 4xx. */
 static JsonObject *
 read_body (I2aServer         *server,
@@ -150,85 +197,138 @@ read_body (I2aServer         *server,
 {
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
   g_autoptr(GBytes) raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  gsize len = 0;
-  const char *data = g_bytes_get_data (raw, &len);
-  JsonNode *root;
-  g_autoptr(I2aApiError) limit = NULL;
+  g_autoptr(I2aApiError) error = NULL;
+  JsonObject *request;
 
   if (!content_type_is_json (soup_message_headers_get_content_type (h, NULL)))
     {
       reply_simple (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "Send the request as application/json");
       return NULL;
     }
-  if (len == 0)
+  if ((request = parse_body (raw, i2a_server_get_json_limits (server), &error)) == NULL)
+    messages_reply_error (msg, error);
+  return request;
+}
+
+/* A Messages body -> the client's request, the chat request and its bytes
+ * (forwarded as they are to OpenAI-compatible upstreams). Pure. */
+typedef struct
+{
+  SoupServerMessage *msg;
+  GBytes            *raw;
+  I2aJsonLimits      limits;
+  JsonObject        *request;
+  JsonObject        *chat;
+  GBytes            *chat_raw;
+  I2aApiError       *error;
+} Translation;
+
+static void
+translation_free (Translation *t)
+{
+  g_clear_object (&t->msg);
+  g_clear_pointer (&t->raw, g_bytes_unref);
+  g_clear_pointer (&t->request, json_object_unref);
+  g_clear_pointer (&t->chat, json_object_unref);
+  g_clear_pointer (&t->chat_raw, g_bytes_unref);
+  g_clear_pointer (&t->error, i2a_api_error_free);
+  g_free (t);
+}
+
+static void
+translate (Translation *t)
+{
+  g_autoptr(JsonNode) node = NULL;
+  char *text;
+
+  if ((t->request = parse_body (t->raw, &t->limits, &t->error)) == NULL)
+    return;
+  /* Bad input is refused before any slot is taken or byte sent upstream. */
+  if ((t->chat = i2a_messages_request_to_chat (t->request, &t->error)) == NULL)
+    return;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, t->chat);
+  text = json_to_string (node, FALSE);
+  t->chat_raw = g_bytes_new_take (text, strlen (text));
+}
+
+static void
+continue_messages (I2aServer   *server,
+                   Translation *t)
+{
+  g_autoptr(I2aDispatch) dispatch = NULL;
+  g_autoptr(I2aApiError) error = NULL;
+
+  if (t->error)
     {
-      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "The request body is empty; send a JSON object");
-      return NULL;
+      messages_reply_error (t->msg, t->error);
+      return;
     }
-  if (!g_utf8_validate (data, len, NULL))
+  if (!i2a_server_is_running (server))
     {
-      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "The request body is not valid UTF-8");
-      return NULL;
+      reply_simple (t->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "The server is shutting down");
+      return;
     }
-  /* Before the parser: it recurses per level and allocates per value. */
-  if ((limit = i2a_json_check_limits (data, len, i2a_server_get_json_limits (server))) != NULL)
+  if ((dispatch = i2a_pool_begin (i2a_server_get_pool (server), client_token (t->msg), &error)) == NULL)
     {
-      messages_reply_error (msg, limit);
-      return NULL;
+      messages_reply_error (t->msg, error);
+      return;
     }
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
-    {
-      g_autofree char *text = g_strdup_printf ("The request body is not valid JSON: %s", error->message);
-      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, text);
-      return NULL;
-    }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "The request body must be a JSON object");
-      return NULL;
-    }
-  return json_object_ref (json_node_get_object (root));
+  i2a_server_run_request (server, i2a_chat_request_new_for_door (server, t->msg, dispatch, &i2a_messages_door,
+                                                                 t->request, t->chat, t->chat_raw));
+}
+
+static void
+translate_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      data,
+                  GCancellable *cancellable)
+{
+  translate (data);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+translated_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Translation *t = g_task_get_task_data (G_TASK (result));
+
+  soup_server_message_unpause (t->msg);
+  continue_messages (I2A_SERVER (source), t);
 }
 
 static void
 handle_messages (I2aServer         *server,
                  SoupServerMessage *msg)
 {
-  g_autoptr(JsonObject) request = NULL;
-  g_autoptr(JsonObject) chat = NULL;
-  g_autoptr(I2aApiError) error = NULL;
-  g_autoptr(I2aDispatch) dispatch = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GBytes) raw = NULL;
-  g_autofree char *text = NULL;
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  Translation *t;
 
-  if ((request = read_body (server, msg)) == NULL)
-    return;
-  /* Bad input is refused before any slot is taken or byte sent upstream. */
-  if ((chat = i2a_messages_request_to_chat (request, &error)) == NULL)
+  if (!content_type_is_json (soup_message_headers_get_content_type (h, NULL)))
     {
-      messages_reply_error (msg, error);
+      reply_simple (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "Send the request as application/json");
       return;
     }
-  if ((dispatch = i2a_pool_begin (i2a_server_get_pool (server), client_token (msg), &error)) == NULL)
+  t = g_new0 (Translation, 1);
+  t->msg = g_object_ref (msg);
+  t->raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  t->limits = *i2a_server_get_json_limits (server);
+  /* Long agent sessions send megabytes of history: parsing and
+   * translating them here would stall every other request. */
+  if (g_bytes_get_size (t->raw) >= I2A_PARSE_IN_THREAD_BYTES)
     {
-      messages_reply_error (msg, error);
+      g_autoptr(GTask) task = g_task_new (server, NULL, translated_cb, NULL);
+
+      g_task_set_task_data (task, t, (GDestroyNotify) translation_free);
+      soup_server_message_pause (msg);
+      g_task_run_in_thread (task, translate_thread);
       return;
     }
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_set_object (node, chat);
-  text = json_to_string (node, FALSE);
-  /* OpenAI-compatible upstreams get these bytes as they are. */
-  {
-    gsize len = strlen (text);
-
-    raw = g_bytes_new_take (g_steal_pointer (&text), len);
-  }
-  i2a_server_run_request (server, i2a_chat_request_new_for_door (server, msg, dispatch, &i2a_messages_door,
-                                                                 request, chat, raw));
+  translate (t);
+  continue_messages (server, t);
+  translation_free (t);
 }
 
 /* A local estimate: Claude Code compacts its context by this number, and a

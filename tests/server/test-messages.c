@@ -428,6 +428,39 @@ test_count_tokens (void)
   i2a_test_proxy_free (p);
 }
 
+/* A body of a long session (over the size parsed off the main loop) is
+ * translated and answered like any other, and a bad one still gets its
+ * 400 naming the field. */
+static void
+test_big_body (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  g_autofree char *history = g_strnfill (300 * 1024, 'a');
+  g_autofree char *body = g_strdup_printf ("{\"model\":\"glm-4.7\",\"max_tokens\":10,\"messages\":["
+                                           "{\"role\":\"user\",\"content\":\"%s\"},"
+                                           "{\"role\":\"assistant\",\"content\":\"ok\"},"
+                                           "{\"role\":\"user\",\"content\":\"hi\"}]}", history);
+  g_autofree char *bad = g_strdup_printf ("{\"model\":\"glm-4.7\",\"max_tokens\":10,\"messages\":["
+                                          "{\"role\":\"user\",\"content\":\"%s\"},"
+                                          "{\"role\":\"user\",\"content\":[{\"type\":\"nope\"}]}]}", history);
+  g_autoptr(I2aTestResponse) r = post (p, "/v1/messages", body);
+  g_autoptr(JsonObject) answer = i2a_test_response_json (r);
+  g_autoptr(I2aTestResponse) r2 = NULL;
+  g_autoptr(JsonObject) err = NULL;
+  JsonArray *sent;
+
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (answer, "type"), ==, "message");
+  sent = json_object_get_array_member (i2a_fake_iflow_get_last_request (p->fake)->body, "messages");
+  g_assert_cmpuint (strlen (json_object_get_string_member (json_array_get_object_element (sent, 0), "content")),
+                    ==, 300 * 1024);
+  r2 = post (p, "/v1/messages", bad);
+  err = assert_anthropic_error (r2, 400, "invalid_request_error");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (err, "message"), "messages.1.content.0.type"));
+  g_assert_cmpuint (i2a_fake_iflow_get_requests (p->fake)->len, ==, 1);
+  i2a_test_proxy_free (p);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -442,5 +475,6 @@ main (int   argc,
   g_test_add_func ("/messages/hang-up", test_hang_up);
   g_test_add_func ("/messages/tool-round-trip", test_tool_round_trip);
   g_test_add_func ("/messages/count-tokens", test_count_tokens);
+  g_test_add_func ("/messages/big-body", test_big_body);
   return g_test_run ();
 }
