@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "i2a-account.h"
+#include "i2a-models.h"
 #include "i2a-util.h"
 
 struct _I2aAccount
@@ -413,7 +414,12 @@ i2a_account_serves_model (I2aAccount *self,
 {
   g_return_val_if_fail (I2A_IS_ACCOUNT (self), FALSE);
 
-  if (self->models == NULL || model == NULL)
+  if (model == NULL)
+    return TRUE;
+  /* iFlow accounts serve the iFlow catalogue (and its aliases). */
+  if (self->models == NULL && self->provider == I2A_PROVIDER_IFLOW)
+    return i2a_models_lookup (model) != NULL;
+  if (self->models == NULL)
     return TRUE;
   for (guint i = 0; self->models[i] != NULL; i++)
     if (g_ascii_strcasecmp (self->models[i], model) == 0)

@@ -124,7 +124,8 @@ const char *const *i2a_account_get_models     (I2aAccount        *self);
 void            i2a_account_set_models         (I2aAccount        *self,
                                                 const char *const *models,
                                                 gint64             updated);
-/* TRUE when the list is unknown or names @model (ignoring case). */
+/* TRUE when the list names @model (ignoring case), or is unknown: then an
+ * iFlow account serves the iFlow catalogue and an openai one anything. */
 gboolean        i2a_account_serves_model       (I2aAccount        *self,
                                                 const char        *model);
 const char     *i2a_account_get_models_error   (I2aAccount        *self);

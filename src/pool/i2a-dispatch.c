@@ -3,7 +3,9 @@
 #include "config.h"
 
 #include "i2a-error.h"
+#include "i2a-model-index.h"
 #include "i2a-pool-private.h"
+#include "i2a-routing.h"
 
 /* One client request's way through the pool: pick an account of its route
  * (strategy, health, capacity), wait in the pool's FIFO queue when every
@@ -29,6 +31,9 @@ struct _I2aDispatch
   gboolean       token_retried;
   gint64         key_since;     /* monotonic µs the caller got the account */
   gint64         rejected_since;
+
+  /* The model asked for (aliases, fallbacks) and the conversation */
+  I2aRouting    *routing;
 };
 
 G_DEFINE_FINAL_TYPE (I2aDispatch, i2a_dispatch, G_TYPE_OBJECT)
@@ -43,6 +48,7 @@ typedef enum
   PICK_NO_KEY,    /* enabled accounts, none logged in */
   PICK_DISABLED,
   PICK_NONE,
+  PICK_NO_MODEL,  /* no account of the route serves the model */
 } PickResult;
 
 typedef struct
@@ -87,7 +93,33 @@ candidates (I2aDispatch *self)
           if (g_strcmp0 (i2a_account_get_id (pool->accounts->pdata[j]), self->route->accounts[i]) == 0)
             g_ptr_array_add (out, g_object_ref (pool->accounts->pdata[j]));
       }
+  /* Only accounts that serve the model (an unknown list serves any). The
+   * iFlow CLI's login alone is served as before, whatever the model. */
+  for (guint i = out->len; self->routing != NULL && i2a_pool_is_multi_account (pool) && i > 0; i--)
+    if (!i2a_routing_serves (self->routing, out->pdata[i - 1]))
+      g_ptr_array_remove_index (out, i - 1);
   return out;
+}
+
+static gboolean
+sticky_on (I2aDispatch *self)
+{
+  return i2a_routing_get_session (self->routing) != NULL &&
+         (self->route == NULL || self->route->sticky);
+}
+
+/* The account this conversation used last, when it is a candidate. */
+static gint
+sticky_index (I2aDispatch *self,
+              GPtrArray   *cands)
+{
+  const char *id = sticky_on (self) && i2a_routing_follows (self->routing) ? i2a_pool_sticky_lookup (self->pool, i2a_routing_get_session (self->routing))
+                                    : NULL;
+
+  for (guint i = 0; id != NULL && i < cands->len; i++)
+    if (g_str_equal (i2a_account_get_id (cands->pdata[i]), id))
+      return (gint) i;
+  return -1;
 }
 
 /* @account: set on PICK_OK (transfer full); NULL for a dry run that
@@ -107,7 +139,10 @@ pick (I2aDispatch  *self,
   guint min_in_flight = G_MAXUINT;
   gint64 now = g_get_monotonic_time ();
   gint64 wait = G_MAXINT64;
+  gint sticky;
 
+  if (cands->len == 0 && i2a_routing_get_model (self->routing) != NULL && i2a_pool_is_multi_account (self->pool))
+    return PICK_NO_MODEL;
   for (guint i = 0; i < cands->len; i++)
     {
       I2aAccount *a = cands->pdata[i];
@@ -146,6 +181,15 @@ pick (I2aDispatch  *self,
         }
     }
 
+  /* A conversation stays on its account while that one is healthy and
+   * has a free slot. */
+  sticky = n_eligible > 0 ? sticky_index (self, cands) : -1;
+  if (sticky >= 0 && eligible[sticky])
+    {
+      if (account != NULL)
+        *account = g_object_ref (cands->pdata[sticky]);
+      return PICK_OK;
+    }
   if (n_eligible > 0)
     {
       guint n = cands->len;
@@ -195,6 +239,21 @@ pick (I2aDispatch  *self,
 }
 
 static I2aApiError *
+model_not_found (I2aDispatch *self)
+{
+  const char *model = i2a_routing_get_model (self->routing);
+  g_auto(GStrv) close = i2a_pool_suggest_models_for_route (self->pool, self->route, model, 3);
+  g_autofree char *list = g_strjoinv ("”, “", close);
+
+  if (close[0] == NULL)
+    return i2a_api_error_new (404, "invalid_request_error", "model_not_found",
+                              "The model “%s” is not served by any account for this API key", model);
+  return i2a_api_error_new (404, "invalid_request_error", "model_not_found",
+                            "The model “%s” is not served by any account for this API key; "
+                            "closest known: “%s”", model, list);
+}
+
+static I2aApiError *
 pick_error (I2aDispatch *self,
             PickResult   result,
             gint         retry_after)
@@ -234,6 +293,8 @@ pick_error (I2aDispatch *self,
       return i2a_api_error_new (503, "service_unavailable", "accounts_disabled",
                                 "Every account for this API key is disabled; enable one in keys.json "
                                 "or in iflow2api.");
+    case PICK_NO_MODEL:
+      return model_not_found (self);
     case PICK_TRIED:
     case PICK_NONE:
     case PICK_OK:
@@ -262,6 +323,8 @@ grant (I2aDispatch *self,
     }
   self->attempts++;
   g_ptr_array_add (self->tried, g_object_ref (account));
+  if (sticky_on (self))
+    i2a_pool_sticky_set (self->pool, i2a_routing_get_session (self->routing), i2a_account_get_id (account));
   i2a_account_set_in_flight (account, i2a_account_get_in_flight (account) + 1);
 }
 
@@ -464,6 +527,7 @@ i2a_dispatch_dispose (GObject *object)
   g_clear_pointer (&self->tried, g_ptr_array_unref);
   g_clear_pointer (&self->last_outcome, i2a_api_error_free);
   g_clear_object (&self->retry_same);
+  g_clear_pointer (&self->routing, i2a_routing_free);
 
   G_OBJECT_CLASS (i2a_dispatch_parent_class)->dispose (object);
 }
@@ -491,6 +555,50 @@ i2a_dispatch_new (I2aPool       *pool,
   self->config = i2a_keys_config_ref (config);
   self->route = route;
   return self;
+}
+
+static gboolean
+fallback_applies (I2aDispatch *self,
+                  PickResult   result)
+{
+  I2aPool *pool = self->pool;
+
+  switch (result)
+    {
+    case PICK_OPEN:
+    case PICK_QUOTA:
+    case PICK_TRIED:
+    case PICK_NO_MODEL:
+      return TRUE;
+    case PICK_BUSY:
+      /* Waiting is better than another model while the queue has room. */
+      return pool->waiters.length >= pool->config->queue_max_length ||
+             pool->config->queue_max_wait_seconds == 0;
+    case PICK_OK:
+    case PICK_NO_KEY:
+    case PICK_DISABLED:
+    case PICK_NONE:
+    default:
+      return FALSE;
+    }
+}
+
+static const char *
+pick_reason (PickResult result)
+{
+  switch (result)
+    {
+    case PICK_OPEN: return "circuit open";
+    case PICK_QUOTA: return "quota used up";
+    case PICK_TRIED: return "failed on this request";
+    case PICK_NO_MODEL: return "no account serves it";
+    case PICK_BUSY: return "queue full";
+    case PICK_OK:
+    case PICK_NO_KEY:
+    case PICK_DISABLED:
+    case PICK_NONE:
+    default: return "unavailable";
+    }
 }
 
 static void
@@ -525,6 +633,11 @@ acquire_inner (I2aDispatch         *self,
 
   result = pick (self, &account, &retry_after);
   g_clear_object (&self->retry_same);
+  /* Every account of this model is unavailable: the next model of its
+   * fallback chain, before the first byte. */
+  while (result != PICK_OK && fallback_applies (self, result) &&
+         i2a_routing_next_model (self->routing, pool, pick_reason (result)))
+    result = pick (self, &account, &retry_after);
   if (result == PICK_OK)
     {
       w->account = g_object_ref (account);
@@ -755,15 +868,28 @@ i2a_dispatch_should_retry (I2aDispatch       *self,
     }
   if (outcome == NULL || !outcome->retryable || !res->enabled)
     return FALSE;
-  if (self->attempts > res->retry_attempts)
-    return FALSE;
   if (self->cancellable && g_cancellable_is_cancelled (self->cancellable))
     return FALSE;
+  if (self->attempts > res->retry_attempts)
+    {
+      if (!i2a_routing_has_next (self->routing))
+        return FALSE;
+      /* The retries of this model are spent; the fallback chain is not. */
+      g_clear_pointer (&self->last_outcome, i2a_api_error_free);
+      self->last_outcome = i2a_api_error_copy (outcome);
+      self->attempts = 0;
+      i2a_routing_next_model (self->routing, self->pool, outcome->message);
+      return TRUE;
+    }
   g_clear_pointer (&self->last_outcome, i2a_api_error_free);
   self->last_outcome = i2a_api_error_copy (outcome);
   /* Only another healthy account of the route: never hammer the same one. */
   result = pick (self, NULL, &retry_after);
-  return result == PICK_OK || result == PICK_BUSY;
+  if (result == PICK_OK || result == PICK_BUSY)
+    return TRUE;
+  /* The model's accounts are used up: acquire moves along the fallback
+   * chain. */
+  return i2a_routing_has_next (self->routing);
 }
 
 guint
@@ -782,4 +908,26 @@ GArray *
 i2a_dispatch_get_retry_status_codes (I2aDispatch *self)
 {
   return self->pool->config->resilience.retry_status_codes;
+}
+
+/* ---- model and session -------------------------------------------------- */
+
+void
+i2a_dispatch_set_request (I2aDispatch *self,
+                          const char  *model,
+                          const char  *session_key,
+                          gboolean     follow)
+{
+  g_return_if_fail (I2A_IS_DISPATCH (self));
+  g_return_if_fail (self->current == NULL && self->attempts == 0);
+
+  g_clear_pointer (&self->routing, i2a_routing_free);
+  self->routing = i2a_routing_new (self->config, model, session_key, follow);
+}
+
+const char *
+i2a_dispatch_get_model (I2aDispatch *self)
+{
+  g_return_val_if_fail (I2A_IS_DISPATCH (self), NULL);
+  return i2a_routing_get_model (self->routing);
 }

@@ -16,6 +16,21 @@ G_BEGIN_DECLS
 #define I2A_TYPE_DISPATCH (i2a_dispatch_get_type ())
 G_DECLARE_FINAL_TYPE (I2aDispatch, i2a_dispatch, I2A, DISPATCH, GObject)
 
+/* Before the first acquire: the model the client asked for (aliases
+ * apply; only accounts serving it are picked; 404 model_not_found when
+ * none does) and the conversation's session key (i2a_routing_session_key;
+ * NULL: not sticky). @follow FALSE only records where the conversation
+ * went (its first turn); TRUE also goes there again. Every front door
+ * passes through here, so each gets aliases, fallbacks and sticky
+ * sessions. */
+void         i2a_dispatch_set_request    (I2aDispatch         *self,
+                                          const char          *model,
+                                          const char          *session_key,
+                                          gboolean             follow);
+/* The model to ask of the upstream in the next attempt (the alias target,
+ * or a fallback); NULL when no model was set. */
+const char  *i2a_dispatch_get_model      (I2aDispatch         *self);
+
 /* Waits (FIFO, bounded) when every eligible account is at its limit. */
 void         i2a_dispatch_acquire_async  (I2aDispatch         *self,
                                           GCancellable        *cancellable,

@@ -19,20 +19,26 @@ i2a_served_model_free (I2aServedModel *model)
 }
 
 /* The accounts a request with @token may use, as i2a_pool_begin routes it. */
+static I2aKeysRoute *
+route_of (I2aPool    *self,
+          const char *token)
+{
+  I2aKeysRoute *route = token ? i2a_keys_config_lookup_token (self->config, token, NULL) : NULL;
+
+  return route ? route : self->config->default_route;
+}
+
 static GPtrArray *
-scope (I2aPool    *self,
-       const char *token)
+scope (I2aPool      *self,
+       I2aKeysRoute *route)
 {
   GPtrArray *out = g_ptr_array_new ();
-  I2aKeysRoute *route = token ? i2a_keys_config_lookup_token (self->config, token, NULL) : NULL;
 
   if (!i2a_pool_is_multi_account (self))
     {
       g_ptr_array_add (out, self->cli_account);
       return out;
     }
-  if (route == NULL)
-    route = self->config->default_route;
   for (guint i = 0; i < self->accounts->len; i++)
     {
       I2aAccount *a = self->accounts->pdata[i];
@@ -81,13 +87,13 @@ provider_label (I2aAccount *account)
   return label && *label ? label : i2a_account_get_id (account);
 }
 
-GPtrArray *
-i2a_pool_list_models (I2aPool    *self,
-                      const char *token)
+static GPtrArray *
+list_models (I2aPool      *self,
+             I2aKeysRoute *route)
 {
   GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) i2a_served_model_free);
   g_autoptr(GHashTable) by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GPtrArray) accounts = scope (self, token);
+  g_autoptr(GPtrArray) accounts = scope (self, route);
   I2aModelRules *rules = self->config->model_rules;
 
   g_return_val_if_fail (I2A_IS_POOL (self), list);
@@ -128,6 +134,13 @@ i2a_pool_list_models (I2aPool    *self,
         g_ptr_array_add (m->accounts, g_strdup (served->accounts->pdata[k]));
     }
   return list;
+}
+
+GPtrArray *
+i2a_pool_list_models (I2aPool    *self,
+                      const char *token)
+{
+  return list_models (self, route_of (self, token));
 }
 
 JsonNode *
@@ -218,7 +231,16 @@ i2a_pool_suggest_models (I2aPool    *self,
                          const char *model,
                          guint       max)
 {
-  g_autoptr(GPtrArray) list = i2a_pool_list_models (self, token);
+  return i2a_pool_suggest_models_for_route (self, route_of (self, token), model, max);
+}
+
+GStrv
+i2a_pool_suggest_models_for_route (I2aPool      *self,
+                                   I2aKeysRoute *route,
+                                   const char   *model,
+                                   guint         max)
+{
+  g_autoptr(GPtrArray) list = list_models (self, route);
   g_autoptr(GArray) scored = g_array_new (FALSE, FALSE, sizeof (Scored));
   g_autoptr(GStrvBuilder) out = g_strv_builder_new ();
 

@@ -38,4 +38,10 @@ GStrv      i2a_pool_suggest_models    (I2aPool        *self,
                                        const char     *model,
                                        guint           max);
 
+/* The same for the accounts of @route (NULL: every account). */
+GStrv      i2a_pool_suggest_models_for_route (I2aPool      *self,
+                                              I2aKeysRoute *route,
+                                              const char   *model,
+                                              guint         max);
+
 G_END_DECLS

@@ -46,6 +46,7 @@ i2a_chat_commit_stream (I2aChatRequest *self)
   soup_message_headers_replace (h, "Content-Type", "text/event-stream; charset=utf-8");
   soup_message_headers_replace (h, "Cache-Control", "no-cache");
   soup_message_headers_replace (h, "X-Accel-Buffering", "no");
+  i2a_chat_model_add_header (self, h);
 }
 
 /* Hands @out (consumed) to the client when it holds anything. */
@@ -133,7 +134,19 @@ whole_body_complete (I2aChatRequest *self)
    * as it came). */
   {
     g_autoptr(GBytes) chat_body = g_byte_array_free_to_bytes (g_steal_pointer (&self->buffer));
-    g_autoptr(GBytes) bytes = self->door->translate_body (self->reply, chat_body, &error);
+    g_autoptr(GBytes) bytes = NULL;
+    gsize renamed_len = 0;
+    char *renamed = i2a_chat_model_rename (self, g_bytes_get_data (chat_body, NULL),
+                                           g_bytes_get_size (chat_body), &renamed_len);
+
+    /* The ledger records the model that answered; the client sees its own. */
+    i2a_chat_ledger_note_body (self, g_bytes_get_data (chat_body, NULL), g_bytes_get_size (chat_body));
+    if (renamed != NULL)
+      {
+        g_bytes_unref (chat_body);
+        chat_body = g_bytes_new_take (renamed, renamed_len);
+      }
+    bytes = self->door->translate_body (self->reply, chat_body, &error);
 
     if (bytes == NULL)
       {
@@ -141,11 +154,11 @@ whole_body_complete (I2aChatRequest *self)
         return;
       }
 
-    i2a_chat_ledger_note_body (self, g_bytes_get_data (chat_body, NULL), g_bytes_get_size (chat_body));
     self->bytes_out += g_bytes_get_size (bytes);
     self->first_byte_us = g_get_monotonic_time ();
     self->done = TRUE;
     i2a_chat_stop_timers (self);
+    i2a_chat_model_add_header (self, soup_server_message_get_response_headers (self->msg));
     i2a_http_reply_bytes (self->msg, SOUP_STATUS_OK, "application/json", bytes);
     i2a_chat_drop_attempt (self);
     soup_server_message_unpause (self->msg);
@@ -267,7 +280,15 @@ sse_event_cb (const char *event,
   out = g_string_sized_new (len + 16);
   if (event && self->door->relay_event_names)
     g_string_append_printf (out, "event: %s\n", event);
-  self->door->stream_event (self->reply, data, len, out);
+  {
+    gsize renamed_len = 0;
+    g_autofree char *renamed = i2a_chat_model_rename (self, data, len, &renamed_len);
+
+    if (renamed != NULL)
+      self->door->stream_event (self->reply, renamed, renamed_len, out);
+    else
+      self->door->stream_event (self->reply, data, len, out);
+  }
   if (out->len == 0)
     {
       g_string_free (out, TRUE);

@@ -94,6 +94,22 @@ void i2a_chat_arm_timer             (I2aChatRequest    *self,
 void i2a_chat_attempt_failed        (I2aChatRequest    *self,
                                      I2aApiError       *error);
 
+/* i2a-chat-model.c: aliases, fallbacks, sticky sessions */
+void  i2a_chat_model_begin        (I2aChatRequest     *self);
+/* What to send upstream in this attempt (new references); TRUE when the
+ * model differs from the client's (an alias target or a fallback). */
+gboolean i2a_chat_model_for_attempt (I2aChatRequest   *self,
+                                   JsonObject        **request,
+                                   GBytes            **raw);
+void  i2a_chat_model_add_header   (I2aChatRequest     *self,
+                                   SoupMessageHeaders *headers);
+/* @data with "model" set back to the client's name, or NULL when it
+ * needs no change. */
+char *i2a_chat_model_rename       (I2aChatRequest     *self,
+                                   const char         *data,
+                                   gsize               len,
+                                   gsize              *out_len);
+
 /* i2a-chat-relay.c */
 void i2a_chat_append_chunk          (I2aChatRequest    *self,
                                      char              *text,

@@ -292,15 +292,20 @@ start_attempt (I2aChatRequest *self,
                I2aAccount     *account)
 {
   I2aUpstreamTarget target = { 0 };
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(GBytes) raw = NULL;
 
   self->account = account;
   g_free (self->account_id);
   self->account_id = g_strdup (i2a_account_get_id (account));
   i2a_account_fill_target (account, &target);
-  if ((guint) target.provider < G_N_ELEMENTS (self->prepared) && self->prepared[target.provider])
+  /* A body prepared from the client's request fits only when the upstream
+   * is asked for the model the client named. */
+  if (!i2a_chat_model_for_attempt (self, &request, &raw) &&
+      (guint) target.provider < G_N_ELEMENTS (self->prepared) && self->prepared[target.provider])
     self->upstream = i2a_upstream_request_new_with_body (&target, self->prepared[target.provider], self->stream);
   else
-    self->upstream = i2a_upstream_request_new (&target, self->request, self->raw, self->stream);
+    self->upstream = i2a_upstream_request_new (&target, request, raw, self->stream);
   if (self->upstream == NULL)
     {
       g_autofree char *shown = i2a_url_for_display (target.base_url);
@@ -367,6 +372,7 @@ i2a_chat_request_start (I2aChatRequest *self)
     g_signal_connect (self->msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), self);
   add_socket_watch (self);
   self->last_write = g_get_monotonic_time ();
+  i2a_chat_model_begin (self);
   acquire_next (self);
 }
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "i2a-debug-endpoint.h"
+#include "i2a-routing.h"
 #include "i2a-http.h"
 #include "i2a-util.h"
 
@@ -63,6 +64,10 @@ add_account (JsonBuilder *b,
   ADD_INT (b, "last_refresh", i2a_account_get_last_refresh (account));
   ADD_INT (b, "refresh_failures", i2a_account_get_refresh_failures (account));
   ADD_STRING (b, "last_refresh_error", i2a_account_get_last_refresh_error (account));
+  /* Discovered models (-1: not known yet, any model accepted). */
+  ADD_INT (b, "models", i2a_account_get_models (account) ? (gint64) g_strv_length ((char **) i2a_account_get_models (account)) : -1);
+  ADD_STRING (b, "models_error", i2a_account_get_models_error (account));
+  ADD_INT (b, "sticky_sessions", i2a_pool_sticky_count (pool, i2a_account_get_id (account)));
   json_builder_end_object (b);
 }
 
@@ -103,6 +108,8 @@ i2a_debug_endpoint_build (I2aPool *pool)
   ADD_STRING (b, "config_path", i2a_pool_get_config_path (pool));
   if (i2a_pool_get_load_error (pool))
     ADD_STRING (b, "config_error", i2a_pool_get_load_error (pool)->message);
+
+  i2a_pool_add_routing_debug (pool, b);
 
   json_builder_set_member_name (b, "accounts");
   json_builder_begin_object (b);
