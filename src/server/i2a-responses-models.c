@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "i2a-http.h"
+#include "i2a-model-index.h"
 #include "i2a-models.h"
 #include "i2a-responses-door.h"
 
@@ -129,8 +130,9 @@ i2a_responses_codex_models (I2aServer         *server,
       i2a_http_reply_error (msg, error);
       return;
     }
-  /* The same models GET /v1/models lists, in Codex's shape. */
-  list = i2a_models_build_list (0);
+  /* The same models GET /v1/models lists for this client key (the pool's
+   * accounts, discovered models, aliases), in Codex's shape. */
+  list = i2a_pool_build_model_list (i2a_server_get_pool (server), i2a_http_get_bearer (msg), 0);
   data = json_object_get_array_member (json_node_get_object (list), "data");
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "models");
