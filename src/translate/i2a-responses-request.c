@@ -735,6 +735,10 @@ i2a_responses_to_chat (JsonObject   *request,
         }
       json_object_set_boolean_member (chat, "parallel_tool_calls", json_node_get_boolean (node));
     }
+  /* The shared request path keeps a conversation on one account by this
+   * key (Codex also sends it as its session id). */
+  if (i2a_responses_get_string (request, "prompt_cache_key") != NULL)
+    json_object_set_string_member (chat, "prompt_cache_key", i2a_responses_get_string (request, "prompt_cache_key"));
   /* The upstream rules turn reasoning_effort into each model's own
    * thinking switch. */
   reasoning = i2a_responses_get_object (request, "reasoning");

@@ -11,9 +11,10 @@
  * tools (custom: one string parameter, the grammar in the description);
  * hosted tools (web_search, namespace, local_shell, file_search…) are
  * dropped; tool_choice, parallel_tool_calls, max_output_tokens,
- * reasoning.effort, text.format, temperature, top_p, stream.
- * Unknown fields (store, include, prompt_cache_key, metadata…) are
- * accepted and not sent upstream. */
+ * reasoning.effort, text.format, temperature, top_p, stream, and
+ * prompt_cache_key (the shared path's sticky-session key). Unknown fields
+ * (store, include, client_metadata, metadata…) are accepted and not sent
+ * upstream. */
 #pragma once
 
 #include <json-glib/json-glib.h>

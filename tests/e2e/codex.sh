@@ -6,7 +6,9 @@
 #  2. an agentic turn: the fake upstream asks for exec_command, Codex runs
 #     it and the fake answers with the command's output;
 #  3. Codex's own catalogue parser accepts GET /v1/models?client_version=;
-#  4. with client auth off, a profile without any key works too.
+#  4. with client auth off, a profile without any key works too;
+#  5. a model of Codex's own catalogue (with its freeform apply_patch
+#     tool) goes through the pool's alias table.
 # Codex's config.toml is never written. Skips (77) without npm.
 # usage: codex.sh IFLOW2API FAKE_IFLOW CACHE_DIR
 set -u
@@ -44,7 +46,8 @@ write_keys () {
   "auth": { "enabled": $1, "required": $1 },
   "accounts": { "acc1": { "api_key": "$key", "base_url": "$(cat "$tmp/fake.url")" } },
   "keys": { "$client": { "account": "acc1" } },
-  "default": { "account": "acc1" }
+  "default": { "account": "acc1" },
+  "aliases": { "gpt-5.5": "glm-4.7" }
 }
 JSON
   chmod 600 "$tmp/keys.json"
@@ -121,6 +124,14 @@ prompt="Say hello"
 run_codex || { cat "$tmp/err.txt"; fail "codex exec (auth off) exited with $?"; }
 grep -q "token-0token-1token-2token-3" "$tmp/out.txt" || { cat "$tmp/out.txt" "$tmp/err.txt"; fail "auth off: no answer"; }
 echo "ok 4 client auth off: no key in the profile"
+
+# 5. Codex's own model name, renamed by the alias in keys.json.
+(cd "$tmp/work" && env -i PATH="$PATH" HOME="$tmp/home" CODEX_HOME="$tmp/home/.codex" TERM=dumb \
+   timeout 180 "$codex" exec --profile iflow2api -m gpt-5.5 --skip-git-repo-check "Say hello") \
+  > "$tmp/out.txt" 2> "$tmp/err.txt" || { cat "$tmp/err.txt"; fail "codex exec -m gpt-5.5 exited with $?"; }
+grep -q "token-0token-1token-2token-3" "$tmp/out.txt" || { cat "$tmp/out.txt" "$tmp/err.txt"; fail "alias: no answer"; }
+grep -q "Asking the upstream for glm-4.7 instead of gpt-5.5" "$tmp/proxy.log" || fail "the alias did not reach the upstream"
+echo "ok 5 gpt-5.5 -> glm-4.7 through the alias table"
 
 # No Responses request Codex made was refused. (Codex closes the
 # connection as soon as it has read response.completed, so libsoup may log

@@ -96,7 +96,7 @@ test_non_streaming (void)
   /* The upstream got a chat request: instructions as the system message. */
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 0), "role"), ==, "system");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 1), "content"), ==, "hi");
-  g_assert_false (json_object_has_member (up->body, "prompt_cache_key"));
+  g_assert_false (json_object_has_member (up->body, "metadata"));
   g_assert_false (json_object_has_member (up->body, "input"));
   {
     /* The plain path too. */

@@ -120,7 +120,8 @@ test_request_codex (void)
   g_assert_true (json_object_get_boolean_member (chat, "stream"));
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (chat, "stream_options"), "include_usage"));
   /* Responses-only fields never go upstream. */
-  g_assert_null (strstr (text, "prompt_cache_key"));
+  /* The sticky-session key of the shared request path. */
+  g_assert_cmpstr (json_object_get_string_member (chat, "prompt_cache_key"), ==, "0199-session");
   g_assert_null (strstr (text, "client_metadata"));
   g_assert_null (strstr (text, "\"store\""));
   g_assert_null (strstr (text, "\"include\""));
