@@ -162,7 +162,9 @@ test_fallback_on_429 (void)
   {
     g_autoptr(I2aTestResponse) none = chat_model (e, "small-model", "fake:http 429", NULL);
 
-    i2a_test_assert_openai_error (none, 429);
+    g_autoptr(JsonObject) err = i2a_test_assert_openai_error (none, 429);
+
+    g_assert_nonnull (err);
   }
   env_free (e);
 }
@@ -210,7 +212,11 @@ test_sticky_session (void)
       g_assert_cmpuint (r->status, ==, 200);
       g_assert_cmpstr (last_key (e), ==, other_key);
     }
-  g_assert_true (json_object_get_boolean_member (debug_account (e, first), "circuit_open"));
+  {
+    g_autoptr(JsonObject) dbg = debug_account (e, first);
+
+    g_assert_true (json_object_get_boolean_member (dbg, "circuit_open"));
+  }
   debug = i2a_debug_endpoint_build (e->pool);
   sticky = json_object_get_object_member (json_node_get_object (debug), "sticky");
   g_assert_cmpint (json_object_get_int_member (sticky, "sessions"), ==, 1);
