@@ -127,6 +127,24 @@ test_failover_non_streaming (void)
   env_free (e);
 }
 
+/* Claude model names go through the pool's alias table; the answer names
+ * the model the client asked for. */
+static void
+test_alias (void)
+{
+  Env *e = env_new ("{" ACCOUNTS3 ("", "", "") "," ROUTES ", \"aliases\": {\"claude-*\": \"glm-4.7\"}}");
+  g_autofree char *url = g_strconcat (e->base, "/v1/messages", NULL);
+  g_autoptr(I2aTestResponse) r = i2a_test_request (e->client, "POST", url, TOK_A, "application/json",
+                                                   "{\"model\":\"claude-haiku-4-5-20251001\",\"max_tokens\":20,"
+                                                   "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", 0, 0);
+  g_autoptr(JsonObject) answer = i2a_test_response_json (r);
+
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (answer, "model"), ==, "claude-haiku-4-5-20251001");
+  g_assert_cmpstr (i2a_fake_iflow_get_last_request (e->fake)->model, ==, "glm-4.7");
+  env_free (e);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -135,5 +153,6 @@ main (int   argc,
   g_test_add_func ("/messages-pool/failover-after-pings", test_failover_after_pings);
   g_test_add_func ("/messages-pool/no-failover-after-first-event", test_no_failover_after_first_event);
   g_test_add_func ("/messages-pool/failover-non-streaming", test_failover_non_streaming);
+  g_test_add_func ("/messages-pool/alias", test_alias);
   return g_test_run ();
 }
