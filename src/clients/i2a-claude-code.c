@@ -105,8 +105,7 @@ claude_code_write (const char              *path,
                    const I2aClientOptions  *options,
                    GError                 **error)
 {
-  g_autoptr(JsonNode) root = contents ? i2a_client_json_parse (path, contents, length, error)
-                                      : i2a_json_node_new_object ();
+  g_autoptr(JsonNode) root = i2a_client_json_load (path, contents, length, error);
 
   if (root == NULL || !apply_setup (json_node_get_object (root), options, error))
     return NULL;
@@ -119,11 +118,7 @@ claude_code_show (const char  *path,
                   gsize        length,
                   GError     **error)
 {
-  g_autoptr(JsonNode) root = i2a_client_json_parse (path, contents, length, error);
-
-  if (root == NULL)
-    return NULL;
-  return i2a_json_pretty (root, I2A_JSON_PRETTY_MASK_SECRETS, public_values);
+  return i2a_client_json_show (path, contents, length, public_values, error);
 }
 
 const I2aClient i2a_client_claude_code = {

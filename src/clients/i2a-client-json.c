@@ -97,3 +97,28 @@ i2a_client_json_ensure_object (JsonObject  *obj,
   return json_object_get_object_member (obj, name);
 }
 
+
+JsonNode *
+i2a_client_json_load (const char  *path,
+                      const char  *contents,
+                      gsize        length,
+                      GError     **error)
+{
+  if (contents == NULL)
+    return i2a_json_node_new_object ();
+  return i2a_client_json_parse (path, contents, length, error);
+}
+
+char *
+i2a_client_json_show (const char          *path,
+                      const char          *contents,
+                      gsize                length,
+                      const char * const  *public_values,
+                      GError             **error)
+{
+  g_autoptr(JsonNode) root = i2a_client_json_parse (path, contents, length, error);
+
+  if (root == NULL)
+    return NULL;
+  return i2a_json_pretty (root, I2A_JSON_PRETTY_MASK_SECRETS, public_values);
+}

@@ -15,6 +15,21 @@ JsonNode   *i2a_client_json_parse         (const char  *path,
                                            gsize        length,
                                            GError     **error);
 
+/* The document of an existing file (@contents) or, with @contents NULL
+ * (no file yet), an empty object to build on; errors as parse(). */
+JsonNode   *i2a_client_json_load          (const char  *path,
+                                           const char  *contents,
+                                           gsize        length,
+                                           GError     **error);
+
+/* The document for display, pretty-printed with its secrets masked
+ * (@public_values are shown as they are); errors as parse(). */
+char       *i2a_client_json_show          (const char          *path,
+                                           const char          *contents,
+                                           gsize                length,
+                                           const char * const  *public_values,
+                                           GError             **error);
+
 /* The member @name of @obj as an object, created when missing or null;
  * NULL with I2A_ERROR_INVALID_CONFIG (naming @json_path) when it holds
  * something else, which is the user's. */
