@@ -133,6 +133,61 @@ wrote_chunk_cb (SoupServerMessage *msg,
     }
 }
 
+static void add_socket_watch (I2aChatRequest *self, GIOCondition condition);
+
+/* The client's side is closed and the request is not answered yet. */
+static void
+client_hung_up (I2aChatRequest *self)
+{
+  g_autoptr(I2aChatRequest) hold = g_object_ref (self);
+
+  g_clear_pointer (&self->socket_watch, g_source_unref);
+  if (self->done || self->emitted_done)
+    return;
+  /* Let libsoup notice too: the write on the dead socket fails and it
+   * tears the connection down. */
+  if (!self->committed)
+    {
+      g_autoptr(I2aApiError) gone = i2a_api_error_new (499, NULL, "client_closed",
+                                                       "client closed");
+      self->door->reply_error (self->msg, gone);
+    }
+  else
+    soup_message_body_complete (soup_server_message_get_response_body (self->msg));
+  self->done = TRUE;
+  soup_server_message_unpause (self->msg);
+  client_gone (self);
+}
+
+/* End of file on a complete request: the client either closed the socket
+ * or only shut down its sending side and still waits for the answer. The
+ * two look the same from here until something is sent: an interim
+ * "100 Continue" (which HTTP/1.1 clients must accept, and which ones that
+ * expect no 1xx skip) makes a closed socket answer with a reset at once,
+ * while a half-closed one takes it and gets the real answer after it.
+ * HTTP/1.0 clients may not be sent a 1xx; their half-close is believed. */
+static void
+client_eof (I2aChatRequest *self,
+            GSocket        *socket)
+{
+  static const char probe[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+  self->half_closed = TRUE;
+  if (soup_server_message_get_http_version (self->msg) == SOUP_HTTP_1_1)
+    {
+      gssize n = g_socket_send (socket, probe, sizeof probe - 1, NULL, NULL);
+
+      if (n != (gssize) (sizeof probe - 1))
+        {
+          client_hung_up (self);
+          return;
+        }
+    }
+  /* From now on only an error or a full hang-up on the socket counts. */
+  g_clear_pointer (&self->socket_watch, g_source_unref);
+  add_socket_watch (self, G_IO_HUP | G_IO_ERR);
+}
+
 /* A paused SoupServerMessage does not notice a hang-up (P3): peek at the
  * socket ourselves so an abandoned request stops costing tokens at once. */
 static gboolean
@@ -147,31 +202,17 @@ socket_readable_cb (GSocket        *socket,
   gssize n;
 
   if (condition & (G_IO_HUP | G_IO_ERR))
-    n = 0;
-  else
-    n = g_socket_receive_message (socket, NULL, &vec, 1, NULL, NULL, &flags, NULL, NULL);
-
+    {
+      client_hung_up (self);
+      return G_SOURCE_REMOVE;
+    }
+  n = g_socket_receive_message (socket, NULL, &vec, 1, NULL, NULL, &flags, NULL, NULL);
   if (n == 0)
     {
-      g_autoptr(I2aChatRequest) hold = g_object_ref (self);
-
-      g_clear_pointer (&self->socket_watch, g_source_unref);
-      if (!self->done && !self->emitted_done)
-        {
-          /* Let libsoup notice too: the write on the dead socket fails and
-           * it tears the connection down. */
-          if (!self->committed)
-            {
-              g_autoptr(I2aApiError) gone = i2a_api_error_new (499, NULL, "client_closed",
-                                                               "client closed");
-              self->door->reply_error (self->msg, gone);
-            }
-          else
-            soup_message_body_complete (soup_server_message_get_response_body (self->msg));
-          self->done = TRUE;
-          soup_server_message_unpause (self->msg);
-          client_gone (self);
-        }
+      if (self->done || self->emitted_done)
+        g_clear_pointer (&self->socket_watch, g_source_unref);
+      else
+        client_eof (self, socket);
       return G_SOURCE_REMOVE;
     }
   if (n < 0)
@@ -182,13 +223,14 @@ socket_readable_cb (GSocket        *socket,
 }
 
 static void
-add_socket_watch (I2aChatRequest *self)
+add_socket_watch (I2aChatRequest *self,
+                  GIOCondition    condition)
 {
   GSocket *socket = i2a_server_lookup_socket (self->server, self->msg);
 
   if (socket == NULL)
     return;
-  self->socket_watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  self->socket_watch = g_socket_create_source (socket, condition, NULL);
   g_source_set_callback (self->socket_watch, (GSourceFunc) socket_readable_cb, self, NULL);
   g_source_attach (self->socket_watch, NULL);
 }
@@ -370,7 +412,7 @@ i2a_chat_request_start (I2aChatRequest *self)
   /* Backpressure only matters for a stream, written chunk by chunk. */
   if (self->stream)
     g_signal_connect (self->msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), self);
-  add_socket_watch (self);
+  add_socket_watch (self, G_IO_IN | G_IO_HUP | G_IO_ERR);
   self->last_write = g_get_monotonic_time ();
   i2a_chat_model_begin (self);
   acquire_next (self);

@@ -423,18 +423,25 @@ typedef struct
 {
   SoupServerMessage *msg;
   guint              code;
+  char              *model;
 } LateError;
 
 static gboolean
 late_error_cb (gpointer data)
 {
   LateError *late = data;
-  g_autofree char *body = g_strdup_printf ("{\"error\":{\"message\":\"fake upstream error %u\","
-                                           "\"type\":\"upstream_error\"}}", late->code);
+  g_autofree char *body = NULL;
 
+  /* 200: a normal completion, just late. */
+  if (late->code == 200)
+    body = completion_json (late->model, "Hello from fake iFlow", NULL, 10);
+  else
+    body = g_strdup_printf ("{\"error\":{\"message\":\"fake upstream error %u\","
+                            "\"type\":\"upstream_error\"}}", late->code);
   reply_json (late->msg, late->code, body);
   soup_server_message_unpause (late->msg);
   g_object_unref (late->msg);
+  g_free (late->model);
   g_free (late);
   return G_SOURCE_REMOVE;
 }
@@ -539,6 +546,7 @@ handle_chat (I2aFakeIflow      *self,
       LateError *late = g_new0 (LateError, 1);
 
       late->msg = g_object_ref (msg);
+      late->model = g_strdup (req->model);
       late->code = argv[1] && argv[2] ? atoi (argv[2]) : 502;
       soup_server_message_pause (msg);
       g_timeout_add (argv[1] ? atoi (argv[1]) : 1000, late_error_cb, late);

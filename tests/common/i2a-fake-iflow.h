@@ -9,7 +9,7 @@
  *   fake:business STATUS MSG   HTTP 200 {"status":"STATUS","msg":"MSG"}
  *   fake:http CODE             HTTP CODE with an OpenAI error body
  *   fake:retry-after SECS      HTTP 429 with Retry-After
- *   fake:late-error MS CODE    HTTP CODE after MS milliseconds
+ *   fake:late-error MS CODE    HTTP CODE after MS milliseconds (200: a completion)
  *   fake:slow N MS             stream N content events, MS apart
  *   fake:flood N BYTES         N events of BYTES content each, at once
  *   fake:hang-headers          never answer

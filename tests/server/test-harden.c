@@ -1025,6 +1025,48 @@ test_rejected_request (void)
   i2a_test_proxy_free (p);
 }
 
+/* A client that sends its request and then shuts down its sending side
+ * still wants the answer: the request runs to the end, streamed or not, on
+ * every front door. A client that closes the socket instead is still
+ * noticed before the first byte (the proxy tests cover that). */
+static void
+test_half_close (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  struct { const char *path; char *body; const char *want; } cases[] = {
+    { "/v1/chat/completions", i2a_test_chat_body ("glm-5", "fake:late-error 800 200", FALSE), "chat.completion" },
+    { "/v1/chat/completions", i2a_test_chat_body ("glm-5", "fake:slow 5 200", TRUE), "data: [DONE]" },
+    { "/v1/messages", g_strdup ("{\"model\":\"glm-5\",\"max_tokens\":64,\"stream\":true,"
+                                "\"messages\":[{\"role\":\"user\",\"content\":\"fake:slow 4 200\"}]}"),
+      "event: message_stop" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(Raw) r = raw_connect (i2a_server_get_port (p->server));
+      g_autofree char *extra = g_strdup_printf ("Content-Type: application/json\r\nContent-Length: %zu\r\n",
+                                                strlen (cases[i].body));
+      g_autofree char *h = head (p, "POST", cases[i].path, extra);
+      g_autofree char *request = g_strconcat (h, cases[i].body, NULL);
+      guint aborted = i2a_fake_iflow_get_aborted (p->fake);
+      const char *final;
+
+      g_assert_true (raw_send (r, request, strlen (request)));
+      g_socket_shutdown (r->sock, FALSE, TRUE, NULL);
+      g_assert_true (i2a_test_wait_until (raw_poll, r, 10000));
+      g_test_message ("%s: %.200s", cases[i].path, r->in->str);
+      /* An interim answer first, then the real one, whole. */
+      g_assert_true (g_str_has_prefix (r->in->str, "HTTP/1.1 100 Continue\r\n\r\n"));
+      final = r->in->str + strlen ("HTTP/1.1 100 Continue\r\n\r\n");
+      g_assert_true (g_str_has_prefix (final, "HTTP/1.1 200 "));
+      g_assert_nonnull (strstr (final, cases[i].want));
+      g_assert_cmpuint (i2a_fake_iflow_get_aborted (p->fake), ==, aborted);
+      g_free (cases[i].body);
+    }
+  assert_healthy (p);
+  i2a_test_proxy_free (p);
+}
+
 static void
 test_retry_after_clamped (void)
 {
@@ -1164,6 +1206,7 @@ main (int argc, char **argv)
   g_test_add_func ("/harden/browser/auth-before-body", test_auth_before_body);
   g_test_add_func ("/harden/document/big-bodies-off-main-loop", test_big_bodies_off_main_loop);
   g_test_add_func ("/harden/defects/rejected-request", test_rejected_request);
+  g_test_add_func ("/harden/defects/half-close", test_half_close);
   g_test_add_func ("/harden/defects/retry-after", test_retry_after_clamped);
   g_test_add_func ("/harden/defects/queue-wait-wrap", test_queue_wait_wrap);
   g_test_add_func ("/harden/config/keys-server-section", test_keys_server_section);

@@ -214,8 +214,7 @@ test_pipelined (void)
         }
     }
   /* Then requests and the end of the client's side in one go: still all
-   * answered before the connection ends. (A half-closed chat request counts
-   * as abandoned: the proxy stops spending tokens on it.) */
+   * answered before the connection ends. */
   client_send (c, gets);
   g_socket_shutdown (c->socket, FALSE, TRUE, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (get_answers); i++)
