@@ -354,7 +354,12 @@ parse_account (Check         *c,
   a->api_key = s && *s ? g_strdup (s) : NULL;
   a->enabled = get_bool (c, obj, "enabled", SUB ("enabled"), TRUE);
   a->max_concurrency = get_uint (c, obj, "max_concurrency", SUB ("max_concurrency"), 0, 0);
-  parse_quota (c, &a->quota, get_object (c, obj, "quota", SUB ("quota")), SUB ("quota"));
+  {
+    /* Once: two SUB () in one call would free each other's string. */
+    const char *quota_path = SUB ("quota");
+
+    parse_quota (c, &a->quota, get_object (c, obj, "quota", quota_path), quota_path);
+  }
 
   s = get_string (c, obj, "provider", SUB ("provider"));
   a->provider = I2A_PROVIDER_IFLOW;
