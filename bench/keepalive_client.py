@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+
 """Keep-alive client for bench/run (Python 3 stdlib only).
 
   keepalive URL --requests N --clients C [--pipeline K]

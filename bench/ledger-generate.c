@@ -1,3 +1,10 @@
+/* ledger-generate.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* bench/ledger-generate: fills a usage database through the real ledger
  * (same schema, same batched writer) with DAYS days of REQUESTS_PER_DAY
  * plausible rows, then prints its size. Not a test.

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+
 """Mixed load for bench/soak: drives the proxy on loopback for a fixed time,
 samples its RSS and open file descriptors every 10 s, and judges growth
 after the warm-up. Standard library only; every loop is bounded in time and

@@ -1,4 +1,7 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+
 """Streaming client for bench/run (Python 3 stdlib only).
 
 Plain HTTP/1.1 over asyncio.open_connection, so thousands of streams fit in

@@ -1,4 +1,7 @@
 # shellcheck shell=sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+#
 # Debian 12 packages the project needs; sourced by build-aux/run and
 # build-aux/test. Installs what is missing when run as root, otherwise
 # prints the one command to run.

@@ -1,3 +1,10 @@
+/* i2a-account-store-api-key.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account-store-api-key.c: accounts of OpenAI-compatible providers
  * whose key lives in the keyring. Adding stores the key first and writes
  * the keys.json entry ("auth_type": "api-key", no "api_key") after; an

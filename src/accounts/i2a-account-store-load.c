@@ -1,3 +1,10 @@
+/* i2a-account-store-load.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account-store-load.c: following the pool. Key-less accounts get
  * their secrets from the keyring at start and after every keys.json
  * reload (a login made by `iflow2api login` elsewhere shows up live);

@@ -1,3 +1,10 @@
+/* i2a-account-store-logout.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account-store-logout.c: removing an account: the refresher forgets
  * it, keys.json loses the entry, then its keyring item is cleared. */
 #define G_LOG_DOMAIN "i2a-account-store"

@@ -1,3 +1,10 @@
+/* i2a-account-store-private.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account-store-private.h: what the account store's own files share
  * (i2a-account-store.c: object, accessors, lookups in keys.json;
  * i2a-account-store-load.c: following the pool, secrets from the keyring;

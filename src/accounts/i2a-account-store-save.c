@@ -1,3 +1,10 @@
+/* i2a-account-store-save.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account-store-save.c: saving a browser login or an import of the
  * iFlow CLI's login: secrets to the keyring first (no keyring, no
  * account), then the secret-less entry to keys.json, then the live

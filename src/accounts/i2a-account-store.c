@@ -1,3 +1,10 @@
+/* i2a-account-store.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account-store.c: the account store object, its accessors and the
  * lookups in the configuration in force. Loading secrets from the keyring
  * is i2a-account-store-load.c, saving a login i2a-account-store-save.c,

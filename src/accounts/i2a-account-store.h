@@ -1,3 +1,10 @@
+/* i2a-account-store.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account-store.h: accounts that live in keys.json + the keyring.
  *
  * The glue between a login (or the iFlow CLI's own login) and the pool:

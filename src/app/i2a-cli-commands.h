@@ -1,3 +1,10 @@
+/* i2a-cli-commands.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-cli-commands.h: account subcommands of the iflow2api binary.
  *
  *   iflow2api login [--no-browser] [--label NAME] [--[no-]share-with-iflow-cli]

@@ -1,3 +1,10 @@
+/* i2a-cli-common.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-cli-common.h: what the account subcommands share.
  *
  * The commands run the main loop until each step is done: linear code,

@@ -1,3 +1,10 @@
+/* i2a-client-command.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-command.h: `iflow2api <client>` (opencode, codex…), point a
  * client program at the local endpoint (i2a-client-setup.h does the
  * work).

@@ -1,3 +1,10 @@
+/* i2a-headless.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-headless.h: run the server without a display. */
 #pragma once
 

@@ -1,3 +1,10 @@
+/* i2a-provider-commands.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-provider-commands.h: subcommands for OpenAI-compatible accounts.
  *
  *   iflow2api add --base-url URL [--preset NAME] [--label NAME]

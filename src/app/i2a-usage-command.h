@@ -1,3 +1,10 @@
+/* i2a-usage-command.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-usage-command.h: `iflow2api usage [--since 24h|7d|30d|YYYY-MM-DD]
  * [--by day|account|model|key|endpoint] [--json]`: requests, errors and
  * tokens per group, read from the usage ledger (also while iflow2api

@@ -1,3 +1,10 @@
+/* i2a-claude-code.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-claude-code.c: the Claude Code writer of the client-setup module. */
 #define G_LOG_DOMAIN "i2a-claude-code"
 

@@ -1,3 +1,10 @@
+/* i2a-claude-code.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-claude-code.h: Claude Code as a client of the client-setup module:
  * the "env" block of its settings.json points it at the local Messages
  * endpoint. Only env's ANTHROPIC_* model, URL and token entries and

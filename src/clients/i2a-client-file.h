@@ -1,3 +1,10 @@
+/* i2a-client-file.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-file.h: a client program's config file: read, atomic write
  * keeping permissions, and timestamped backups next to it. Blocking I/O:
  * call from a worker thread in the app. */

@@ -1,3 +1,10 @@
+/* i2a-client-json.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-json.c: reading and editing a client's JSON config file
  * without damaging what the writer does not own. */
 #define G_LOG_DOMAIN "i2a-client-json"

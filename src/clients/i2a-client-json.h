@@ -1,3 +1,10 @@
+/* i2a-client-json.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-json.h: the JSON config files of client programs (OpenCode,
  * Claude Code): parsed only when a rewrite cannot damage them, and their
  * objects created on demand. Pure: no I/O. */

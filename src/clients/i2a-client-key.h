@@ -1,3 +1,10 @@
+/* i2a-client-key.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-key.h: which local client key a client program should use. */
 #pragma once
 

@@ -1,3 +1,10 @@
+/* i2a-client-setup.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-setup.c: the plan (preview, masked diff, backup rotation,
  * undo) shared by every client; the clients' writers are in their own
  * files and listed in i2a-clients.c. */

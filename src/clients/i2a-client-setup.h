@@ -1,3 +1,10 @@
+/* i2a-client-setup.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-setup.h: point a client program (OpenCode, Claude Code,
  * Codex…) at the local endpoint, with a preview, backups and undo. No GTK:
  * the CLI (`iflow2api <client>`) and the GUI share it.

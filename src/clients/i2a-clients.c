@@ -1,3 +1,10 @@
+/* i2a-clients.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-clients.c: the table of client programs `iflow2api <id>` and the
  * window's Clients section can set up. A new client is one entry here
  * plus its writer. */

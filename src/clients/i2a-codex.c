@@ -1,3 +1,10 @@
+/* i2a-codex.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-codex.c: the Codex writer of the client-setup module. */
 #define G_LOG_DOMAIN "i2a-codex"
 

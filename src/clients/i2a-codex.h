@@ -1,3 +1,10 @@
+/* i2a-codex.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-codex.h: Codex as a client of the client-setup module: a Codex
  * profile of its own, $CODEX_HOME/iflow2api.config.toml (else
  * ~/.codex/iflow2api.config.toml), used with `codex --profile iflow2api`.

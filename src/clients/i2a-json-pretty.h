@@ -1,3 +1,10 @@
+/* i2a-json-pretty.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-json-pretty.h: JSON text for files people read and diff.
  *
  * json-glib 1.6 prints doubles with 17 digits (0.7 becomes

@@ -1,3 +1,10 @@
+/* i2a-line-diff.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-line-diff.h: a unified diff of two texts, line by line. */
 #pragma once
 

@@ -1,3 +1,10 @@
+/* i2a-opencode.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-opencode.h: OpenCode as a client of the client-setup module: an
  * "@ai-sdk/openai-compatible" provider in ~/.config/opencode/opencode.json.
  *

@@ -1,3 +1,10 @@
+/* i2a-api-error.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-api-error.h: an error as the client will see it, OpenAI-shaped:
  * {"error":{"message","type","param":null,"code"}} plus the HTTP status.
  * The same struct carries the flags the pool needs to decide on failover

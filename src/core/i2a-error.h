@@ -1,3 +1,10 @@
+/* i2a-error.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-error.h: the one error domain of iflow2api */
 #pragma once
 

@@ -1,3 +1,10 @@
+/* i2a-json-limits.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-json-limits.h: document limits checked on the raw bytes of a JSON
  * document, before json-glib builds a tree from it.
  *

@@ -1,3 +1,10 @@
+/* i2a-json.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-json.h: small json-glib conveniences used across subsystems. */
 #pragma once
 

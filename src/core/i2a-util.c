@@ -1,3 +1,10 @@
+/* i2a-util.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #define G_LOG_DOMAIN "i2a-util"
 
 #include "config.h"

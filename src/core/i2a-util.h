@@ -1,3 +1,10 @@
+/* i2a-util.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-util.h: small helpers shared by every subsystem */
 #pragma once
 

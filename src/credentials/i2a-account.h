@@ -1,3 +1,10 @@
+/* i2a-account.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account.h: one upstream account and its live state.
  *
  * The pool owns accounts; the UI binds to their properties (all notify on

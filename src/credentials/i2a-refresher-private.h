@@ -1,3 +1,10 @@
+/* i2a-refresher-private.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-refresher-private.h: what the refresher's own files share
  * (i2a-refresher.c: object, tunables and the table of managed accounts;
  * i2a-refresher-schedule.c: when to refresh: timers, wall-clock checks,

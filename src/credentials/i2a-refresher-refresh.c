@@ -1,3 +1,10 @@
+/* i2a-refresher-refresh.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-refresher-refresh.c: one refresh of one account: the refresh grant,
  * getUserInfo for the new apiKey, the swap on the live account, the
  * keyring write, and on failure the classification (invalid_grant: needs

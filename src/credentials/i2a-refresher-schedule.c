@@ -1,3 +1,10 @@
+/* i2a-refresher-schedule.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-refresher-schedule.c: when an account's key is refreshed. A
  * monotonic timer per account for "expiry minus lead", re-checked against
  * the wall clock (which a suspend moves on behind the timer's back) on

@@ -1,3 +1,10 @@
+/* i2a-refresher.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-refresher.c: the refresher object, its tunables and the table of
  * managed accounts (adopt, forget, lookups). When a refresh runs is in
  * i2a-refresher-schedule.c, the refresh itself in i2a-refresher-refresh.c. */

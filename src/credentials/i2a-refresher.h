@@ -1,3 +1,10 @@
+/* i2a-refresher.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-refresher.h: keeps OAuth accounts' apiKeys fresh.
  *
  * Each adopted account gets a GLib timeout for "expiry minus lead" (lead =

@@ -1,3 +1,10 @@
+/* i2a-secret-store.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-secret-store.c: account credentials in the Secret Service */
 #define G_LOG_DOMAIN "i2a-secrets"
 

@@ -1,3 +1,10 @@
+/* i2a-secret-store.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-secret-store.h: account credentials in the Secret Service (libsecret)
  *
  * One item per account (schema io.github.iflow2api.Iflow2Api.Account,

@@ -1,3 +1,10 @@
+/* i2a-account-ops-keys.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account-ops-keys.c: accounts of OpenAI-compatible services, as the
  * window adds, edits and tests them, over the account store's api-key
  * API (the key to the keyring first, then keys.json without it) and the

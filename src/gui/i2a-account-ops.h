@@ -1,3 +1,10 @@
+/* i2a-account-ops.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account-ops.h: every change the UI makes to accounts, in one place
  *
  * The widgets never edit the pool, keys.json or the keyring themselves;

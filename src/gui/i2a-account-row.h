@@ -1,3 +1,10 @@
+/* i2a-account-row.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-account-row.h: one account in the accounts pane
  *
  * Shows the account's live state (from its notify signals; a 1 s timer

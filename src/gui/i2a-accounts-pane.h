@@ -1,3 +1,10 @@
+/* i2a-accounts-pane.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-accounts-pane.h: the list of accounts, bound to a GListModel
  *
  * Rows follow the model's items-changed (add/remove) and each account's

@@ -1,3 +1,10 @@
+/* i2a-add-account-dialog.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-add-account-dialog.h: "Add Account" and "Edit Account"
  *
  * Adding: a choice between logging in with iFlow (hands over to the login

@@ -1,3 +1,10 @@
+/* i2a-application-private.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-application-private.h: shared by the application and its actions */
 #pragma once
 

@@ -1,3 +1,10 @@
+/* i2a-application-usage.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The application's side of the usage ledger: opening and closing it,
  * notifications (a database moved aside, every account of a key out of
  * quota), today's totals for the tray tooltip, and the Usage window. */

@@ -1,3 +1,10 @@
+/* i2a-application.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-application.h: the desktop app (io.github.iflow2api.Iflow2Api)
  *
  * Owns the pool, the local server, the tray item and the settings, and

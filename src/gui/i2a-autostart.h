@@ -1,3 +1,10 @@
+/* i2a-autostart.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-autostart.h: the XDG autostart entry ($XDG_CONFIG_HOME/autostart)
  *
  * Enabled writes io.github.iflow2api.Iflow2Api.desktop there (the app then

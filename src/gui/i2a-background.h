@@ -1,3 +1,10 @@
+/* i2a-background.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-background.h: ask the desktop to let us run without a window
  *
  * org.freedesktop.portal.Background.RequestBackground over GDBus (the

@@ -1,3 +1,10 @@
+/* i2a-client-dialog-private.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-dialog-private.h: shared by the client setup dialog
  * (i2a-client-dialog.c: state, preview, object) and its writes
  * (i2a-client-dialog-write.c: Apply and Undo) */

@@ -1,3 +1,10 @@
+/* i2a-client-dialog-write.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-dialog-write.c: the two ways the client setup dialog writes
  * the config file, Apply (creating a client key first when needed) and
  * Undo (after a confirmation showing its diff). Both end with a fresh

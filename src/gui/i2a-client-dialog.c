@@ -1,3 +1,10 @@
+/* i2a-client-dialog.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-dialog.c: the dialog's state, its preview and the object;
  * Apply and Undo are in i2a-client-dialog-write.c */
 #define G_LOG_DOMAIN "i2a-client-dialog"

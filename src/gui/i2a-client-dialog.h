@@ -1,3 +1,10 @@
+/* i2a-client-dialog.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-dialog.h: "Set Up <client>" — point a client program
  * (OpenCode, Codex…, see i2a-client-setup.h) at the server
  *

@@ -1,3 +1,10 @@
+/* i2a-client-keys-group.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-client-keys-group.h: the local API keys clients use, and their routes
  *
  * One row per client key of keys.json (masked), with its route (which

@@ -1,3 +1,10 @@
+/* i2a-diff-view.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-diff-view.c: a unified diff as one label per line */
 #define G_LOG_DOMAIN "i2a-diff-view"
 

@@ -1,3 +1,10 @@
+/* i2a-diff-view.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-diff-view.h: a unified diff as one label per line
  *
  * A vertical GtkBox styled "i2a-diff" + "monospace"; each line is a

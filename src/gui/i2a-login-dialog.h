@@ -1,3 +1,10 @@
+/* i2a-login-dialog.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-login-dialog.h: "Log in with iFlow" in the browser
  *
  * Runs one I2aOAuthLogin: opens the browser with gtk_show_uri_full(),

@@ -1,3 +1,10 @@
+/* i2a-models-page.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-models-page.h: the Models page of the main window
  *
  * Every model the pool serves (the iFlow catalogue, what discovery found

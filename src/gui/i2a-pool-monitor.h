@@ -1,3 +1,10 @@
+/* i2a-pool-monitor.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-pool-monitor.h: pool health for the tray, the window and notifications
  *
  * Follows a GListModel of I2aAccount through items-changed and each

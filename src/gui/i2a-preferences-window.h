@@ -1,3 +1,10 @@
+/* i2a-preferences-window.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-preferences-window.h: the settings of the app (GSettings) */
 #pragma once
 

@@ -1,3 +1,10 @@
+/* i2a-usage-chart.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-usage-chart.h: tokens per day as stacked bars, one colour per
  * series (account or model), with a legend below and the values of the
  * bar under the pointer in its tooltip. Drawn with GtkSnapshot. */

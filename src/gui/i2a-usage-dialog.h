@@ -1,3 +1,10 @@
+/* i2a-usage-dialog.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-usage-dialog.h: the Usage page in a window of its own, opened from
  * the main menu (Ctrl+U). */
 #pragma once

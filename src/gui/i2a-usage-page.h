@@ -1,3 +1,10 @@
+/* i2a-usage-page.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-usage-page.h: the Usage page: totals for today, 7 and 30 days, a
  * chart of tokens per day stacked by account or model, and a sortable
  * table per model, account or client key, all from the usage ledger and

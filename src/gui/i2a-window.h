@@ -1,3 +1,10 @@
+/* i2a-window.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-window.h: the main window
  *
  * Two pages. The main one: server status with the base URL, then either

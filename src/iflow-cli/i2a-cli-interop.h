@@ -1,3 +1,10 @@
+/* i2a-cli-interop.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-cli-interop.h: share a login with the iFlow CLI.
  *
  * Writes apiKey, baseUrl and selectedAuthType into ~/.iflow/settings.json

@@ -1,3 +1,10 @@
+/* i2a-cli-settings.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-cli-settings.h: the iFlow CLI's own login (~/.iflow/settings.json and
  * ~/.iflow/oauth_creds.json), read asynchronously and re-read whenever the
  * files change, so a login with the iFlow CLI is picked up without a

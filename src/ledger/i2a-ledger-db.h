@@ -1,3 +1,10 @@
+/* i2a-ledger-db.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-ledger-db.h: the SQLite side of the ledger (schema, migrations,
  * batched inserts, pruning, summaries). Every function takes the
  * connection it works on and does no locking: the ledger's writer thread

@@ -1,3 +1,10 @@
+/* i2a-ledger.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The ledger object: the queue the main thread appends to, the writer
  * thread that commits it, recovery from a broken database, and the
  * in-memory windows for quotas and limits. SQL is in i2a-ledger-db.c. */

@@ -1,3 +1,10 @@
+/* i2a-ledger.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-ledger.h: the usage ledger, one SQLite row per finished request.
  *
  * The database lives at $XDG_DATA_HOME/iflow2api/usage.db (mode 0600, WAL).

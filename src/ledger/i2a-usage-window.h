@@ -1,3 +1,10 @@
+/* i2a-usage-window.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-usage-window.h: requests and tokens of one account or client key
  * over a rolling time window, answered without touching the database.
  *

@@ -1,3 +1,10 @@
+/* i2a-usage.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Plain data of the ledger: rows, groups, "--since" and "--by" values, and
  * the JSON of a summary (the same for `iflow2api usage --json` and
  * GET /debug/usage). */

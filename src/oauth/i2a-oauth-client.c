@@ -1,3 +1,10 @@
+/* i2a-oauth-client.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-oauth-client.c: iFlow OAuth endpoints
  *
  * One SoupSession for all calls. Redirects are never followed: a 307 on

@@ -1,3 +1,10 @@
+/* i2a-oauth-client.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-oauth-client.h: iFlow OAuth endpoints (token exchange, refresh, user info)
  *
  * Every endpoint derives from one base URL ($IFLOW2API_OAUTH_BASE, default

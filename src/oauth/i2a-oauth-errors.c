@@ -1,3 +1,10 @@
+/* i2a-oauth-errors.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-oauth-errors.c: what a failed OAuth answer means
  *
  * Sorts every failure into the codes callers act on: INVALID_GRANT (log in

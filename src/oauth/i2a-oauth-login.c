@@ -1,3 +1,10 @@
+/* i2a-oauth-login.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-oauth-login.c: one browser login attempt over a loopback redirect */
 #define G_LOG_DOMAIN "i2a-oauth"
 

@@ -1,3 +1,10 @@
+/* i2a-oauth-login.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-oauth-login.h: one browser login attempt (loopback redirect)
  *
  * start_async() binds a short-lived listener on 127.0.0.1 (and ::1 when

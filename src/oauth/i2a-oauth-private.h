@@ -1,3 +1,10 @@
+/* i2a-oauth-private.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-oauth-private.h: what the OAuth client's own files share
  * (i2a-oauth-client.c: object and requests, i2a-oauth-errors.c: failed
  * answers, i2a-oauth-types.c: the structs and reading them from JSON) */

@@ -1,3 +1,10 @@
+/* i2a-oauth-types.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-oauth-types.c: the boxed token and user-info structs, and how they
  * are read from an OAuth answer */
 #define G_LOG_DOMAIN "i2a-oauth"

@@ -1,3 +1,10 @@
+/* i2a-oauth-types.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-oauth-types.h: what the iFlow OAuth endpoints return
  *
  * Boxed, so they travel through GTask and GValue. The free functions

@@ -1,3 +1,10 @@
+/* i2a-dispatch.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-dispatch.h: the pool's side of one client request.
  *
  * The server asks for an account, makes one upstream attempt with it, and

@@ -1,3 +1,10 @@
+/* i2a-keys-config.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-keys-config.h: ~/.iflow2api/keys.json, parsed and validated.
  *
  * Compatible with the keys.json of zyylovelyyso/iflow2api (auth, accounts,

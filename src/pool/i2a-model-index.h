@@ -1,3 +1,10 @@
+/* i2a-model-index.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-model-index.h: the models a pool serves, for /v1/models, `iflow2api
  * models`, the Models page and the 404 of an unknown model.
  *

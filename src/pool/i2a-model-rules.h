@@ -1,3 +1,10 @@
+/* i2a-model-rules.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-model-rules.h: keys.json "aliases" and "fallbacks".
  *
  *   "aliases":   {"claude-*": "glm-4.7", "gpt-5": "deepseek-chat"}

@@ -1,3 +1,10 @@
+/* i2a-pool-private.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-pool-private.h: what the pool's own files share (i2a-pool.c: object,
  * config and reload; i2a-dispatch.c: selection, queue, circuit breaker;
  * i2a-pool-store.c: writing keys.json). Not for other subsystems. */

@@ -1,3 +1,10 @@
+/* i2a-pool-quota.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Quotas of accounts and limits of client keys, counted from the usage
  * ledger's in-memory windows (finished requests) plus the requests in
  * flight, so a check costs two binary searches and no disk access. */

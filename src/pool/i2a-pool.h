@@ -1,3 +1,10 @@
+/* i2a-pool.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-pool.h: the accounts behind the local endpoint.
  *
  * A GListModel of I2aAccount (items-changed when a reload adds or removes

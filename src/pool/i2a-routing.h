@@ -1,3 +1,10 @@
+/* i2a-routing.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-routing.h: the model side of routing one request, and the pool's
  * sticky-session table.
  *

@@ -1,3 +1,10 @@
+/* i2a-model-discovery.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-model-discovery.h: which models each OpenAI-compatible account
  * serves.
  *

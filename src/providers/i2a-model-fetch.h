@@ -1,3 +1,10 @@
+/* i2a-model-fetch.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-model-fetch.h: GET {base}/models of an OpenAI-compatible server.
  *
  * What "Test" in the add dialog, `iflow2api add --test` and model

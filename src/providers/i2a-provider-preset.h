@@ -1,3 +1,10 @@
+/* i2a-provider-preset.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-provider-preset.h: the provider presets offered when adding an
  * account (DeepSeek, Kimi, GLM, local servers, Custom, …).
  *

@@ -1,3 +1,10 @@
+/* i2a-chat-door.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The identity front door of /v1/chat/completions: the upstream's chat
  * answer goes to the client as it is, errors in OpenAI's shape. */
 #define G_LOG_DOMAIN "i2a-chat-door"

@@ -1,3 +1,10 @@
+/* i2a-chat-ledger.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* What a chat request tells the usage ledger: token counts taken from the
  * upstream's usage (the JSON body, or the stream's usage chunk, which is
  * kept from a client that did not ask for it), an estimate when there was

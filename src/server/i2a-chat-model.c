@@ -1,3 +1,10 @@
+/* i2a-chat-model.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-chat-model.c: the routing hooks of a chat request, shared by every
  * front door because every door runs through I2aChatRequest.
  *

@@ -1,3 +1,10 @@
+/* i2a-chat-relay.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The data half of a chat request: the upstream's answer read and relayed
  * to the client as it arrives (SSE events one by one, JSON whole), and the
  * errors found in it. */

@@ -1,3 +1,10 @@
+/* i2a-chat-request-private.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-chat-request-private.h: shared by the two halves of a chat request:
  * i2a-chat-request.c (lifecycle, attempts, failover, timeouts) and
  * i2a-chat-relay.c (reading the upstream answer and writing the client's). */

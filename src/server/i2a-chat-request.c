@@ -1,3 +1,10 @@
+/* i2a-chat-request.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The control half of a chat request: its lifecycle, the pool's accounts
  * tried one after the other (failover), timeouts, and the client going away.
  * Reading and relaying the answer is in i2a-chat-relay.c. */

@@ -1,3 +1,10 @@
+/* i2a-chat-request.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-chat-request.h: one proxied /chat/completions request, from the
  * validated client body to the last byte relayed back (streaming or not),
  * including failover before the first byte and cancellation when the

@@ -1,3 +1,10 @@
+/* i2a-chat-validate.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-chat-validate.h: reject bad chat requests before they reach a pool
  * or an upstream, with a 4xx that names the offending field. */
 #pragma once

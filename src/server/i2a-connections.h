@@ -1,3 +1,10 @@
+/* i2a-connections.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-connections.h: the server's client connections, counted and timed.
  *
  * The server accepts sockets itself and registers each one here before

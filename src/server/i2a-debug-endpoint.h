@@ -1,3 +1,10 @@
+/* i2a-debug-endpoint.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-debug-endpoint.h: GET /debug/accounts, the pool's live state.
  *
  * The shape of zyylovelyyso/iflow2api ("resilience", and per account

@@ -1,3 +1,10 @@
+/* i2a-front-door.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-front-door.h: what makes an API dialect ("front door") out of the one
  * chat-completions request path.
  *

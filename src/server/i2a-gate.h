@@ -1,3 +1,10 @@
+/* i2a-gate.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-gate.h: what a request must satisfy before any byte of its body is
  * read, decided from the request line and headers alone.
  *

@@ -1,3 +1,10 @@
+/* i2a-http.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-http.h: response helpers shared by the endpoints. */
 #pragma once
 

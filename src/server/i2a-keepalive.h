@@ -1,3 +1,10 @@
+/* i2a-keepalive.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-keepalive.h: HTTP keep-alive for the connections the server accepts
  * itself.
  *

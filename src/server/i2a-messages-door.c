@@ -1,3 +1,10 @@
+/* i2a-messages-door.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The Anthropic Messages front door: Messages JSON in, the shared chat
  * request path (routing, failover, slots, breaker, counters) in the middle,
  * Messages JSON or events out. The translators are in src/translate/. */

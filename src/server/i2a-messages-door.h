@@ -1,3 +1,10 @@
+/* i2a-messages-door.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-messages-door.h: the Anthropic Messages front door (/v1/messages and
  * count_tokens) and the small endpoints Claude Code calls around it. */
 #pragma once

@@ -1,3 +1,10 @@
+/* i2a-prefix-stream.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-prefix-stream.h: an input stream that yields some bytes already read
  * and then the rest of another stream; pollable when that stream is. Used
  * to hand a connection back to libsoup with the requests it had already

@@ -1,3 +1,10 @@
+/* i2a-refuse.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-refuse.h: answer a request refused from its headers without reading
  * its body.
  *

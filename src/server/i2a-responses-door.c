@@ -1,3 +1,10 @@
+/* i2a-responses-door.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The OpenAI Responses front door: Responses JSON in, the shared chat
  * request path (aliases, routing, failover, slots, breaker, counters) in
  * the middle, a response object or Responses events out, errors in

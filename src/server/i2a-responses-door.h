@@ -1,3 +1,10 @@
+/* i2a-responses-door.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-responses-door.h: the OpenAI Responses front door (/v1/responses,
  * GET/DELETE /v1/responses/{id}) and Codex's model catalogue
  * (GET /v1/models?client_version=…). */

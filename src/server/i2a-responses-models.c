@@ -1,3 +1,10 @@
+/* i2a-responses-models.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-responses-models.c: the model catalogue in Codex's own shape. Codex
  * asks GET /v1/models?client_version=X.Y.Z and parses every entry strictly
  * (a missing base_instructions rejects the whole catalogue), so each

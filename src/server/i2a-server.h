@@ -1,3 +1,10 @@
+/* i2a-server.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-server.h: the local OpenAI-compatible HTTP endpoint.
  *
  * A SoupServer in the caller's GLib main loop. Endpoints: /health,

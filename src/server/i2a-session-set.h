@@ -1,3 +1,10 @@
+/* i2a-session-set.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-session-set.h: the upstream SoupSessions of a server.
  *
  * libsoup 3.2 walks a session's whole message queue whenever a message

@@ -1,3 +1,10 @@
+/* i2a-messages-reply.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Chat completions answer -> Anthropic Messages answer. */
 #define G_LOG_DOMAIN "i2a-messages-reply"
 

@@ -1,3 +1,10 @@
+/* i2a-messages-reply.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-messages-reply.h: a chat completions answer turned into an Anthropic
  * Messages answer (pure: JSON/bytes in, JSON/SSE text out).
  *

@@ -1,3 +1,10 @@
+/* i2a-messages-request.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Anthropic Messages request -> chat completions request. */
 #define G_LOG_DOMAIN "i2a-messages-request"
 

@@ -1,3 +1,10 @@
+/* i2a-messages-request.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-messages-request.h: an Anthropic Messages request turned into a chat
  * completions request (pure: JSON in, JSON out).
  *

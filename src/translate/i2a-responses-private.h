@@ -1,3 +1,10 @@
+/* i2a-responses-private.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-responses-private.h: shared by the Responses request translator
  * (i2a-responses-request.c) and its tools part (i2a-responses-tools.c). */
 #pragma once

@@ -1,3 +1,10 @@
+/* i2a-responses-reply.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-responses-reply.h: a chat completions answer -> an OpenAI Responses
  * answer. Pure (json-glib only): no libsoup, no main loop.
  *

@@ -1,3 +1,10 @@
+/* i2a-responses-request.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-responses-request.c: Responses request -> chat request (the tools
  * are in i2a-responses-tools.c). */
 #define G_LOG_DOMAIN "i2a-responses"

@@ -1,3 +1,10 @@
+/* i2a-responses-request.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-responses-request.h: an OpenAI Responses API request -> a chat
  * completions request. Pure (json-glib only): no libsoup, no main loop.
  *

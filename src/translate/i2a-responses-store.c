@@ -1,3 +1,10 @@
+/* i2a-responses-store.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-responses-store.c: stored responses, oldest evicted first. */
 #define G_LOG_DOMAIN "i2a-responses"
 

@@ -1,3 +1,10 @@
+/* i2a-responses-store.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-responses-store.h: the Responses API's stored responses, in memory
  * and bounded: at most a number of responses and of bytes, the oldest
  * evicted first. Each entry keeps the response object (for

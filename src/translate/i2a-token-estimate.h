@@ -1,3 +1,10 @@
+/* i2a-token-estimate.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-token-estimate.h: a local token count without a tokenizer.
  *
  * BPE tokenizers of current models give about one token per word of up to

@@ -1,3 +1,10 @@
+/* i2a-dbus-menu.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-dbus-menu.c: the tray's context menu as com.canonical.dbusmenu
  *
  * dbusmenu is what SNI hosts (KDE Plasma, GNOME's AppIndicator extension)

@@ -1,3 +1,10 @@
+/* i2a-dbus-menu.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-dbus-menu.h: the tray's context menu as com.canonical.dbusmenu
  *
  * The menu is fixed (Show window, Start/Stop server, Log in, Quit); each

@@ -1,3 +1,10 @@
+/* i2a-tray-introspection.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-tray-introspection.h: D-Bus interface descriptions of the tray's
  * objects, parsed once from the XML in the tray GResource. */
 #pragma once

@@ -1,3 +1,10 @@
+/* i2a-tray-item.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-tray-item.c: the tray icon (org.kde.StatusNotifierItem over GDBus)
  *
  * We register by object path, never by owning org.kde.StatusNotifierItem-*:

@@ -1,3 +1,10 @@
+/* i2a-tray-item.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-tray-item.h: the tray icon (org.kde.StatusNotifierItem over GDBus)
  *
  * GTK 4 has no tray API: this object exports a StatusNotifierItem and its

@@ -1,3 +1,10 @@
+/* i2a-iflow-rules.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-iflow-rules.h: every body rule the official iFlow CLI applies, in one
  * place (iflow-protocol.md §3.4 and §8 items 3, 4, 13). Pure functions, so a
  * test can drive them model by model. */

@@ -1,3 +1,10 @@
+/* i2a-models.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-models.h: the model catalogue (models.json in the GResource). */
 #pragma once
 

@@ -1,3 +1,10 @@
+/* i2a-sse-parser.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-sse-parser.h: incremental text/event-stream parser.
  *
  * Bytes go in as they arrive from the network; one callback per complete

@@ -1,3 +1,10 @@
+/* i2a-upstream-error.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-upstream-error.h: classify what an upstream answered.
  *
  * iFlow reports many errors as HTTP 200 with {"status":"435","msg":...};

@@ -1,3 +1,10 @@
+/* i2a-upstream-request.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-upstream-request.h: build the HTTP request for one upstream attempt.
  *
  * provider "iflow": the headers of the official CLI (user-agent iFlow-Cli,

@@ -1,3 +1,10 @@
+/* fake-oauth-server.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fake-oauth-server.c: local stand-in for iflow.cn's OAuth endpoints */
 #define G_LOG_DOMAIN "fake-oauth"
 

@@ -1,3 +1,10 @@
+/* fake-oauth-server.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fake-oauth-server.h: a local stand-in for iflow.cn's OAuth endpoints
  *
  * A real SoupServer on 127.0.0.1:<ephemeral>, serving

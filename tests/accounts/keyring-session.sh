@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+#
 # Runs "$@" on a private session bus with a real, unlocked gnome-keyring
 # (Secret Service), in a throw-away HOME so the user's keyrings are never
 # touched. Used by the 'keyring' test suite.

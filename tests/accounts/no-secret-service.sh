@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+#
 # Runs "$@" on a private session bus without service activation, so nothing
 # can provide org.freedesktop.secrets (gnome-c-notes §1.6, last bullet).
 set -eu

@@ -1,3 +1,10 @@
+/* pool-test-env.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The pool tests' harness; see pool-test-env.h. */
 #include "config.h"
 

@@ -1,3 +1,10 @@
+/* pool-test-env.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* pool-test-env.h: the end-to-end harness of the pool tests: a fake iFlow
  * knowing three account keys, keys.json in a temp dir, the pool and the
  * server on a free port, and a client that can run requests in parallel. */

@@ -1,3 +1,10 @@
+/* test-account-store-util.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* test-account-store-util.h: the real login stack for tests of issue 4.
  *
  * Fake iflow.cn OAuth server + fake iFlow chat API + keys.json in a temp

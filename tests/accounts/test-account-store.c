@@ -1,3 +1,10 @@
+/* test-account-store.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Accounts saved in keys.json + the keyring (I2aAccountStore), the iFlow
  * CLI import, and sharing a login with the iFlow CLI (I2aCliInterop).
  *

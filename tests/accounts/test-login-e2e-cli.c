@@ -1,3 +1,10 @@
+/* test-login-e2e-cli.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The account subcommands of the real iflow2api binary ($I2A_BINARY), run
  * as subprocesses against the fake iflow.cn in this process, with HOME,
  * IFLOW2API_KEYS_PATH and IFLOW2API_OAUTH_BASE pointing at temp/fake

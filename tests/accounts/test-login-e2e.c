@@ -1,3 +1,10 @@
+/* test-login-e2e.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* A browser login end to end: fake iflow.cn + test browser -> I2aOAuthLogin
  * -> I2aAccountStore -> keys.json + keyring -> the live pool -> a chat
  * request through the proxy to the fake iFlow with the new apiKey.

@@ -1,3 +1,10 @@
+/* test-oauth-client.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* test-oauth-client.c: I2aOAuthClient against a fake iflow.cn */
 #include "config.h"
 

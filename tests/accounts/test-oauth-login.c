@@ -1,3 +1,10 @@
+/* test-oauth-login.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* test-oauth-login.c: the browser login end to end against a fake iflow.cn
  *
  * The "browser" opens the authorize URL on the fake, which redirects (302)

@@ -1,3 +1,10 @@
+/* test-pool-config.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* keys.json parsing and validation, constant-time token lookup, and the
  * pool's edits of keys.json (real files in a temp dir). */
 #include "config.h"

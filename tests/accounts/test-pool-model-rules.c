@@ -1,3 +1,10 @@
+/* test-pool-model-rules.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The keys.json writer of "aliases" and "fallbacks" (what the window's
  * Models page calls): applied at once, written atomically with mode 0600,
  * everything else in the file kept; a rejected edit changes nothing. */

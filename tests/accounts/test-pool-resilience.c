@@ -1,3 +1,10 @@
+/* test-pool-resilience.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* End-to-end tests of the pool's resilience: circuit breaker (threshold,
  * cool-down, half-open trial), 503 when every circuit is open, upstream
  * Retry-After as cool-down, failover before the first byte and none after

@@ -1,3 +1,10 @@
+/* test-pool-strategy.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The pool's default strategy (i2a_pool_set_default_strategy, the desktop
  * app's "default-strategy" setting): requests with no route use every
  * account with it; client key routes and keys.json's "default" keep their

@@ -1,3 +1,10 @@
+/* test-pool.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* End-to-end tests of the account pool: keys.json, client auth, routing,
  * max_concurrency and the queue, live reload, /debug/accounts, provider
  * openai. A real client, the real server and one fake iFlow that knows

@@ -1,3 +1,10 @@
+/* test-refresh.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Token refresh (I2aRefresher) with the real stack: fake iflow.cn OAuth,
  * the proxy, the pool, the keyring (file backend) and the fake iFlow. */
 #include "config.h"

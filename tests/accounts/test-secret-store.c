@@ -1,3 +1,10 @@
+/* test-secret-store.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* test-secret-store.c: I2aSecretStore against real backends
  *
  * I2A_SECRET_TEST_MODE selects what this run talks to (meson sets it):

@@ -1,3 +1,10 @@
+/* test-claude-code.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* src/clients: Claude Code setup (the env block of settings.json) through
  * the shared client-setup module, on real files in a temp dir, and the
  * `iflow2api claude-code` subcommand as a subprocess. */

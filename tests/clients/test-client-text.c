@@ -1,3 +1,10 @@
+/* test-client-text.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* src/clients text helpers: pretty JSON (masking, doubles), comment
  * detection, the unified diff, and the client key choice. */
 #include "config.h"

@@ -1,3 +1,10 @@
+/* test-codex.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* src/clients: the Codex profile (plan, masked diff, kept user lines,
  * undo) and the `iflow2api codex` subcommand as a subprocess. */
 #include "config.h"

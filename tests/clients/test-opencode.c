@@ -1,3 +1,10 @@
+/* test-opencode.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* src/clients: OpenCode setup (plan, apply, backups, undo) and the
  * `iflow2api opencode` subcommand as a subprocess, on real files in a temp
  * dir. The text helpers are in test-client-text.c. */

@@ -1,3 +1,10 @@
+/* fake-iflow-main.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fake-iflow: the test fake as a standalone server, for the benchmark and
  * for end-to-end tests with real clients. Prints its base URL on stdout. */
 #define G_LOG_DOMAIN "fake-iflow"

@@ -1,3 +1,10 @@
+/* i2a-fake-iflow-script.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Scripted answers of the fake upstream; see i2a-fake-iflow-script.h. */
 #define G_LOG_DOMAIN "i2a-fake-iflow"
 

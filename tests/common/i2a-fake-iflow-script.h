@@ -1,3 +1,10 @@
+/* i2a-fake-iflow-script.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-fake-iflow-script.h: the fake upstream's scripted answers that need
  * more than a fixed chunk (tool calls) and its prompt token count. */
 #pragma once

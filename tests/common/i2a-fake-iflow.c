@@ -1,3 +1,10 @@
+/* i2a-fake-iflow.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* A fake iFlow upstream; see i2a-fake-iflow.h for the scenarios. */
 #define G_LOG_DOMAIN "i2a-fake-iflow"
 

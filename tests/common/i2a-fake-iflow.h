@@ -1,3 +1,10 @@
+/* i2a-fake-iflow.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-fake-iflow.h: a fake iFlow chat API for tests and benchmarks.
  *
  * A real SoupServer on a loopback port. It verifies the iFlow request

@@ -1,3 +1,10 @@
+/* i2a-test-util.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-test-util.h: shared test plumbing: temp dirs, an HTTP client that
  * runs the main loop while it waits, and a proxy + fake iFlow harness. */
 #pragma once

@@ -1,3 +1,10 @@
+/* test-json-parse.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* What json-glib gets to see: parser messages about files that hold
  * secrets never quote the file, and \u escapes it would decode to bytes
  * that are not UTF-8 are refused before it runs. */

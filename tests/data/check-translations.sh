@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+#
 # Checks that every language in po/LINGUAS is complete for the current
 # sources. The POT is regenerated here from po/POTFILES.in (not taken from
 # the tree), so a new untranslated string fails the test at once, and a

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Copyright 2026 The iflow2api authors
+//
 // Drives iflow2api's Messages front door with the official Anthropic SDK.
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';

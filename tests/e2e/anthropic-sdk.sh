@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+#
 # End to end with the official Anthropic client: `@anthropic-ai/sdk` talks
 # to iflow2api's /v1/messages, which talks to the fake iFlow upstream.
 # Client auth is required (keys.json), so x-api-key and Bearer are both

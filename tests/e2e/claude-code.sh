@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+#
 # End to end with the real Claude Code CLI (`claude -p`, pinned, installed
 # from npm into the build dir): a plain turn, an agentic turn (the fake
 # upstream asks for Bash, Claude Code runs it, the fake answers with the

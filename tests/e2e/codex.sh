@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+#
 # End to end with the real Codex CLI (`codex exec`, pinned, installed from
 # npm into the build dir), CODEX_HOME and HOME in a temp dir:
 #  1. `iflow2api codex --apply` writes the profile (client auth on: the

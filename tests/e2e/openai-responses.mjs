@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Copyright 2026 The iflow2api authors
+//
 // Drives iflow2api's /v1/responses with the official OpenAI client library:
 // responses.create (whole and streamed), responses.stream, stored
 // responses and previous_response_id, and errors in OpenAI's shape.

@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+#
 # End to end with a real client: the official `openai` npm package talks to
 # iflow2api, which talks to the fake iFlow upstream. Skips (77) when node or
 # the npm registry is not available.

@@ -1,3 +1,10 @@
+/* fuzz-chat-request.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fuzz-chat-request: a client's chat body through everything that happens
  * to it before it goes upstream: validation (with the limits), the iFlow
  * body rules for a stream and a non-stream answer, and serialization.

@@ -1,3 +1,10 @@
+/* fuzz-cli-settings.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fuzz-cli-settings: the iFlow CLI's ~/.iflow/settings.json and
  * ~/.iflow/oauth_creds.json as the app reads them to share its login.
  *

@@ -1,3 +1,10 @@
+/* fuzz-common.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #define _GNU_SOURCE
 #define G_LOG_DOMAIN "i2a-fuzz"
 

@@ -1,3 +1,10 @@
+/* fuzz-common.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fuzz-common.h: shared set-up for the libFuzzer targets. */
 #pragma once
 

@@ -1,3 +1,10 @@
+/* fuzz-http.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fuzz-http: raw bytes to the real server, as any local program could
  * send them.
  *

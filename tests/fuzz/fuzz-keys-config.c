@@ -1,3 +1,10 @@
+/* fuzz-keys-config.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fuzz-keys-config: ~/.iflow2api/keys.json through the parser and
  * validator the app uses on start-up and on every reload. A config that
  * loads must survive being written back and loaded again; a syntax error

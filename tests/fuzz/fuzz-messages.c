@@ -1,3 +1,10 @@
+/* fuzz-messages.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fuzz-messages: the Messages front door's pure translators.
  *
  * Byte 0 picks what the rest is: even, a Messages request (translated to

@@ -1,3 +1,10 @@
+/* fuzz-responses-reply.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fuzz-responses-reply: a chat answer from upstream through the Responses
  * answer translator, as a stream of payloads or as one body, for a request
  * with a function tool and a custom tool. Every event must be a whole SSE

@@ -1,3 +1,10 @@
+/* fuzz-responses-request.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fuzz-responses-request: an OpenAI Responses request body read as the
  * front doors read bodies (UTF-8, limits, parser), its input items and the
  * translation to a chat request, then the iFlow body rules. The chat

@@ -1,3 +1,10 @@
+/* fuzz-sse.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fuzz-sse: an upstream event stream through the incremental SSE parser,
  * fed in pieces as the network would deliver them, and every event's
  * payload through the error classification the relay applies to it.

@@ -1,3 +1,10 @@
+/* fuzz-upstream-error.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* fuzz-upstream-error: what an upstream answered (status, Retry-After,
  * body) through the classification that decides the client's error,
  * failover and cool-down.

@@ -1,4 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 The iflow2api authors
+#
 # Run one libFuzzer target for a while over its seed corpus.
 #   run-fuzzer.sh EXE SEED_DIR DICT WORK_DIR SECONDS [libFuzzer options...]
 # New inputs go to WORK_DIR/corpus (the seeds in the tree stay as they

@@ -1,3 +1,10 @@
+/* gui-test-app.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #include "config.h"
 
 #include "gui-test-app.h"

@@ -1,3 +1,10 @@
+/* gui-test-app.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* gui-test-app.h: running the real app in a UI test, and the desktop
  * services it talks to over the private session bus (dbus-run-session)
  *

@@ -1,3 +1,10 @@
+/* gui-test-util.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* gui-test-util.h: plumbing for the UI tests (Xvfb + private session bus) */
 #pragma once
 

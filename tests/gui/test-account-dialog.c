@@ -1,3 +1,10 @@
+/* test-account-dialog.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Adding, testing, editing and removing an account of an OpenAI-compatible
  * service from the window, against a real gnome-keyring (the test runs
  * under keyring-session.sh) and a fake service on loopback that answers

@@ -1,3 +1,10 @@
+/* test-app-integration.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The app with the desktop around it, over the session bus:
  *  - app.login activated by another D-Bus client runs the browser login
  *    against the fake iflow.cn OAuth server; the "browser" is test-browser,

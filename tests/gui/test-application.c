@@ -1,3 +1,10 @@
+/* test-application.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The application: actions (in process and over D-Bus org.gtk.Actions),
  * window toggling, what closing the window does with and without a tray,
  * server errors, the empty state and single-instance activation.

@@ -1,3 +1,10 @@
+/* test-browser.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* test-browser URL: the web browser of the UI login test.
  *
  * Registered as the http handler (a desktop file in a temporary

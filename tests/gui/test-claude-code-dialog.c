@@ -1,3 +1,10 @@
+/* test-claude-code-dialog.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* "Claude Code" in the window's Clients section: its row's button opens
  * the shared client-setup dialog for Claude Code; the preview shows the
  * env block, Apply writes it into $CLAUDE_CONFIG_DIR/settings.json (the

@@ -1,3 +1,10 @@
+/* test-codex-dialog.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* "Codex" in the window's Clients section: its row's button opens the
  * shared client-setup dialog for Codex; the preview shows the provider
  * table, Apply writes the profile $CODEX_HOME/iflow2api.config.toml (the

@@ -1,3 +1,10 @@
+/* test-opencode-dialog.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* "Set Up OpenCode" in the real app (app.setup-client('opencode') and
  * the older app.setup-opencode), against the
  * OpenCode config in the test's XDG_CONFIG_HOME:

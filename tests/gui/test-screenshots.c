@@ -1,3 +1,10 @@
+/* test-screenshots.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Screenshots of the main window (empty state, accounts, login in
  * progress) in the language of $LANGUAGE, written to the test build dir
  * ($G_TEST_BUILDDIR) as <name>-<lang>.png. They also check that each state renders. */

@@ -1,3 +1,10 @@
+/* test-usage-page.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The Usage page over a real ledger: totals, the chart's series and hover
  * values, the sortable table, a live update when a request finishes, and
  * a screenshot (usage-page-<lang>.png) in the language of $LANGUAGE. */

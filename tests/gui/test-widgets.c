@@ -1,3 +1,10 @@
+/* test-widgets.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Widgets built from their templates, following live account state. */
 #include "config.h"
 

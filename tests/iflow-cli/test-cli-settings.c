@@ -1,3 +1,10 @@
+/* test-cli-settings.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Reading the iFlow CLI's files: what a file holds, whatever it holds,
  * gives values or a warning, never a CRITICAL (fatal in the tests). */
 #include "config.h"

@@ -1,3 +1,10 @@
+/* test-ledger-process.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The ledger in the real iflow2api process: SIGKILL under load loses at
  * most the last second, the database opens again, and `iflow2api usage`
  * reads it. */

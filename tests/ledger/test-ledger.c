@@ -1,3 +1,10 @@
+/* test-ledger.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The usage ledger end to end: the real proxy, the fake iFlow and a real
  * SQLite file; plus the iflow2api process killed under load. */
 #include "config.h"

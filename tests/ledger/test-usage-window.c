@@ -1,3 +1,10 @@
+/* test-usage-window.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The in-memory rolling windows behind quotas and key limits, and the
  * small parsers of the ledger. */
 #include "config.h"

@@ -1,3 +1,10 @@
+/* test-model-discovery.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Model discovery against an OpenAI-compatible server (the fake's GET
  * /v1/models), its failure, the cache after a restart, and /v1/models:
  * the union of every account's models and the aliases, limited to the

@@ -1,3 +1,10 @@
+/* test-model-routing.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Model-aware routing over three OpenAI-compatible accounts serving
  * different models, the 404 naming the closest models, alias precedence
  * (exact, then the longest "prefix*"), a fallback chain when every account

@@ -1,3 +1,10 @@
+/* test-provider-cli.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* `iflow2api add`, `accounts`, `remove`, `migrate-keys` and `models` of
  * the real binary ($I2A_BINARY) against an OpenAI-compatible fake in this
  * process, on a real gnome-keyring shared with the subprocesses

@@ -1,3 +1,10 @@
+/* test-provider-presets.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The provider presets resource: every preset the add dialog and
  * `iflow2api add --preset` offer, with the fields they show. */
 #include "config.h"

@@ -1,3 +1,10 @@
+/* test-harden.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Hostile input against the real server over loopback: documents that
  * would crash or exhaust the parser, requests a web page could send,
  * connections that never finish, and secrets that must not leak. */

@@ -1,3 +1,10 @@
+/* test-json-limits.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The document-limit scan on raw bytes: deep nesting (where json-glib's
  * recursive parser would overflow the stack), element counts, string
  * lengths and numbers json-glib cannot represent. */

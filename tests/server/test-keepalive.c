@@ -1,3 +1,10 @@
+/* test-keepalive.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Client keep-alive: requests one after the other and pipelined on one
  * connection are all answered, in order; connections the client closes,
  * idle or not, are freed (no CLOSE-WAIT, no descriptor left behind). */

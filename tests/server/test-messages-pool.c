@@ -1,3 +1,10 @@
+/* test-messages-pool.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The Messages door over a pool of three accounts: the chat path's
  * guarantees hold through the door (failover before the first event even
  * after pings went out, none after it, the breaker's counters in

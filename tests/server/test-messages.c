@@ -1,3 +1,10 @@
+/* test-messages.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The Messages front door end to end: a real client, the real server and
  * the fake upstream over loopback (errors in Anthropic's shape, nothing
  * sent upstream for bad input, streams, tools, pings, the chat path's

@@ -1,3 +1,10 @@
+/* test-process.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The iflow2api executable itself: options, and a clean stop on SIGTERM
  * while a stream is in flight. */
 #include "config.h"

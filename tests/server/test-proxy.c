@@ -1,3 +1,10 @@
+/* test-proxy.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* End-to-end tests of the headless proxy: a real client, the real server
  * and the fake iFlow upstream, all over loopback sockets. */
 #include "config.h"

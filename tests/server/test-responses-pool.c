@@ -1,3 +1,10 @@
+/* test-responses-pool.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The Responses door over a pool of three accounts: the chat path's
  * guarantees hold through the door (failover before the first byte,
  * streaming and not; none after the first event, where response.failed

@@ -1,3 +1,10 @@
+/* test-responses.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The Responses front door end to end: a real client, the real server and
  * the fake upstream over loopback (OpenAI-shaped errors, nothing sent
  * upstream for bad input, event streams, stored responses and

@@ -1,3 +1,10 @@
+/* test-messages-reply.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Chat answer -> Messages answer, over recorded upstream shapes: every
  * stream is also checked against the rules Claude Code relies on (one
  * message_start, blocks on their own indices and properly nested, tool

@@ -1,3 +1,10 @@
+/* test-messages-request.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* Messages request -> chat request, over request shapes Claude Code and the
  * Anthropic SDK send (tools, parallel calls, tool errors, images, thinking,
  * stop sequences, system entries inside messages), and the 400s. */

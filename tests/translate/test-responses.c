@@ -1,3 +1,10 @@
+/* test-responses.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* src/translate: Responses request -> chat request and chat answer ->
  * Responses (object and events), over request and answer shapes recorded
  * from Codex and the OpenAI SDK and from chat upstreams. */

@@ -1,3 +1,10 @@
+/* test-token-estimate.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* The local token estimate ends on any text (it runs on the main loop for
  * every Messages request and count_tokens call). */
 #include "config.h"

@@ -1,3 +1,10 @@
+/* test-tray-item.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* test-tray-item.c: the tray item against a fake StatusNotifierWatcher
  *
  * Everything runs on a private bus (GTestDBus). The fake watcher/host is
