@@ -168,7 +168,8 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  /* Before any SoupSession exists (protocol decision h). */
+  /* iFlow over HTTP/1.1 only, as the official CLI does (HTTP/2 caused
+   * stream resets); set before any SoupSession exists. */
   g_setenv ("SOUP_FORCE_HTTP1", "1", TRUE);
 
   /* Account subcommands (i2a-cli-commands.c): login, accounts, logout,

@@ -72,7 +72,8 @@ void            i2a_account_set_api_key        (I2aAccount  *self,
 gboolean        i2a_account_has_api_key        (I2aAccount  *self);
 char           *i2a_account_dup_api_key_mask   (I2aAccount  *self);
 
-/* Per account, per process lifetime (protocol decision c). */
+/* Per account, kept for the process lifetime (not per request, not
+ * persisted), as the official CLI does. */
 const char     *i2a_account_get_session_id     (I2aAccount  *self);
 const char     *i2a_account_get_conversation_id(I2aAccount  *self);
 /* Snapshot for one upstream attempt; strings stay valid while the
@@ -105,7 +106,7 @@ const char     *i2a_account_get_last_error     (I2aAccount  *self);
 void            i2a_account_set_last_error     (I2aAccount  *self,
                                                 const char  *message);
 
-/* OAuth / refresh state (issue 4). */
+/* OAuth / refresh state. */
 I2aAccountState i2a_account_get_state          (I2aAccount  *self);
 void            i2a_account_set_state          (I2aAccount  *self,
                                                 I2aAccountState state);

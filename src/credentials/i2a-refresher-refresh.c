@@ -140,7 +140,8 @@ fail_try (I2aRefresherEntry *entry,
   entry->retry_pending = TRUE;
   i2a_refresher_entry_arm_timer (entry, delay);
   /* New tokens without their apiKey must survive a restart too: the
-   * refresh token used for them may be dead now (protocol §8 item 9). */
+   * refresh token used for them may be dead now: the apiKey is fetched
+   * with the new access token after every refresh. */
   store_secrets (entry, entry->need_user_info);
   i2a_refresher_entry_complete_waiters (entry, NULL);
   i2a_refresher_emit_refresh_failed (self, account, error);

@@ -9,7 +9,8 @@
  *
  * Each adopted account gets a GLib timeout for "expiry minus lead" (lead =
  * 24 h, or half the token lifetime when that is shorter). A refresh is the
- * refresh grant, then getUserInfo for the new apiKey (protocol decision e),
+ * refresh grant, then getUserInfo for the new apiKey (the access token is
+ * never used as the chat key),
  * then a swap of the key on the live I2aAccount (requests in flight keep
  * the key they captured) and a write of every secret to the keyring.
  *

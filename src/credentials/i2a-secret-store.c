@@ -154,7 +154,8 @@ secrets_from_json (const char *json)
   node = json_object_get_member (obj, "expires_at");
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
     {
-      /* Any format seen in the wild (protocol decision f). */
+      /* Any format seen in the wild: epoch seconds or milliseconds, ISO 8601
+       * with or without an offset, "YYYY-MM-DD HH:MM". */
       if (json_node_get_value_type (node) == G_TYPE_INT64)
         secrets->expires_at = i2a_timestamp_from_number (json_node_get_int (node));
       else if (json_node_get_value_type (node) == G_TYPE_STRING)

@@ -8,7 +8,7 @@
 /* i2a-cli-interop.h: share a login with the iFlow CLI.
  *
  * Writes apiKey, baseUrl and selectedAuthType into ~/.iflow/settings.json
- * (protocol §1.1) so the official CLI uses the account iflow2api just logged
+ * (the official CLI's own settings file) so the official CLI uses the account iflow2api just logged
  * in with. Read-modify-write: every other key of the file is kept as it
  * was; the file is replaced atomically and ends up with mode 0600. A file
  * that exists but is not a JSON object is left alone (an error), never

@@ -328,7 +328,7 @@ request_done_cb (GObject      *source,
                                    "%s failed: the answer has no access token", i2a_oauth_op_name (req->op));
           return;
         }
-      /* No rotation: the old refresh token stays valid (protocol §2.5). */
+      /* No rotation: the old refresh token stays valid (iFlow's refresh grant does not rotate it). */
       if (tokens->refresh_token == NULL && req->op == I2A_OAUTH_OP_REFRESH)
         tokens->refresh_token = g_strdup (req->secret);
       g_task_return_pointer (task, tokens, (GDestroyNotify) i2a_oauth_tokens_free);

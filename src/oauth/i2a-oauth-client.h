@@ -21,7 +21,8 @@ G_BEGIN_DECLS
 
 #define I2A_OAUTH_DEFAULT_BASE   "https://iflow.cn"
 #define I2A_OAUTH_BASE_ENV       "IFLOW2API_OAUTH_BASE"
-/* Public constants embedded in the official CLI (protocol §2.1). */
+/* Public constants embedded in the official iFlow CLI, the same in every
+ * client of the service. */
 #define I2A_OAUTH_CLIENT_ID      "10009311001"
 #define I2A_OAUTH_CLIENT_SECRET  "4Z3YjXycVsQvyGF1etiNlIBB4RsqSDtW"
 #define I2A_OAUTH_USER_AGENT     "iFlow-Cli"

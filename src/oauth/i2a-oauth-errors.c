@@ -150,7 +150,7 @@ i2a_oauth_error_from_answer (I2aOAuthOp  op,
     code = I2A_ERROR_OAUTH_TRANSIENT;
   else if (business && op != I2A_OAUTH_OP_USER_INFO)
     /* iFlow answers overload on the token endpoint as HTTP 200
-     * {"success":false,…}; never a parse error (protocol §8 item 10). */
+     * {"success":false,…}; a transient error, never a parse error. */
     code = I2A_ERROR_OAUTH_TRANSIENT;
   else
     code = I2A_ERROR_FAILED;

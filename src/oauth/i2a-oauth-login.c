@@ -141,7 +141,8 @@ respond_page (SoupServerMessage *msg,
                           "<body style=\"font-family: sans-serif; text-align: center; "
                           "margin-top: 4em\"><h1>%s</h1><p>%s</p></body></html>\n",
                           t, t, p);
-  /* P1 in gnome-c-notes: no idle keep-alive connections on soup 3.2. */
+  /* No idle keep-alive connections: libsoup 3.2.3 never frees one that the
+   * client closes. */
   soup_message_headers_replace (headers, "Connection", "close");
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");

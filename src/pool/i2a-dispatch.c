@@ -33,7 +33,7 @@ struct _I2aDispatch
   guint          attempts;
   I2aApiError   *last_outcome;
 
-  /* issue 4: refresh before forwarding, one retry after "token expired" */
+  /* OAuth: refresh before forwarding, one retry after "token expired" */
   I2aAccount    *retry_same;    /* the next acquire takes this account */
   gboolean       token_retried;
   gint64         key_since;     /* monotonic µs the caller got the account */
@@ -671,7 +671,7 @@ acquire_inner (I2aDispatch         *self,
   g_task_return_pointer (task, w, NULL);
 }
 
-/* ---- issue 4: the refresh gate ------------------------------------------
+/* ---- the refresh gate ---------------------------------------------------
  *
  * After an account is picked (its slot held), an OAuth account whose key
  * is due (wall clock) or was just rejected as expired waits for the one
@@ -858,7 +858,7 @@ i2a_dispatch_should_retry (I2aDispatch       *self,
   gint retry_after = -1;
   PickResult result;
 
-  /* issue 4: "token expired": refresh, then ONE retry on the same account. */
+  /* "token expired": refresh, then ONE retry on the same account. */
   if (outcome != NULL && outcome->token_expired && !self->token_retried && self->pool->refresher &&
       self->tried->len > 0 && !(self->cancellable && g_cancellable_is_cancelled (self->cancellable)))
     {

@@ -43,7 +43,7 @@ struct _I2aPool
   GPtrArray      *written_etags; /* etags of our last writes of keys.json */
   GPtrArray      *flush_tasks;
 
-  /* issue 4: OAuth refresh (i2a-refresher.h), used by the dispatch */
+  /* OAuth refresh (i2a-refresher.h), used by the dispatch */
   I2aRefresher   *refresher;
 };
 

@@ -601,7 +601,7 @@ i2a_pool_check_client_token (I2aPool      *self,
   return FALSE;
 }
 
-/* ---- default strategy (issue 5: the app's "default-strategy" setting) ----
+/* ---- default strategy (the app's "default-strategy" setting) ----------
  *
  * Requests with no route at all (no client key route, no "default" in
  * keys.json) use every account. The dispatch picks least_busy for a NULL
@@ -717,7 +717,7 @@ i2a_pool_begin (I2aPool      *self,
   if (route == NULL)
     route = config->default_route;
   if (route == NULL)
-    route = route_for_no_route (self);  /* issue 5: default-strategy */
+    route = route_for_no_route (self);  /* the default strategy */
   return i2a_dispatch_new (self, config, route);
 }
 

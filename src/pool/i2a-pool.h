@@ -60,7 +60,7 @@ gboolean        i2a_pool_get_auth_required (I2aPool        *self);
  * drop required client auth. */
 void            i2a_pool_set_exposed      (I2aPool         *self,
                                            gboolean         exposed);
-/* issue 4: OAuth accounts managed by @refresher (NULL: none) get a fresh
+/* OAuth accounts managed by @refresher (NULL: none) get a fresh
  * key before a request is forwarded (i2a_refresher_ensure_fresh_async), and
  * one retry on the same account after "token expired". */
 void            i2a_pool_set_refresher    (I2aPool         *self,
@@ -89,7 +89,7 @@ guint           i2a_pool_get_quota_resets_in (I2aPool      *self,
 gint64          i2a_pool_quota_free_at    (I2aPool         *self,
                                            I2aAccount      *account);
 
-/* issue 5: how requests with no route at all (no client key route, no
+/* How requests with no route at all (no client key route, no
  * "default" in keys.json) pick among every account; least_busy unless set
  * (the desktop app's "default-strategy" setting). Applies to the next
  * request. */

@@ -80,7 +80,8 @@ complete_stream (I2aChatRequest *self)
   soup_server_message_unpause (self->msg);
 }
 
-/* Failure after the first byte: never a silent clean end (P10). */
+/* Failure after the first byte: never a silent clean end, which is what
+ * completing the body would look like to the client. */
 void
 i2a_chat_end_stream_with_error (I2aChatRequest    *self,
                        const I2aApiError *error)
@@ -324,7 +325,7 @@ stream_eof (I2aChatRequest *self)
     }
   /* libsoup 3.2 reports a connection dropped mid-body as a clean EOF: a
    * stream that ends with neither [DONE] nor a finish_reason/usage was cut
-   * off, and the client must be told (P10). */
+   * off, and the client must be told. */
   if (!self->saw_done && !self->saw_finish)
     {
       I2aApiError *cut = i2a_api_error_new (502, "api_error", "upstream_stream_truncated",

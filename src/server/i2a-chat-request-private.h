@@ -20,8 +20,9 @@ G_BEGIN_DECLS
 #define READ_SIZE        16384
 #define MAX_EVENT_SIZE   (4 * 1024 * 1024)
 #define MAX_JSON_BODY    (32 * 1024 * 1024)
-/* Backpressure (gnome-c-notes P11): stop reading upstream while this many
- * chunks wait to be written to a slow client. */
+/* Backpressure: libsoup keeps every appended chunk in memory until it is
+ * written, so stop reading upstream while this many chunks wait for a slow
+ * client. */
 #define PENDING_HIGH     64
 #define PENDING_LOW      16
 

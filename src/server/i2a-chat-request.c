@@ -112,7 +112,7 @@ static void
 msg_finished_cb (SoupServerMessage *msg,
                  I2aChatRequest    *self)
 {
-  /* "finished" also fires on abort, before "disconnected" (P4). */
+  /* libsoup emits "finished" on abort too, before "disconnected". */
   if (!self->done)
     client_gone (self);
   else
@@ -195,7 +195,8 @@ client_eof (I2aChatRequest *self,
   add_socket_watch (self, G_IO_HUP | G_IO_ERR);
 }
 
-/* A paused SoupServerMessage does not notice a hang-up (P3): peek at the
+/* A paused SoupServerMessage does not notice a hang-up until its next
+ * write (libsoup 3.2): peek at the
  * socket ourselves so an abandoned request stops costing tokens at once. */
 static gboolean
 socket_readable_cb (GSocket        *socket,

@@ -16,7 +16,8 @@
 G_BEGIN_DECLS
 
 /* Every response carries Connection: close: libsoup 3.2.3 leaks idle
- * keep-alive connections that the client closes (gnome-c-notes P1). */
+ * keep-alive connections that the client closes (CLOSE-WAIT, one file
+ * descriptor each). */
 void  i2a_http_prepare_response (SoupServerMessage *msg);
 void  i2a_http_reply_json       (SoupServerMessage *msg,
                                  guint              status,

@@ -209,7 +209,7 @@ i2a_iflow_thinking_requested (JsonObject *request)
         return value;
     }
 
-  /* Decision (d): off unless asked. */
+  /* Thinking stays off unless the client asks for it. */
   return FALSE;
 }
 
@@ -242,7 +242,7 @@ i2a_iflow_max_new_tokens (const char *model)
 {
   g_autofree char *m = g_ascii_strdown (model ? model : "", -1);
 
-  /* Official MOt table (§3.4): case-insensitive substring matching, first
+  /* The official CLI's max_new_tokens table: case-insensitive substring matching, first
    * family that matches wins. */
   if (has (m, "kimi"))
     {
@@ -352,7 +352,7 @@ set_template_thinking (JsonObject *body,
                                   "enable_thinking", on);
 }
 
-/* The official configureRequest table (§3.4), first match wins. @m is the
+/* The official CLI's per-model thinking switches, first match wins. @m is the
  * lowercase catalogue id (before the upstream renames). */
 static void
 apply_thinking_form (JsonObject *body,
@@ -491,7 +491,7 @@ i2a_iflow_rules_apply (JsonObject *request,
     canonical = client_model;  /* unknown ids go upstream as the client wrote them */
   m = g_ascii_strdown (canonical, -1);
 
-  /* Renames the official bundle applies (§3.4, §8 item 13). */
+  /* Catalogue ids the official CLI renames before sending them upstream. */
   upstream_model = canonical;
   if (strcmp (m, "glm-4.6") == 0)
     upstream_model = "glm-4.6-exp";
@@ -527,7 +527,8 @@ i2a_iflow_rules_apply (JsonObject *request,
         json_object_unref (copy);
     }
 
-  /* Never an empty tools array (a fingerprint, §8 item 3); a tool_choice
+  /* Never an empty tools array (the official CLI never sends one, so it
+   * would single us out); a tool_choice
    * without tools would be rejected. */
   node = object_get (request, "tools");
   if (!node_is_empty (node) && JSON_NODE_HOLDS_ARRAY (node))

@@ -6,7 +6,8 @@
  */
 
 /* i2a-iflow-rules.h: every body rule the official iFlow CLI applies, in one
- * place (iflow-protocol.md §3.4 and §8 items 3, 4, 13). Pure functions, so a
+ * place: defaults, per-model switches, renames and token limits. Pure
+ * functions, so a
  * test can drive them model by model. */
 #pragma once
 
@@ -14,14 +15,14 @@
 
 G_BEGIN_DECLS
 
-/* Decision (d): did the client ask for thinking? First decisive key wins
- * (§8 item 4): thinking (true, .enabled or .type), enable_thinking,
+/* Did the client ask for thinking? Thinking is off unless it did. First
+ * decisive key wins: thinking (true, .enabled or .type), enable_thinking,
  * chat_template_kwargs.enable_thinking, reasoning_effort ("none" = off),
  * then thinking_mode / reasoning = true; otherwise FALSE. */
 gboolean    i2a_iflow_thinking_requested (JsonObject  *request);
 
 /* max_new_tokens from the official per-model table (case-insensitive
- * substring match, §3.4); 8000 for unknown models. */
+ * substring match); 8000 for unknown models. */
 gint64      i2a_iflow_max_new_tokens     (const char  *model);
 
 /* Return a new body for the iFlow upstream built from a validated client

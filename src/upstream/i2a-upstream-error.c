@@ -233,7 +233,8 @@ parse_status_code (const char *code)
   return (guint) value;
 }
 
-/* The iFlow business table (§3.5, §8 item 18). */
+/* iFlow's business error codes (the body's "status", often inside an
+ * HTTP 200), each mapped to an HTTP-style error. */
 static I2aApiError *
 map_business_error (const char *code,
                     const char *message,

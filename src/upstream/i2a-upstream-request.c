@@ -73,7 +73,8 @@ add_iflow_headers (SoupMessageHeaders      *h,
   soup_message_headers_append (h, "user-agent", IFLOW_USER_AGENT);
   soup_message_headers_append (h, "session-id", target->session_id);
   soup_message_headers_append (h, "conversation-id", target->conversation_id);
-  /* Decision (b) and §3.3: without a key both signature headers are omitted. */
+  /* Headers as the official CLI sends them, nothing more; without a key
+   * it omits both signature headers, and so do we. */
   if (target->api_key && *target->api_key)
     {
       g_autofree char *ts = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / 1000);

@@ -12,7 +12,8 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 mkdir -p "$tmp/home" "$tmp/run"
 chmod 700 "$tmp/run"
 
-# The runtime dir must exist before the bus starts (gnome-c-notes §3.3).
+# The runtime dir must exist before the bus starts, or gnome-keyring has
+# nowhere to put its control socket.
 HOME="$tmp/home" XDG_RUNTIME_DIR="$tmp/run" XDG_DATA_HOME="$tmp/home/.local/share" \
 XDG_CONFIG_HOME="$tmp/home/.config" \
   dbus-run-session -- sh -c '

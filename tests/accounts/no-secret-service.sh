@@ -3,7 +3,7 @@
 # Copyright 2026 The iflow2api authors
 #
 # Runs "$@" on a private session bus without service activation, so nothing
-# can provide org.freedesktop.secrets (gnome-c-notes §1.6, last bullet).
+# can provide org.freedesktop.secrets (no gnome-keyring is spawned).
 set -eu
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/i2a-nosecrets-XXXXXX")

@@ -5,7 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* test-account-store-util.h: the real login stack for tests of issue 4.
+/* test-account-store-util.h: the real login stack for the OAuth tests.
  *
  * Fake iflow.cn OAuth server + fake iFlow chat API + keys.json in a temp
  * dir + the real pool, keyring (whatever SECRET_BACKEND says), refresher,

@@ -358,7 +358,7 @@ test_user_info (Fixture       *f,
   g_assert_nonnull (info);
   g_assert_true (g_str_has_prefix (info->api_key, "sk-"));
   g_assert_cmpstr (info->api_key, ==, fake_oauth_server_get_last_api_key (f->fake));
-  /* Never the access token as the chat key (decision e). */
+  /* Never the access token as the chat key. */
   g_assert_cmpstr (info->api_key, !=, tokens->access_token);
   g_assert_cmpstr (info->email, ==, "tester@example.com");
   g_assert_cmpstr (info->phone, ==, "13800000000");

@@ -212,7 +212,7 @@ test_foreign_formats (Fixture       *f,
   g_autoptr(I2aAccountSecrets) got = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* An ISO expiry written by someone else is understood (decision f). */
+  /* An ISO expiry written by someone else is understood. */
   g_assert_true (secret_password_store_sync (i2a_secret_store_get_schema (),
                                              SECRET_COLLECTION_DEFAULT, "test",
                                              "{\"api_key\":\"sk-x\",\"expires_at\":\"2030-01-01T00:00:00Z\"}",

@@ -172,7 +172,7 @@ test_session_ids_stable (void)
   g_autoptr(I2aTestResponse) b = chat (p, "glm-5", "two", FALSE);
   SoupMessageHeaders *h = i2a_fake_iflow_get_last_request (p->fake)->headers;
 
-  /* Protocol decision (c): per account and process, not per request. */
+  /* Per account and process, not per request. */
   g_assert_cmpstr (soup_message_headers_get_one (h, "session-id"), ==, sid);
   g_assert_cmpstr (soup_message_headers_get_one (h, "conversation-id"), ==, cid);
   g_assert_cmpstr (soup_message_headers_get_one (h, "traceparent"), !=, tp);
