@@ -200,6 +200,15 @@ i2a_ledger_db_open (const char  *path,
       return NULL;
     }
   sqlite3_busy_timeout (db, 5000);
+  /* SQLite's page cache (2 MB by default) fills as the file grows and is
+   * kept for the life of the connection: a long-running server would hold
+   * most of its ledger in memory for nothing, since rows are appended and
+   * reports read them once. 256 KiB holds the indexes' upper pages. */
+  if (!exec (db, "PRAGMA cache_size = -256", broken, error))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
   /* WAL: readers (the usage command, the window's queries) never block
    * the writer. NORMAL sync: a power cut may lose the last commits, never
    * the file. */
