@@ -42,6 +42,23 @@ class Stats:
             self.examples[key] = tail.decode("utf-8", "replace")
 
 
+def close_wait(port):
+    """Server sockets of @port in CLOSE-WAIT: the client closed, the proxy
+    has not (a leaked connection stays there)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "08" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        count += 1
+        except FileNotFoundError:
+            pass
+    return count
+
+
 def proc_sample(pid):
     rss_kb = 0
     threads = 0
@@ -60,8 +77,11 @@ class Client:
         self.port = port
         self.token = token
 
-    def request_bytes(self, method, path, body=None, headers=None, content_type="application/json"):
-        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}", "Connection: close"]
+    def request_bytes(self, method, path, body=None, headers=None, content_type="application/json",
+                      keep_alive=False):
+        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+        if not keep_alive:
+            lines.append("Connection: close")
         if self.token:
             lines.append(f"Authorization: Bearer {self.token}")
         if body is not None:
@@ -109,6 +129,76 @@ class Client:
                 pass
 
 
+async def read_response(reader, stop_after_events=0):
+    """One HTTP/1.1 response from a kept-alive connection: (status, body,
+    saw [DONE], server closes). Bodies have a Content-Length or are chunked
+    (streams); a stream cut short after N events returns early."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length, chunked, close = None, False, False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        name, value = name.strip().lower(), value.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding" and b"chunked" in value:
+            chunked = True
+        elif name == b"connection" and b"close" in value:
+            close = True
+    body = bytearray()
+    if length is not None:
+        body += await reader.readexactly(length)
+    elif chunked:
+        for _ in range(MAX_ITERATIONS):
+            size = int((await reader.readline()).split(b";")[0].strip(), 16)
+            body += (await reader.readexactly(size + 2))[:size]
+            if size == 0:
+                break
+            if stop_after_events and body.count(b"data: ") >= stop_after_events:
+                return status, bytes(body), False, True
+    else:
+        body += await reader.read()
+        close = True
+    return status, bytes(body), b"data: [DONE]" in body, close
+
+
+class KeptConnection:
+    """A connection used for several requests in a row, as HTTP clients
+    with a connection pool do."""
+
+    def __init__(self, client):
+        self.client = client
+        self.reader = None
+        self.writer = None
+        self.used = 0
+
+    async def exchange(self, raw, stop_after_events=0):
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.client.port)
+            self.used = 0
+        try:
+            self.writer.write(raw)
+            await self.writer.drain()
+            status, body, done, close = await read_response(self.reader, stop_after_events)
+        except BaseException:
+            await self.close()
+            raise
+        self.used += 1
+        if close:
+            await self.close()
+        return status, body, done
+
+    async def close(self):
+        if self.writer is None:
+            return
+        writer, self.writer, self.reader = self.writer, None, None
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except (ConnectionError, OSError):
+            pass
+
+
 def chat(content, stream=False, model="glm-4.6"):
     body = {"model": model, "messages": [{"role": "user", "content": content}]}
     if stream:
@@ -144,7 +234,60 @@ def bad_inputs(client):
     ]
 
 
-async def worker(wid, client, deadline, stats, rng):
+async def keep_alive_turn(conn, scenario, client, stats, rng):
+    """One scenario on a kept-alive connection, then maybe let it go: at
+    once, after idling a moment, or after outliving the server's idle
+    timeout (the server closes it)."""
+    if conn.writer is not None and conn.reader.at_eof():
+        stats.add("keep-alive", "closed by the server while idle")
+        await conn.close()
+    if conn.writer is None:
+        stats.add("keep-alive", "connections opened")
+    if scenario == "nonstream":
+        status, body, _ = await conn.exchange(
+            client.request_bytes("POST", "/v1/chat/completions", chat("hello"), keep_alive=True))
+        stats.add(f"{scenario} kept-alive", status, body)
+    elif scenario == "stream":
+        status, _, done = await conn.exchange(
+            client.request_bytes("POST", "/v1/chat/completions", chat("fake:slow 5 20", True), keep_alive=True))
+        stats.add(f"{scenario} kept-alive", f"{status}{'' if done else ' no-DONE'}")
+    elif scenario == "hangup":
+        status, _, _ = await conn.exchange(
+            client.request_bytes("POST", "/v1/chat/completions", chat("fake:slow 40 50", True), keep_alive=True),
+            stop_after_events=2)
+        stats.add(f"{scenario} kept-alive", status)
+        await conn.close()
+        return
+    elif scenario == "health":
+        status, _, _ = await conn.exchange(client.request_bytes("GET", "/health", keep_alive=True))
+        stats.add(f"{scenario} kept-alive", status)
+    elif scenario == "retry-after":
+        status, _, _ = await conn.exchange(
+            client.request_bytes("POST", "/v1/chat/completions", chat("fake:retry-after 1"), keep_alive=True))
+        stats.add(f"{scenario} kept-alive", status)
+    elif scenario == "messages":
+        body = json.dumps({"model": "glm-4.6", "max_tokens": 64, "stream": rng.random() < 0.5,
+                           "messages": [{"role": "user", "content": "hi\u00a0there"}]}).encode()
+        status, _, _ = await conn.exchange(
+            client.request_bytes("POST", "/v1/messages", body, headers={"anthropic-version": "2023-06-01"},
+                                 keep_alive=True))
+        stats.add(f"{scenario} kept-alive", status)
+    if conn.writer is None:
+        return
+    roll = rng.random()
+    if conn.used >= rng.randint(2, 20) or roll < 0.05:
+        await conn.close()
+    elif roll < 0.15:
+        # Idle a moment, then hang up while the server waits for a request.
+        await asyncio.sleep(rng.uniform(0.2, 3.0))
+        stats.add("keep-alive", "closed by the client while idle")
+        await conn.close()
+    elif roll < 0.16:
+        # Outlive the server's idle keep-alive timeout (30 s by default).
+        await asyncio.sleep(rng.uniform(31, 35))
+
+
+async def worker(wid, client, deadline, stats, rng, keep_alive):
     bad = bad_inputs(client)
     scenarios = [
         ("nonstream", 30), ("stream", 25), ("hangup", 10), ("bad", 20),
@@ -152,56 +295,70 @@ async def worker(wid, client, deadline, stats, rng):
     ]
     names = [s for s, _ in scenarios]
     weights = [w for _, w in scenarios]
-    for _ in range(MAX_ITERATIONS):
-        if now() >= deadline:
-            return
-        scenario = rng.choices(names, weights)[0]
+    conn = KeptConnection(client) if keep_alive else None
+    try:
+        for _ in range(MAX_ITERATIONS):
+            if now() >= deadline:
+                return
+            scenario = rng.choices(names, weights)[0]
+            try:
+                if conn is not None and scenario != "bad":
+                    await asyncio.wait_for(keep_alive_turn(conn, scenario, client, stats, rng),
+                                           REQUEST_TIMEOUT + 40)
+                else:
+                    await one_shot(scenario, client, stats, rng, bad)
+            except asyncio.TimeoutError:
+                stats.add(scenario, "timeout")
+            except (ConnectionError, OSError, asyncio.IncompleteReadError, ValueError) as e:
+                stats.add(scenario, type(e).__name__)
+    finally:
+        if conn is not None:
+            await conn.close()
+
+
+async def one_shot(scenario, client, stats, rng, bad):
+    """One scenario on a connection of its own (Connection: close)."""
+    if scenario == "nonstream":
+        status, body, _ = await asyncio.wait_for(client.exchange(
+            client.request_bytes("POST", "/v1/chat/completions", chat("hello"))), REQUEST_TIMEOUT)
+        stats.add(scenario, status, body)
+    elif scenario == "stream":
+        status, _, done = await asyncio.wait_for(client.exchange(
+            client.request_bytes("POST", "/v1/chat/completions", chat("fake:slow 5 20", True))),
+            REQUEST_TIMEOUT)
+        stats.add(scenario, f"{status}{'' if done else ' no-DONE'}")
+    elif scenario == "hangup":
+        # Reads the first events, then closes mid-stream.
+        status, _, _ = await asyncio.wait_for(client.exchange(
+            client.request_bytes("POST", "/v1/chat/completions", chat("fake:slow 40 50", True)),
+            stop_after_events=2), REQUEST_TIMEOUT)
+        stats.add(scenario, status)
+    elif scenario == "bad":
+        name, raw = rng.choice(bad)
+        # A client that stops mid-headers or mid-body is closed by the
+        # server only after its read timeout: hang up after a moment.
+        limit = 2 if name in ("partial-headers", "short-body") else REQUEST_TIMEOUT
         try:
-            if scenario == "nonstream":
-                status, body, _ = await asyncio.wait_for(client.exchange(
-                    client.request_bytes("POST", "/v1/chat/completions", chat("hello"))), REQUEST_TIMEOUT)
-                stats.add(scenario, status, body)
-            elif scenario == "stream":
-                status, _, done = await asyncio.wait_for(client.exchange(
-                    client.request_bytes("POST", "/v1/chat/completions", chat("fake:slow 5 20", True))),
-                    REQUEST_TIMEOUT)
-                stats.add(scenario, f"{status}{'' if done else ' no-DONE'}")
-            elif scenario == "hangup":
-                # Reads the first events, then closes mid-stream.
-                status, _, _ = await asyncio.wait_for(client.exchange(
-                    client.request_bytes("POST", "/v1/chat/completions", chat("fake:slow 40 50", True)),
-                    stop_after_events=2), REQUEST_TIMEOUT)
-                stats.add(scenario, status)
-            elif scenario == "bad":
-                name, raw = rng.choice(bad)
-                # A client that stops mid-headers or mid-body is closed by the
-                # server only after its read timeout: hang up after a moment.
-                limit = 2 if name in ("partial-headers", "short-body") else REQUEST_TIMEOUT
-                try:
-                    status, body, _ = await asyncio.wait_for(client.exchange(raw), limit)
-                    stats.add(f"bad:{name}", status, body)
-                except asyncio.TimeoutError:
-                    stats.add(f"bad:{name}", "hung up by the client" if limit == 2 else "timeout")
-            elif scenario == "health":
-                status, _, _ = await asyncio.wait_for(client.exchange(
-                    client.request_bytes("GET", "/health")), REQUEST_TIMEOUT)
-                stats.add(scenario, status)
-            elif scenario == "retry-after":
-                status, _, _ = await asyncio.wait_for(client.exchange(
-                    client.request_bytes("POST", "/v1/chat/completions", chat("fake:retry-after 1"))),
-                    REQUEST_TIMEOUT)
-                stats.add(scenario, status)
-            elif scenario == "messages":
-                body = json.dumps({"model": "glm-4.6", "max_tokens": 64, "stream": rng.random() < 0.5,
-                                   "messages": [{"role": "user", "content": "hi\u00a0there"}]}).encode()
-                status, _, _ = await asyncio.wait_for(client.exchange(
-                    client.request_bytes("POST", "/v1/messages", body,
-                                         headers={"anthropic-version": "2023-06-01"})), REQUEST_TIMEOUT)
-                stats.add(scenario, status)
+            status, body, _ = await asyncio.wait_for(client.exchange(raw), limit)
+            stats.add(f"bad:{name}", status, body)
         except asyncio.TimeoutError:
-            stats.add(scenario, "timeout")
-        except (ConnectionError, OSError) as e:
-            stats.add(scenario, type(e).__name__)
+            stats.add(f"bad:{name}", "hung up by the client" if limit == 2 else "timeout")
+    elif scenario == "health":
+        status, _, _ = await asyncio.wait_for(client.exchange(
+            client.request_bytes("GET", "/health")), REQUEST_TIMEOUT)
+        stats.add(scenario, status)
+    elif scenario == "retry-after":
+        status, _, _ = await asyncio.wait_for(client.exchange(
+            client.request_bytes("POST", "/v1/chat/completions", chat("fake:retry-after 1"))),
+            REQUEST_TIMEOUT)
+        stats.add(scenario, status)
+    elif scenario == "messages":
+        body = json.dumps({"model": "glm-4.6", "max_tokens": 64, "stream": rng.random() < 0.5,
+                           "messages": [{"role": "user", "content": "hi\u00a0there"}]}).encode()
+        status, _, _ = await asyncio.wait_for(client.exchange(
+            client.request_bytes("POST", "/v1/messages", body,
+                                 headers={"anthropic-version": "2023-06-01"})), REQUEST_TIMEOUT)
+        stats.add(scenario, status)
 
 
 async def reloader(keys_path, deadline, stats, interval):
@@ -234,6 +391,7 @@ async def sampler(pid, client, start, deadline, samples, log):
             samples.append({"t": t0 - start, "dead": True})
             log(f"{t0 - start:7.0f} s  the proxy is gone")
             return
+        cw = close_wait(client.port)
         h0 = now()
         try:
             status, _, _ = await asyncio.wait_for(client.exchange(client.request_bytes("GET", "/health")), 10)
@@ -241,15 +399,15 @@ async def sampler(pid, client, start, deadline, samples, log):
             status = 0
         health_ms = (now() - h0) * 1000
         samples.append({"t": t0 - start, "rss_kb": rss, "fds": fds, "threads": threads,
-                        "health_ms": health_ms, "health": status})
+                        "health_ms": health_ms, "health": status, "close_wait": cw})
         log(f"{t0 - start:7.0f} s  RSS {rss / 1024:7.1f} MB  FDs {fds:5d}  threads {threads:3d}  "
-            f"/health {status} in {health_ms:6.1f} ms")
+            f"CLOSE-WAIT {cw:3d}  /health {status} in {health_ms:6.1f} ms")
         if now() + SAMPLE_SECONDS > deadline:
             return
         await asyncio.sleep(max(0.0, SAMPLE_SECONDS - (now() - t0)))
 
 
-def judge(samples, warmup, idle_before, idle_after):
+def judge(samples, warmup, idle_before, idle_after, close_wait_after):
     """Returns (ok, lines)."""
     lines = []
     ok = True
@@ -275,6 +433,8 @@ def judge(samples, warmup, idle_before, idle_after):
         if fd1 - fd0 > 64:
             ok = False
             lines.append("FAIL: open file descriptors grew under load")
+        worst_cw = max(s["close_wait"] for s in samples)
+        lines.append(f"CLOSE-WAIT sockets under load: at most {worst_cw} in a sample")
         peak = max(s["rss_kb"] for s in samples) / 1024
         worst = max(s["health_ms"] for s in samples)
         lines.append(f"peak RSS {peak:.1f} MB; slowest /health sample {worst:.1f} ms")
@@ -285,6 +445,10 @@ def judge(samples, warmup, idle_before, idle_after):
     if idle_after > idle_before + 8:
         ok = False
         lines.append("FAIL: file descriptors stayed open after the load")
+    lines.append(f"CLOSE-WAIT sockets after the load: {close_wait_after} (limit 0)")
+    if close_wait_after > 0:
+        ok = False
+        lines.append("FAIL: connections the clients closed were never closed by the proxy")
     return ok, lines
 
 
@@ -316,7 +480,8 @@ async def main():
     start = now()
     deadline = start + duration
     rng = random.Random(args.seed)
-    tasks = [asyncio.create_task(worker(i, client, deadline, stats, random.Random(rng.random())))
+    # Every other client keeps its connection alive across requests.
+    tasks = [asyncio.create_task(worker(i, client, deadline, stats, random.Random(rng.random()), i % 2 == 0))
              for i in range(args.workers)]
     tasks.append(asyncio.create_task(reloader(args.keys, deadline, stats, args.reload_seconds)))
     tasks.append(asyncio.create_task(sampler(args.pid, client, start, deadline, samples, log)))
@@ -331,17 +496,19 @@ async def main():
         except FileNotFoundError:
             samples.append({"t": now() - start, "dead": True})
             break
-        if idle_after <= idle_before + 8:
+        if idle_after <= idle_before + 8 and close_wait(args.port) == 0:
             break
     try:
         rss_end = proc_sample(args.pid)[0]
     except FileNotFoundError:
         rss_end = 0
-    ok, verdict = judge(samples, warmup, idle_before, idle_after if idle_after is not None else -1)
+    ok, verdict = judge(samples, warmup, idle_before, idle_after if idle_after is not None else -1,
+                        close_wait(args.port))
 
     total = sum(stats.counts.values())
     with open(args.report, "w") as f:
-        f.write(f"duration {args.minutes:g} min, {args.workers} clients, warm-up {warmup:.0f} s, "
+        f.write(f"duration {args.minutes:g} min, {args.workers} clients "
+                f"({(args.workers + 1) // 2} on kept-alive connections), warm-up {warmup:.0f} s, "
                 f"{total} operations\n\n")
         f.write("samples (every 10 s):\n")
         for line in lines_out:
