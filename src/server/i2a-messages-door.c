@@ -14,6 +14,7 @@
 
 #include <string.h>
 
+#include "i2a-body-work.h"
 #include "i2a-chat-request.h"
 #include "i2a-http.h"
 #include "i2a-json-limits.h"
@@ -45,15 +46,23 @@ messages_reply_error (SoupServerMessage *msg,
     }
 }
 
+/* The estimate of the prompt's tokens is worked out with the translation
+ * (it reads every string of the conversation: too slow for the main loop
+ * with a long one) and kept in the client's request for the answer
+ * translator of each attempt. No Messages API field has this name, and a
+ * client's value is replaced. */
+#define INPUT_TOKENS_MEMBER "x-iflow2api-input-tokens"
+
 static I2aReply *
 messages_reply_new (JsonObject *client_request,
                     JsonObject *chat_request)
 {
   g_auto(GStrv) stops = i2a_messages_request_dup_stop_sequences (client_request);
+  gint64 tokens = json_object_get_int_member_with_default (client_request, INPUT_TOKENS_MEMBER, -1);
 
   return (I2aReply *) i2a_messages_reply_new (json_object_get_string_member (client_request, "model"),
                                               (const char * const *) stops,
-                                              i2a_token_estimate_chat (chat_request));
+                                              tokens >= 0 ? tokens : i2a_token_estimate_chat (chat_request));
 }
 
 static void
@@ -197,113 +206,85 @@ parse_body (GBytes              *raw,
   return json_object_ref (json_node_get_object (root));
 }
 
-/* The request body as a JSON object, or NULL after answering a 4xx. */
-static JsonObject *
-read_body (I2aServer         *server,
-           SoupServerMessage *msg)
-{
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  g_autoptr(GBytes) raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  g_autoptr(I2aApiError) error = NULL;
-  JsonObject *request;
-
-  if (!content_type_is_json (soup_message_headers_get_content_type (h, NULL)))
-    {
-      reply_simple (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "Send the request as application/json");
-      return NULL;
-    }
-  if ((request = parse_body (raw, i2a_server_get_json_limits (server), &error)) == NULL)
-    messages_reply_error (msg, error);
-  return request;
-}
-
 /* A Messages body -> the client's request, the chat request and its bytes
  * (forwarded as they are to OpenAI-compatible upstreams). Pure. */
 typedef struct
 {
-  SoupServerMessage *msg;
   GBytes            *raw;
   I2aJsonLimits      limits;
   JsonObject        *request;
   JsonObject        *chat;
   GBytes            *chat_raw;
+  GBytes            *prepared[2];
   I2aApiError       *error;
 } Translation;
 
 static void
 translation_free (Translation *t)
 {
-  g_clear_object (&t->msg);
   g_clear_pointer (&t->raw, g_bytes_unref);
   g_clear_pointer (&t->request, json_object_unref);
   g_clear_pointer (&t->chat, json_object_unref);
   g_clear_pointer (&t->chat_raw, g_bytes_unref);
+  g_clear_pointer (&t->prepared[0], g_bytes_unref);
+  g_clear_pointer (&t->prepared[1], g_bytes_unref);
   g_clear_pointer (&t->error, i2a_api_error_free);
   g_free (t);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Translation, translation_free)
+
 static void
-translate (Translation *t)
+translate (GBytes   *body,
+           gpointer  data)
 {
+  Translation *t = data;
   g_autoptr(JsonNode) node = NULL;
   char *text;
 
+  t->raw = g_bytes_ref (body);
   if ((t->request = parse_body (t->raw, &t->limits, &t->error)) == NULL)
     return;
   /* Bad input is refused before any slot is taken or byte sent upstream. */
   if ((t->chat = i2a_messages_request_to_chat (t->request, &t->error)) == NULL)
     return;
+  json_object_set_int_member (t->request, INPUT_TOKENS_MEMBER, i2a_token_estimate_chat (t->chat));
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, t->chat);
   text = json_to_string (node, FALSE);
   t->chat_raw = g_bytes_new_take (text, strlen (text));
+  i2a_body_work_prepare (t->chat, t->chat_raw, t->prepared);
 }
 
 static void
-continue_messages (I2aServer   *server,
-                   Translation *t)
+continue_messages (I2aServer         *server,
+                   SoupServerMessage *msg,
+                   gpointer           data)
 {
+  g_autoptr(Translation) t = data;
   g_autoptr(I2aDispatch) dispatch = NULL;
   g_autoptr(I2aApiError) error = NULL;
+  I2aChatRequest *chat;
 
   if (t->error)
     {
-      messages_reply_error (t->msg, t->error);
+      messages_reply_error (msg, t->error);
       return;
     }
   if (!i2a_server_is_running (server))
     {
-      reply_simple (t->msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "The server is shutting down");
+      reply_simple (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "The server is shutting down");
       return;
     }
-  if ((dispatch = i2a_pool_begin (i2a_server_get_pool (server), client_token (t->msg), &error)) == NULL)
+  if ((dispatch = i2a_pool_begin (i2a_server_get_pool (server), client_token (msg), &error)) == NULL)
     {
-      messages_reply_error (t->msg, error);
+      messages_reply_error (msg, error);
       return;
     }
-  i2a_server_run_request (server, i2a_chat_request_new_for_door (server, t->msg, dispatch, &i2a_messages_door,
-                                                                 t->request, t->chat, t->chat_raw));
-}
-
-static void
-translate_thread (GTask        *task,
-                  gpointer      source,
-                  gpointer      data,
-                  GCancellable *cancellable)
-{
-  translate (data);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-translated_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  Translation *t = g_task_get_task_data (G_TASK (result));
-
-  soup_server_message_unpause (t->msg);
-  continue_messages (I2A_SERVER (source), t);
+  chat = i2a_chat_request_new_for_door (server, msg, dispatch, &i2a_messages_door, t->request, t->chat, t->chat_raw);
+  for (guint i = 0; i < G_N_ELEMENTS (t->prepared); i++)
+    i2a_chat_request_set_prepared_body (chat, (I2aProvider) i, t->prepared[i]);
+  i2a_server_run_request (server, chat);
 }
 
 static void
@@ -319,23 +300,57 @@ handle_messages (I2aServer         *server,
       return;
     }
   t = g_new0 (Translation, 1);
-  t->msg = g_object_ref (msg);
-  t->raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   t->limits = *i2a_server_get_json_limits (server);
-  /* Long agent sessions send megabytes of history: parsing and
-   * translating them here would stall every other request. */
-  if (g_bytes_get_size (t->raw) >= I2A_PARSE_IN_THREAD_BYTES)
-    {
-      g_autoptr(GTask) task = g_task_new (server, NULL, translated_cb, NULL);
+  i2a_body_work_run (server, msg, translate, continue_messages, t);
+}
 
-      g_task_set_task_data (task, t, (GDestroyNotify) translation_free);
-      soup_server_message_pause (msg);
-      g_task_run_in_thread (task, translate_thread);
-      return;
+/* A count_tokens body, parsed and estimated (off the main loop when it
+ * is big: Claude Code sends its whole history here too). */
+typedef struct
+{
+  I2aJsonLimits  limits;
+  I2aApiError   *error;
+  gint64         tokens;
+} Count;
+
+static void
+count_tokens (GBytes   *body,
+              gpointer  data)
+{
+  Count *c = data;
+  g_autoptr(JsonObject) request = NULL;
+  g_autoptr(JsonObject) chat = NULL;
+
+  if ((request = parse_body (body, &c->limits, &c->error)) == NULL)
+    return;
+  /* count_tokens requests carry no max_tokens; nothing else differs. */
+  if ((chat = i2a_messages_request_to_chat (request, &c->error)) == NULL)
+    return;
+  c->tokens = i2a_token_estimate_chat (chat);
+}
+
+static void
+counted (I2aServer         *server,
+         SoupServerMessage *msg,
+         gpointer           data)
+{
+  Count *c = data;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  if (c->error)
+    messages_reply_error (msg, c->error);
+  else
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "input_tokens");
+      json_builder_add_int_value (b, c->tokens);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      i2a_http_reply_json (msg, SOUP_STATUS_OK, root);
     }
-  translate (t);
-  continue_messages (server, t);
-  translation_free (t);
+  g_clear_pointer (&c->error, i2a_api_error_free);
+  g_free (c);
 }
 
 /* A local estimate: Claude Code compacts its context by this number, and a
@@ -344,31 +359,23 @@ static void
 handle_count_tokens (I2aServer         *server,
                      SoupServerMessage *msg)
 {
-  g_autoptr(JsonObject) request = NULL;
-  g_autoptr(JsonObject) chat = NULL;
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
   g_autoptr(I2aApiError) error = NULL;
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
+  Count *c;
 
   if (!i2a_pool_check_client_token (i2a_server_get_pool (server), client_token (msg), &error))
     {
       messages_reply_error (msg, error);
       return;
     }
-  if ((request = read_body (server, msg)) == NULL)
-    return;
-  /* count_tokens requests carry no max_tokens; nothing else differs. */
-  if ((chat = i2a_messages_request_to_chat (request, &error)) == NULL)
+  if (!content_type_is_json (soup_message_headers_get_content_type (h, NULL)))
     {
-      messages_reply_error (msg, error);
+      reply_simple (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "Send the request as application/json");
       return;
     }
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "input_tokens");
-  json_builder_add_int_value (b, i2a_token_estimate_chat (chat));
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  i2a_http_reply_json (msg, SOUP_STATUS_OK, root);
+  c = g_new0 (Count, 1);
+  c->limits = *i2a_server_get_json_limits (server);
+  i2a_body_work_run (server, msg, count_tokens, counted, c);
 }
 
 static void

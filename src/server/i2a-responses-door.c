@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "i2a-body-work.h"
 #include "i2a-chat-request.h"
 #include "i2a-http.h"
 #include "i2a-json-limits.h"
@@ -192,54 +193,54 @@ content_type_is_json (const char *content_type)
   return g_str_equal (media, "application/json") || g_str_has_suffix (media, "+json");
 }
 
-/* The request body as a JSON object, or NULL after answering a 4xx. */
-static JsonObject *
-read_body (I2aServer         *server,
-           SoupServerMessage *msg)
+static I2aApiError *
+bad_request (const char *code,
+             const char *param,
+             const char *message)
 {
-  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  g_autoptr(GBytes) raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  I2aApiError *error = i2a_api_error_new (SOUP_STATUS_BAD_REQUEST, NULL, code, "%s", message);
+
+  error->param = g_strdup (param);
+  return error;
+}
+
+/* The request body as a JSON object, or NULL with @error set. Pure. */
+static JsonObject *
+parse_body (GBytes               *raw,
+            const I2aJsonLimits  *limits,
+            I2aApiError         **error)
+{
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(I2aApiError) limit = NULL;
+  g_autoptr(GError) parse_error = NULL;
   gsize len = 0;
   const char *data = g_bytes_get_data (raw, &len);
   JsonNode *root;
 
-  if (!content_type_is_json (soup_message_headers_get_content_type (h, NULL)))
-    {
-      reply_simple (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", NULL,
-                    "Send the request body as JSON with 'Content-Type: application/json'");
-      return NULL;
-    }
   if (len == 0)
     {
-      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", NULL,
-                    "The request body is empty: expected a JSON object with 'model' and 'input'");
+      *error = bad_request ("invalid_request", NULL,
+                            "The request body is empty: expected a JSON object with 'model' and 'input'");
       return NULL;
     }
   if (!g_utf8_validate (data, len, NULL))
     {
-      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", NULL, "The request body is not valid UTF-8");
+      *error = bad_request ("invalid_request", NULL, "The request body is not valid UTF-8");
       return NULL;
     }
   /* Before the parser: it recurses per level and allocates per value. */
-  if ((limit = i2a_json_check_limits (data, len, i2a_server_get_json_limits (server))) != NULL)
+  if ((*error = i2a_json_check_limits (data, len, limits)) != NULL)
+    return NULL;
+  if (!json_parser_load_from_data (parser, data, (gssize) len, &parse_error))
     {
-      i2a_http_reply_error (msg, limit);
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, data, (gssize) len, &error))
-    {
-      g_autofree char *text = g_strdup_printf ("The request body is not valid JSON: %s", error->message);
+      g_autofree char *text = g_strdup_printf ("The request body is not valid JSON: %s", parse_error->message);
 
-      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "invalid_json", NULL, text);
+      *error = bad_request ("invalid_json", NULL, text);
       return NULL;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", NULL, "The request body must be a JSON object");
+      *error = bad_request ("invalid_request", NULL, "The request body must be a JSON object");
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
@@ -263,61 +264,127 @@ with_history (JsonObject *request,
   return copy;
 }
 
-static void
-handle_create (I2aServer         *server,
-               SoupServerMessage *msg)
+/* A Responses request on its way to the chat path: parsed, its input
+ * items read, the stored conversation it continues put in front, and
+ * translated to a chat request and its bytes. The steps that may take a
+ * while with a big body run through i2a_body_work_run (); looking up the
+ * stored conversation is the main loop's. */
+typedef struct
 {
-  g_autoptr(JsonObject) request = NULL;
-  g_autoptr(JsonObject) resolved = NULL;
-  g_autoptr(JsonObject) chat = NULL;
-  g_autoptr(JsonArray) items = NULL;
-  g_autoptr(I2aApiError) error = NULL;
-  g_autoptr(I2aDispatch) dispatch = NULL;
+  GBytes        *raw;
+  I2aJsonLimits  limits;
+  JsonObject    *request;
+  JsonArray     *items;
+  char          *previous_id;   /* previous_response_id, until resolved */
+  GBytes        *history;       /* its stored conversation */
+  JsonObject    *resolved;      /* @request with the whole conversation */
+  JsonObject    *chat;
+  GBytes        *chat_raw;
+  GBytes        *prepared[2];
+  I2aApiError   *error;
+} Create;
+
+static void
+create_free (Create *c)
+{
+  g_clear_pointer (&c->raw, g_bytes_unref);
+  g_clear_pointer (&c->request, json_object_unref);
+  g_clear_pointer (&c->items, json_array_unref);
+  g_free (c->previous_id);
+  g_clear_pointer (&c->history, g_bytes_unref);
+  g_clear_pointer (&c->resolved, json_object_unref);
+  g_clear_pointer (&c->chat, json_object_unref);
+  g_clear_pointer (&c->chat_raw, g_bytes_unref);
+  g_clear_pointer (&c->prepared[0], g_bytes_unref);
+  g_clear_pointer (&c->prepared[1], g_bytes_unref);
+  g_clear_pointer (&c->error, i2a_api_error_free);
+  g_free (c);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Create, create_free)
+
+/* @c->items (after the stored conversation, if any) -> the chat request. */
+static void
+create_translate (Create *c)
+{
   g_autoptr(JsonNode) node = NULL;
-  GBytes *raw;
-  JsonNode *previous;
   char *text;
 
-  if ((request = read_body (server, msg)) == NULL)
-    return;
-  /* Bad input is refused before any slot is taken or byte sent upstream. */
-  if ((items = i2a_responses_input_items (request, &error)) == NULL)
+  if (c->history)
     {
-      i2a_http_reply_error (msg, error);
-      return;
-    }
-  previous = json_object_get_member (request, "previous_response_id");
-  if (previous != NULL && !JSON_NODE_HOLDS_NULL (previous))
-    {
-      const char *id = JSON_NODE_HOLDS_VALUE (previous) && json_node_get_value_type (previous) == G_TYPE_STRING
-                       ? json_node_get_string (previous) : NULL;
-      g_autoptr(JsonArray) history = id ? i2a_responses_store_dup_history (store (), id) : NULL;
+      g_autoptr(JsonArray) history = i2a_responses_store_parse_history (c->history);
 
-      if (id == NULL)
-        {
-          reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "previous_response_id",
-                        "'previous_response_id' must be a string");
-          return;
-        }
       if (history == NULL)
         {
-          g_autofree char *message =
-            g_strdup_printf ("'previous_response_id': no response '%s' is stored here. It was never stored "
-                             "(store: false, or another server), or it was evicted from the in-memory store, "
-                             "which keeps only the newest responses. Send the whole conversation in 'input' instead.", id);
-
-          reply_simple (msg, SOUP_STATUS_BAD_REQUEST, "previous_response_not_found", "previous_response_id", message);
+          c->error = bad_request ("previous_response_not_found", "previous_response_id",
+                                  "'previous_response_id': the stored conversation cannot be read. "
+                                  "Send the whole conversation in 'input' instead.");
           return;
         }
-      for (guint i = 0; i < json_array_get_length (items); i++)
-        json_array_add_element (history, json_node_copy (json_array_get_element (items, i)));
-      g_clear_pointer (&items, json_array_unref);
-      items = g_steal_pointer (&history);
+      for (guint i = 0; i < json_array_get_length (c->items); i++)
+        json_array_add_element (history, json_node_copy (json_array_get_element (c->items, i)));
+      g_clear_pointer (&c->items, json_array_unref);
+      c->items = g_steal_pointer (&history);
     }
-  resolved = with_history (request, items);
-  if ((chat = i2a_responses_to_chat (resolved, items, &error)) == NULL)
+  c->resolved = with_history (c->request, c->items);
+  if ((c->chat = i2a_responses_to_chat (c->resolved, c->items, &c->error)) == NULL)
+    return;
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, c->chat);
+  text = json_to_string (node, FALSE);
+  /* OpenAI-compatible upstreams get these bytes as they are. */
+  c->chat_raw = g_bytes_new_take (text, strlen (text));
+  i2a_body_work_prepare (c->chat, c->chat_raw, c->prepared);
+}
+
+/* Parse and read the items; translate unless a stored conversation must
+ * be looked up first. Pure. */
+static void
+create_parse (GBytes   *body,
+              gpointer  data)
+{
+  Create *c = data;
+  JsonNode *previous;
+
+  c->raw = g_bytes_ref (body);
+  if ((c->request = parse_body (c->raw, &c->limits, &c->error)) == NULL)
+    return;
+  /* Bad input is refused before any slot is taken or byte sent upstream. */
+  if ((c->items = i2a_responses_input_items (c->request, &c->error)) == NULL)
+    return;
+  previous = json_object_get_member (c->request, "previous_response_id");
+  if (previous != NULL && !JSON_NODE_HOLDS_NULL (previous))
     {
-      i2a_http_reply_error (msg, error);
+      if (!JSON_NODE_HOLDS_VALUE (previous) || json_node_get_value_type (previous) != G_TYPE_STRING)
+        c->error = bad_request ("invalid_request", "previous_response_id",
+                                "'previous_response_id' must be a string");
+      else
+        c->previous_id = g_strdup (json_node_get_string (previous));
+      return;
+    }
+  create_translate (c);
+}
+
+static void
+create_translate_work (GBytes   *body,
+                       gpointer  data)
+{
+  create_translate (data);
+}
+
+static void
+create_dispatch (I2aServer         *server,
+                 SoupServerMessage *msg,
+                 gpointer           data)
+{
+  g_autoptr(Create) c = data;
+  g_autoptr(I2aDispatch) dispatch = NULL;
+  g_autoptr(I2aApiError) error = NULL;
+  I2aChatRequest *chat;
+
+  if (c->error)
+    {
+      i2a_http_reply_error (msg, c->error);
       return;
     }
   if ((dispatch = i2a_pool_begin (i2a_server_get_pool (server), i2a_http_get_bearer (msg), &error)) == NULL)
@@ -325,14 +392,57 @@ handle_create (I2aServer         *server,
       i2a_http_reply_error (msg, error);
       return;
     }
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_set_object (node, chat);
-  text = json_to_string (node, FALSE);
-  /* OpenAI-compatible upstreams get these bytes as they are. */
-  raw = g_bytes_new_take (text, strlen (text));
-  i2a_server_run_request (server, i2a_chat_request_new_for_door (server, msg, dispatch, &i2a_responses_door,
-                                                                 resolved, chat, raw));
-  g_bytes_unref (raw);
+  chat = i2a_chat_request_new_for_door (server, msg, dispatch, &i2a_responses_door, c->resolved, c->chat, c->chat_raw);
+  for (guint i = 0; i < G_N_ELEMENTS (c->prepared); i++)
+    i2a_chat_request_set_prepared_body (chat, (I2aProvider) i, c->prepared[i]);
+  i2a_server_run_request (server, chat);
+}
+
+static void
+create_parsed (I2aServer         *server,
+               SoupServerMessage *msg,
+               gpointer           data)
+{
+  Create *c = data;
+
+  if (c->error == NULL && c->previous_id != NULL)
+    {
+      c->history = i2a_responses_store_dup_history_bytes (store (), c->previous_id);
+      if (c->history == NULL)
+        {
+          g_autofree char *message =
+            g_strdup_printf ("'previous_response_id': no response '%s' is stored here. It was never stored "
+                             "(store: false, or another server), or it was evicted from the in-memory store, "
+                             "which keeps only the newest responses. Send the whole conversation in 'input' instead.",
+                             c->previous_id);
+
+          c->error = bad_request ("previous_response_not_found", "previous_response_id", message);
+          create_dispatch (server, msg, c);
+          return;
+        }
+      i2a_body_work_continue (server, msg, g_bytes_get_size (c->raw) + g_bytes_get_size (c->history),
+                              create_translate_work, create_dispatch, c);
+      return;
+    }
+  create_dispatch (server, msg, c);
+}
+
+static void
+handle_create (I2aServer         *server,
+               SoupServerMessage *msg)
+{
+  SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  Create *c;
+
+  if (!content_type_is_json (soup_message_headers_get_content_type (h, NULL)))
+    {
+      reply_simple (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", NULL,
+                    "Send the request body as JSON with 'Content-Type: application/json'");
+      return;
+    }
+  c = g_new0 (Create, 1);
+  c->limits = *i2a_server_get_json_limits (server);
+  i2a_body_work_run (server, msg, create_parse, create_parsed, c);
 }
 
 /* ---- GET /v1/responses/{id} --------------------------------------------- */

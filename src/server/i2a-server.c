@@ -24,6 +24,7 @@
 #include "i2a-front-door.h"
 #include "i2a-gate.h"
 #include "i2a-http.h"
+#include "i2a-body-work.h"
 #include "i2a-keepalive.h"
 #include "i2a-messages-door.h"
 #include "i2a-responses-door.h"
@@ -224,11 +225,10 @@ continue_chat (I2aServer         *self,
   i2a_server_run_request (self, chat);
 }
 
-/* A big document, parsed (and its upstream bodies built) in a thread:
- * tens of megabytes would stall every other request for a second. */
+/* A chat body, checked and parsed, with its upstream bodies built: off
+ * the main loop when it is big. */
 typedef struct
 {
-  SoupServerMessage *msg;
   GBytes            *raw;
   char              *content_type;
   I2aJsonLimits      limits;
@@ -240,8 +240,7 @@ typedef struct
 static void
 chat_parse_free (ChatParse *p)
 {
-  g_object_unref (p->msg);
-  g_bytes_unref (p->raw);
+  g_clear_pointer (&p->raw, g_bytes_unref);
   g_free (p->content_type);
   g_clear_pointer (&p->request, json_object_unref);
   g_clear_pointer (&p->error, i2a_api_error_free);
@@ -251,39 +250,29 @@ chat_parse_free (ChatParse *p)
 }
 
 static void
-chat_parse_thread (GTask        *task,
-                   gpointer      source,
-                   gpointer      data,
-                   GCancellable *cancellable)
+chat_parse (GBytes   *body,
+            gpointer  data)
 {
   ChatParse *p = data;
-  gboolean stream;
 
+  p->raw = g_bytes_ref (body);
   p->request = i2a_chat_validate_full (p->content_type, p->raw, &p->limits, &p->error);
   if (p->request)
-    {
-      stream = json_object_get_boolean_member_with_default (p->request, "stream", FALSE);
-      p->prepared[I2A_PROVIDER_IFLOW] = i2a_upstream_request_build_body (I2A_PROVIDER_IFLOW, p->request,
-                                                                         p->raw, stream);
-      p->prepared[I2A_PROVIDER_OPENAI] = i2a_upstream_request_build_body (I2A_PROVIDER_OPENAI, p->request,
-                                                                          p->raw, stream);
-    }
-  g_task_return_boolean (task, TRUE);
+    i2a_body_work_prepare (p->request, p->raw, p->prepared);
 }
 
 static void
-chat_parsed_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+chat_parsed (I2aServer         *self,
+             SoupServerMessage *msg,
+             gpointer           data)
 {
-  I2aServer *self = I2A_SERVER (source);
-  ChatParse *p = g_task_get_task_data (G_TASK (result));
+  ChatParse *p = data;
 
-  soup_server_message_unpause (p->msg);
   if (p->request == NULL)
-    i2a_http_reply_error (p->msg, p->error);
+    i2a_http_reply_error (msg, p->error);
   else
-    continue_chat (self, p->msg, p->raw, p->request, p->prepared);
+    continue_chat (self, msg, p->raw, p->request, p->prepared);
+  chat_parse_free (p);
 }
 
 static void
@@ -291,33 +280,11 @@ handle_chat (I2aServer         *self,
              SoupServerMessage *msg)
 {
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
-  g_autoptr(GBytes) raw = NULL;
-  g_autoptr(JsonObject) request = NULL;
-  g_autoptr(I2aApiError) error = NULL;
+  ChatParse *p = g_new0 (ChatParse, 1);
 
-  raw = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  if (g_bytes_get_size (raw) >= I2A_PARSE_IN_THREAD_BYTES)
-    {
-      ChatParse *p = g_new0 (ChatParse, 1);
-      g_autoptr(GTask) task = g_task_new (self, NULL, chat_parsed_cb, NULL);
-
-      p->msg = g_object_ref (msg);
-      p->raw = g_bytes_ref (raw);
-      p->content_type = g_strdup (soup_message_headers_get_one (h, "Content-Type"));
-      p->limits = *i2a_server_get_json_limits (self);
-      g_task_set_task_data (task, p, (GDestroyNotify) chat_parse_free);
-      soup_server_message_pause (msg);
-      g_task_run_in_thread (task, chat_parse_thread);
-      return;
-    }
-  request = i2a_chat_validate_full (soup_message_headers_get_content_type (h, NULL), raw,
-                                    i2a_server_get_json_limits (self), &error);
-  if (request == NULL)
-    {
-      i2a_http_reply_error (msg, error);
-      return;
-    }
-  continue_chat (self, msg, raw, request, NULL);
+  p->content_type = g_strdup (soup_message_headers_get_one (h, "Content-Type"));
+  p->limits = *i2a_server_get_json_limits (self);
+  i2a_body_work_run (self, msg, chat_parse, chat_parsed, p);
 }
 
 void

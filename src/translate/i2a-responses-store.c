@@ -202,24 +202,38 @@ i2a_responses_store_dup_response (I2aResponsesStore *self,
   return entry ? g_bytes_ref (entry->response) : NULL;
 }
 
-JsonArray *
-i2a_responses_store_dup_history (I2aResponsesStore *self,
-                                 const char        *id)
+GBytes *
+i2a_responses_store_dup_history_bytes (I2aResponsesStore *self,
+                                       const char        *id)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   Entry *entry;
-  gsize len = 0;
-  const char *data;
-  JsonNode *root;
 
   g_return_val_if_fail (I2A_IS_RESPONSES_STORE (self), NULL);
-  if ((entry = lookup (self, id)) == NULL)
-    return NULL;
-  data = g_bytes_get_data (entry->history, &len);
+  entry = lookup (self, id);
+  return entry ? g_bytes_ref (entry->history) : NULL;
+}
+
+JsonArray *
+i2a_responses_store_parse_history (GBytes *history)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize len = 0;
+  const char *data = g_bytes_get_data (history, &len);
+  JsonNode *root;
+
   if (!json_parser_load_from_data (parser, data, len, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root))
     return NULL;
   return json_array_ref (json_node_get_array (root));
+}
+
+JsonArray *
+i2a_responses_store_dup_history (I2aResponsesStore *self,
+                                 const char        *id)
+{
+  g_autoptr(GBytes) history = i2a_responses_store_dup_history_bytes (self, id);
+
+  return history ? i2a_responses_store_parse_history (history) : NULL;
 }
 
 gboolean

@@ -45,6 +45,12 @@ GBytes            *i2a_responses_store_dup_response (I2aResponsesStore *self,
  * the next request; NULL when @id is unknown or evicted. */
 JsonArray         *i2a_responses_store_dup_history  (I2aResponsesStore *self,
                                                      const char        *id);
+/* The same as stored JSON, to parse with the function below off the
+ * main thread (a long conversation takes a while to parse). */
+GBytes            *i2a_responses_store_dup_history_bytes (I2aResponsesStore *self,
+                                                          const char        *id);
+/* Stored history bytes -> input items, or NULL. Any thread. */
+JsonArray         *i2a_responses_store_parse_history (GBytes            *history);
 gboolean           i2a_responses_store_remove       (I2aResponsesStore *self,
                                                      const char        *id);
 guint              i2a_responses_store_get_count    (I2aResponsesStore *self);
