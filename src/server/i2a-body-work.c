@@ -1,3 +1,10 @@
+/* i2a-body-work.c
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 #define G_LOG_DOMAIN "i2a-body-work"
 
 #include "config.h"

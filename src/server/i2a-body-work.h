@@ -1,3 +1,10 @@
+/* i2a-body-work.h
+ *
+ * Copyright 2026 The iflow2api authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
 /* i2a-body-work.h: the one way every front door works on a request body
  * (checking limits, parsing, translating, serializing) without stalling
  * the main loop.
