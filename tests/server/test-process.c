@@ -68,10 +68,19 @@ have_base (gpointer data)
   return ((Proxy *) data)->base != NULL || ((Proxy *) data)->exited;
 }
 
-static void
-send_term (gpointer proc)
+typedef struct { I2aFakeIflow *fake; GSubprocess *proc; } TermWhen;
+
+/* SIGTERM once the stream is flowing: two events written upstream (a
+ * fixed delay raced the stream's start on slow builds). */
+static gboolean
+term_when_flowing (gpointer data)
 {
-  g_subprocess_send_signal (proc, SIGTERM);
+  TermWhen *t = data;
+
+  if (i2a_fake_iflow_get_chunks_written (t->fake) < 2)
+    return G_SOURCE_CONTINUE;
+  g_subprocess_send_signal (t->proc, SIGTERM);
+  return G_SOURCE_REMOVE;
 }
 
 static Proxy *
@@ -99,6 +108,7 @@ proxy_spawn (const char *home,
   g_subprocess_launcher_setenv (launcher, "IFLOW2API_KEYS_PATH", keys, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_unsetenv (launcher, "G_SLICE");
   p->stderr_text = g_string_new (NULL);
   p->proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -135,6 +145,7 @@ test_sigterm_ends_streams (void)
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 0, NULL);
   g_autoptr(I2aTestResponse) r = NULL;
   Proxy *p;
+  TermWhen term;
   gint64 t0;
 
   i2a_fake_iflow_add_key (fake, I2A_TEST_KEY);
@@ -149,7 +160,9 @@ test_sigterm_ends_streams (void)
 
   /* SIGTERM while a stream is flowing. */
   url = g_strconcat (p->base, "/v1/chat/completions", NULL);
-  g_timeout_add_once (500, send_term, p->proc);
+  term.fake = fake;
+  term.proc = p->proc;
+  g_timeout_add (10, term_when_flowing, &term);
   r = i2a_test_request (session, "POST", url, NULL, "application/json", body, 0, 0);
   t0 = g_get_monotonic_time ();
 
@@ -258,6 +271,32 @@ test_no_display_serves (void)
   i2a_test_rm_rf (home);
 }
 
+/* Started without G_SLICE, the program runs with plain malloc (which the
+ * heap trim after a burst of streams needs): it sets the variable and
+ * starts itself again, keeping its process id. */
+static void
+test_plain_malloc (void)
+{
+  g_autofree char *home = i2a_test_mkdtemp ();
+  g_autofree char *path = NULL;
+  g_autofree char *environ_text = NULL;
+  gsize len = 0;
+  gboolean found = FALSE;
+  Proxy *p;
+
+  p = proxy_spawn (home, "--headless", "--port", "0", NULL);
+  g_assert_true (i2a_test_wait_until (have_base, p, 10000));
+  g_assert_nonnull (p->base);
+  path = g_strdup_printf ("/proc/%s/environ", g_subprocess_get_identifier (p->proc));
+  g_assert_true (g_file_get_contents (path, &environ_text, &len, NULL));
+  /* NUL-separated entries. */
+  for (gsize at = 0; at < len; at += strlen (environ_text + at) + 1)
+    found = found || g_str_equal (environ_text + at, "G_SLICE=always-malloc");
+  g_assert_true (found);
+  proxy_free (p);
+  i2a_test_rm_rf (home);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -267,6 +306,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/process/version-and-help", test_version_and_help);
   g_test_add_func ("/process/port-in-use", test_port_in_use);
   g_test_add_func ("/process/no-display-serves", test_no_display_serves);
+  g_test_add_func ("/process/plain-malloc", test_plain_malloc);
 
   return g_test_run ();
 }
