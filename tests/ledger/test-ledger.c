@@ -141,6 +141,21 @@ chat_body (Env        *e,
   return i2a_test_request (e->client, "POST", url, token, "application/json", body, 0, 0);
 }
 
+static gboolean
+server_idle (gpointer data)
+{
+  return i2a_server_get_active_requests (data) == 0;
+}
+
+/* A request is recorded when the server is done with it, which can be just
+ * after the client has read the last byte: wait for that, then write. */
+static void
+flush_when_idle (Fixture *f)
+{
+  g_assert_true (i2a_test_wait_until (server_idle, f->env->server, 5000));
+  i2a_ledger_flush (f->ledger);
+}
+
 static void
 test_rows (void)
 {
@@ -170,7 +185,7 @@ test_rows (void)
   error = chat (f.env, TOK_A, "fake:http 400", FALSE);
   g_assert_cmpuint (error->status, ==, 400);
 
-  i2a_ledger_flush (f.ledger);
+  flush_when_idle (&f);
   rows = read_rows (f.db_path);
   g_assert_cmpuint (rows->len, ==, 4);
 
@@ -420,7 +435,7 @@ test_openai_stream_usage (void)
                                                  "include_usage"));
   for (guint i = 0; i < r->events->len; i++)
     g_assert_null (strstr (r->events->pdata[i], "\"usage\""));
-  i2a_ledger_flush (f.ledger);
+  flush_when_idle (&f);
   rows = read_rows (f.db_path);
   g_assert_cmpuint (rows->len, ==, 1);
   g_assert_false (((Row *) rows->pdata[0])->estimated);
@@ -450,7 +465,7 @@ test_front_doors (void)
   r = i2a_test_request (f.env->client, "POST", url, NULL, "application/json",
                         "{\"model\":\"glm-5\",\"input\":\"hi\"}", 0, 0);
   g_assert_cmpuint (r->status, ==, 200);
-  i2a_ledger_flush (f.ledger);
+  flush_when_idle (&f);
   groups = i2a_ledger_read_summary (f.db_path, 0, I2A_USAGE_BY_ENDPOINT, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (groups->len, ==, 2);
