@@ -285,8 +285,12 @@ request_background (I2aApplication *self)
   if (connection == NULL || self->background_requested)
     return;
   self->background_requested = TRUE;
+  /* Under Flatpak the same portal holds the autostart choice, and every
+   * request restates it. */
   i2a_background_request_async (connection, "",
                                 _("The local API server keeps running after its window is closed."),
+                                i2a_autostart_uses_portal () &&
+                                g_settings_get_boolean (self->settings, "autostart"),
                                 NULL, background_cb, NULL);
 }
 

@@ -11,7 +11,16 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "i2a-autostart.h"
+#include "i2a-background.h"
+
+gboolean
+i2a_autostart_uses_portal (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) || g_getenv ("FLATPAK_ID") != NULL;
+}
 
 char *
 i2a_autostart_dup_path (void)
@@ -74,11 +83,7 @@ write_entry (GTask *task)
   char *entry;
   GBytes *bytes;
 
-  /* Inside Flatpak the host must run the app through flatpak. */
-  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    exec = g_strdup ("flatpak run " APP_ID);
-  else
-    exec = g_build_filename (BINDIR, "iflow2api", NULL);
+  exec = g_build_filename (BINDIR, "iflow2api", NULL);
   entry = i2a_autostart_dup_entry (exec);
   bytes = g_bytes_new_take (entry, strlen (entry));
   g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
@@ -139,6 +144,46 @@ dir_made_cb (GObject      *object,
   write_entry (task);
 }
 
+/* ---- inside Flatpak: the Background portal ---------------------------- */
+
+static void
+portal_answered_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean enabled = GPOINTER_TO_INT (g_task_get_task_data (task));
+
+  /* Withdrawing autostart works whatever the user answers about running
+   * in the background: the portal removes the entry either way. */
+  if (i2a_background_request_finish (result, &error) ||
+      (!enabled && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED)))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+portal_bus_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
+
+  if (bus == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  i2a_background_request_async (bus, "", _("Start iflow2api when you log in."),
+                                GPOINTER_TO_INT (g_task_get_task_data (task)),
+                                g_task_get_cancellable (task), portal_answered_cb, task);
+}
+
 void
 i2a_autostart_set_async (gboolean             enabled,
                          GCancellable        *cancellable,
@@ -146,11 +191,23 @@ i2a_autostart_set_async (gboolean             enabled,
                          gpointer             user_data)
 {
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
-  g_autofree char *path = i2a_autostart_dup_path ();
-  GFile *file = g_file_new_for_path (path);
-  g_autoptr(GFile) dir = g_file_get_parent (file);
+  g_autofree char *path = NULL;
+  GFile *file;
+  g_autoptr(GFile) dir = NULL;
 
   g_task_set_source_tag (task, i2a_autostart_set_async);
+  /* A file written by hand inside the sandbox would never reach the
+   * session: ask the portal instead. */
+  if (i2a_autostart_uses_portal ())
+    {
+      g_task_set_task_data (task, GINT_TO_POINTER (enabled), NULL);
+      g_bus_get (G_BUS_TYPE_SESSION, cancellable, portal_bus_cb, task);
+      return;
+    }
+
+  path = i2a_autostart_dup_path ();
+  file = g_file_new_for_path (path);
+  dir = g_file_get_parent (file);
   g_task_set_task_data (task, file, g_object_unref);
   if (enabled)
     g_file_make_directory_async (dir, G_PRIORITY_DEFAULT, cancellable, dir_made_cb, task);

@@ -18,10 +18,15 @@
 #define BACKGROUND_IFACE "org.freedesktop.portal.Background"
 #define REQUEST_IFACE   "org.freedesktop.portal.Request"
 
+/* What the session runs at login, inside the sandbox: the same command as
+ * the XDG autostart file outside it (the portal wraps it in flatpak run). */
+static const char * const autostart_commandline[] = { "iflow2api", NULL };
+
 typedef struct
 {
   GDBusConnection *connection;
   guint            response_id;
+  gboolean         autostart;
 } Request;
 
 static void
@@ -54,22 +59,29 @@ response_cb (GDBusConnection *connection,
              gpointer         user_data)
 {
   GTask *task = user_data;
+  Request *request = g_task_get_task_data (task);
   g_autoptr(GVariant) results = NULL;
   gboolean allowed = FALSE;
+  gboolean autostart = FALSE;
   guint32 response;
 
   if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ua{sv})")))
     return;
   g_variant_get (parameters, "(u@a{sv})", &response, &results);
   g_variant_lookup (results, "background", "b", &allowed);
-  g_debug ("Background portal: response %u, background %d", response, allowed);
+  g_variant_lookup (results, "autostart", "b", &autostart);
+  g_debug ("Background portal: response %u, background %d, autostart %d",
+           response, allowed, autostart);
 
-  unsubscribe (g_task_get_task_data (task));
-  if (response == 0 && allowed)
-    g_task_return_boolean (task, TRUE);
-  else
+  unsubscribe (request);
+  if (response != 0 || !allowed)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                              _("Running in the background was not allowed"));
+  else if (request->autostart && !autostart)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                             _("Starting on login was not allowed"));
+  else
+    g_task_return_boolean (task, TRUE);
   g_object_unref (task);
 }
 
@@ -94,6 +106,7 @@ void
 i2a_background_request_async (GDBusConnection     *connection,
                               const char          *parent_window,
                               const char          *reason,
+                              gboolean             autostart,
                               GCancellable        *cancellable,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
@@ -111,6 +124,7 @@ i2a_background_request_async (GDBusConnection     *connection,
   g_task_set_source_tag (task, i2a_background_request_async);
   request = g_new0 (Request, 1);
   request->connection = g_object_ref (connection);
+  request->autostart = autostart;
   g_task_set_task_data (task, request, request_free);
 
   /* Subscribe before calling: the portal may answer at once. The path
@@ -127,7 +141,12 @@ i2a_background_request_async (GDBusConnection     *connection,
   g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&options, "{sv}", "handle_token", g_variant_new_string (token));
   g_variant_builder_add (&options, "{sv}", "reason", g_variant_new_string (reason));
-  g_variant_builder_add (&options, "{sv}", "autostart", g_variant_new_boolean (FALSE));
+  /* The portal applies "autostart" on every request, so a request that
+   * leaves it out would switch autostart off. */
+  g_variant_builder_add (&options, "{sv}", "autostart", g_variant_new_boolean (autostart));
+  if (autostart)
+    g_variant_builder_add (&options, "{sv}", "commandline",
+                           g_variant_new_strv (autostart_commandline, -1));
   g_dbus_connection_call (connection, PORTAL_NAME, PORTAL_PATH, BACKGROUND_IFACE,
                           "RequestBackground",
                           g_variant_new ("(sa{sv})", parent_window ? parent_window : "", &options),
