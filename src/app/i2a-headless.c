@@ -16,6 +16,7 @@
 #include "i2a-headless.h"
 #include "i2a-model-discovery.h"
 #include "i2a-server.h"
+#include "i2a-server-settings.h"
 
 typedef struct
 {
@@ -46,6 +47,7 @@ i2a_headless_run (const I2aServeOptions *options)
   g_autoptr(I2aModelDiscovery) discovery = NULL;
   g_autoptr(I2aServer) server = NULL;
   g_autoptr(I2aLedger) ledger = NULL;
+  g_autoptr(GSettings) settings = i2a_server_settings_new_default ();
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GError) error = NULL;
   RunData run = { loop, server };
@@ -69,6 +71,9 @@ i2a_headless_run (const I2aServeOptions *options)
   i2a_model_discovery_start (discovery);
   server = i2a_server_new (pool);
   run.server = server;
+  /* The window's allowed origins and host names (shared settings). */
+  if (settings)
+    i2a_server_follow_settings (server, settings);
   if (!i2a_server_start (server, options->host, options->port, &error))
     {
       g_printerr ("iflow2api: cannot start the server on %s:%d: %s\n",

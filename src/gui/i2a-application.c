@@ -16,6 +16,7 @@
 #include "i2a-autostart.h"
 #include "i2a-background.h"
 #include "i2a-gui-resources.h"
+#include "i2a-server-settings.h"
 #include "i2a-window.h"
 
 #include <signal.h>
@@ -427,6 +428,7 @@ i2a_application_startup (GApplication *application)
   self->pool = i2a_pool_new_with_keys (self->cli, self->keys_path);
   i2a_application_usage_start (self);
   self->server = i2a_server_new (self->pool);
+  i2a_server_follow_settings (self->server, self->settings);
   self->monitor = i2a_pool_monitor_new (G_LIST_MODEL (self->pool));
   /* Keyring secrets for keys.json accounts, OAuth refresh. */
   self->store = i2a_account_store_new_for_app (self->pool);

@@ -164,6 +164,32 @@ i2a_gate_check_origin (const char        *origin,
 }
 
 gboolean
+i2a_gate_host_name_is_valid (const char *name)
+{
+  g_autofree char *host = NULL;
+  gint port;
+
+  return name != NULL && *name != '\0' && strpbrk (name, "/@?#\\ \t\r\n") == NULL &&
+         split_host (name, &host, &port);
+}
+
+gboolean
+i2a_gate_origin_is_valid (const char *origin)
+{
+  g_autoptr(GUri) uri = origin ? g_uri_parse (origin, G_URI_FLAGS_NONE, NULL) : NULL;
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  const char *path = uri ? g_uri_get_path (uri) : NULL;
+
+  /* Any scheme: browser extensions have origins such as
+   * chrome-extension://id. */
+  return uri != NULL && scheme != NULL &&
+         g_uri_get_host (uri) != NULL && *g_uri_get_host (uri) != '\0' &&
+         g_uri_get_userinfo (uri) == NULL && g_uri_get_query (uri) == NULL &&
+         g_uri_get_fragment (uri) == NULL && (path == NULL || *path == '\0' || g_str_equal (path, "/")) &&
+         strpbrk (origin, " \t\r\n") == NULL;
+}
+
+gboolean
 i2a_gate_content_type_is_json (const char *content_type)
 {
   g_autofree char *media = NULL;

@@ -34,6 +34,12 @@ I2aApiError *i2a_gate_check_host         (const char        *host,
  * @allowed (compared without case and trailing slash). */
 I2aApiError *i2a_gate_check_origin       (const char        *origin,
                                           const char *const *allowed);
+/* Entries of the allow-lists as users type them. An origin is
+ * scheme://host[:port] (nothing after the port); a host
+ * name is "name" or "name:port" with no scheme, path or user. */
+gboolean     i2a_gate_origin_is_valid    (const char        *origin);
+gboolean     i2a_gate_host_name_is_valid (const char        *name);
+
 /* TRUE for application/json and any +json media type (parameters allowed). */
 gboolean     i2a_gate_content_type_is_json (const char      *content_type);
 I2aApiError *i2a_gate_check_content_type (const char        *method,

@@ -94,6 +94,7 @@ proxy_spawn (const char *home,
   g_autoptr(GDataInputStream) err = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *keys = g_build_filename (home, "no-keys.json", NULL);
+  g_autofree char *config = g_build_filename (home, ".config", NULL);
   const char *arg;
   va_list ap;
 
@@ -106,6 +107,9 @@ proxy_spawn (const char *home,
 
   g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
   g_subprocess_launcher_setenv (launcher, "IFLOW2API_KEYS_PATH", keys, TRUE);
+  /* Settings in a file under @home, which a test may write. */
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
   g_subprocess_launcher_unsetenv (launcher, "G_SLICE");
@@ -293,6 +297,89 @@ test_plain_malloc (void)
   for (gsize at = 0; at < len; at += strlen (environ_text + at) + 1)
     found = found || g_str_equal (environ_text + at, "G_SLICE=always-malloc");
   g_assert_true (found);
+
+  proxy_free (p);
+  i2a_test_rm_rf (home);
+}
+
+/* The settings file of the keyfile backend under @home. */
+static void
+write_settings (const char *home,
+                const char *hosts,
+                const char *origins)
+{
+  g_autofree char *path = g_build_filename (home, ".config", "glib-2.0", "settings", "keyfile", NULL);
+  g_autofree char *text = g_strdup_printf ("[io/github/iflow2api/Iflow2Api]\nallowed-hosts=%s\n"
+                                           "allowed-origins=%s\n", hosts, origins);
+
+  i2a_test_write_file (path, text);
+}
+
+typedef struct
+{
+  SoupSession *session;
+  const char  *url;
+  const char  *header;
+  const char  *value;
+  guint        want;
+} Probe;
+
+static guint
+probe_status (Probe *probe)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", probe->url);
+  g_autoptr(GBytes) body = NULL;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), probe->header, probe->value);
+  body = soup_session_send_and_read (probe->session, msg, NULL, NULL);
+  return soup_message_get_status (msg);
+}
+
+static gboolean
+probe_answers (gpointer data)
+{
+  Probe *probe = data;
+
+  if (probe_status (probe) == probe->want)
+    return TRUE;
+  i2a_test_sleep_ms (100);
+  return FALSE;
+}
+
+/* --headless follows the window's allowed origins and host names, also
+ * when they change while it runs. */
+static void
+test_headless_follows_settings (void)
+{
+  g_autofree char *home = i2a_test_mkdtemp ();
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = NULL;
+  g_autofree char *host = NULL;
+  Probe origin = { session, NULL, "Origin", "http://app.test:3000", 200 };
+  Probe named = { session, NULL, "Host", NULL, 200 };
+  Proxy *p;
+
+  write_settings (home, "['box.test']", "['http://app.test:3000']");
+  p = proxy_spawn (home, "--headless", "--port", "0", NULL);
+  g_assert_true (i2a_test_wait_until (have_base, p, 10000));
+  g_assert_nonnull (p->base);
+  url = g_strconcat (p->base, "/v1/models", NULL);
+  host = g_strdup_printf ("box.test:%s", strrchr (p->base, ':') + 1);
+  origin.url = named.url = url;
+  named.value = host;
+  g_assert_cmpuint (probe_status (&origin), ==, 200);
+  g_assert_cmpuint (probe_status (&named), ==, 200);
+  {
+    Probe other = { session, url, "Host", "other.test", 0 };
+
+    g_assert_cmpuint (probe_status (&other), ==, 403);
+  }
+  /* Removed while it runs: refused again, without a restart. */
+  write_settings (home, "@as []", "@as []");
+  origin.want = named.want = 403;
+  g_assert_true (i2a_test_wait_until (probe_answers, &origin, 10000));
+  g_assert_true (i2a_test_wait_until (probe_answers, &named, 10000));
+
   proxy_free (p);
   i2a_test_rm_rf (home);
 }
@@ -307,6 +394,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/process/port-in-use", test_port_in_use);
   g_test_add_func ("/process/no-display-serves", test_no_display_serves);
   g_test_add_func ("/process/plain-malloc", test_plain_malloc);
+  g_test_add_func ("/process/headless-follows-settings", test_headless_follows_settings);
 
   return g_test_run ();
 }
