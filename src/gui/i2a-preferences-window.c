@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include "i2a-allowed-list-row.h"
 #include "i2a-preferences-window.h"
 
 struct _I2aPreferencesWindow
@@ -25,6 +26,8 @@ struct _I2aPreferencesWindow
   GtkSwitch            *notifications_switch;
   GtkSwitch            *share_switch;
   AdwComboRow          *strategy_row;
+  I2aAllowedListRow    *origins_row;
+  I2aAllowedListRow    *hosts_row;
 };
 
 enum {
@@ -102,6 +105,8 @@ i2a_preferences_window_constructed (GObject *object)
   g_settings_bind_with_mapping (self->settings, "default-strategy", self->strategy_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, strategy_get_mapping, strategy_set_mapping,
                                 NULL, NULL);
+  i2a_allowed_list_row_bind (self->origins_row, self->settings, "allowed-origins");
+  i2a_allowed_list_row_bind (self->hosts_row, self->settings, "allowed-hosts");
 }
 
 static void
@@ -147,6 +152,7 @@ i2a_preferences_window_class_init (I2aPreferencesWindowClass *klass)
                          G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (I2A_TYPE_ALLOWED_LIST_ROW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/iflow2api/Iflow2Api/ui/i2a-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, I2aPreferencesWindow, host_row);
@@ -157,6 +163,8 @@ i2a_preferences_window_class_init (I2aPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, I2aPreferencesWindow, share_switch);
   gtk_widget_class_bind_template_child (widget_class, I2aPreferencesWindow, strategy_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aPreferencesWindow, origins_row);
+  gtk_widget_class_bind_template_child (widget_class, I2aPreferencesWindow, hosts_row);
 }
 
 static void

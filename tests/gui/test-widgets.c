@@ -17,6 +17,7 @@
 #include "i2a-client-keys-group.h"
 #include "i2a-login-dialog.h"
 #include "i2a-pool-monitor.h"
+#include "i2a-allowed-list-row.h"
 #include "i2a-preferences-window.h"
 
 static I2aAccount *
@@ -440,6 +441,118 @@ test_preferences_binds_settings (void)
   gtk_window_destroy (GTK_WINDOW (prefs));
 }
 
+/* The first button under @widget with @tooltip, depth first. */
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *tooltip)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, tooltip);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static guint
+count_buttons (GtkWidget  *widget,
+               const char *tooltip)
+{
+  guint n = GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    n += count_buttons (child, tooltip);
+  return n;
+}
+
+static gboolean
+has_css_class (GtkWidget  *widget,
+               const char *name)
+{
+  return gtk_widget_has_css_class (widget, name);
+}
+
+/* The browser-access rows edit the allowed-origins and allowed-hosts
+ * settings: valid entries are added, invalid ones refused, the trash
+ * button removes one, and changes made elsewhere show up. */
+static void
+test_preferences_allowed_lists (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  GtkWidget *prefs = i2a_preferences_window_new (NULL, settings);
+  I2aAllowedListRow *origins = I2A_ALLOWED_LIST_ROW (gtk_widget_get_template_child (prefs, I2A_TYPE_PREFERENCES_WINDOW,
+                                                                                     "origins_row"));
+  I2aAllowedListRow *hosts = I2A_ALLOWED_LIST_ROW (gtk_widget_get_template_child (prefs, I2A_TYPE_PREFERENCES_WINDOW,
+                                                                                   "hosts_row"));
+  AdwEntryRow *origin_entry = i2a_allowed_list_row_get_entry_row (origins);
+  AdwEntryRow *host_entry = i2a_allowed_list_row_get_entry_row (hosts);
+  g_auto(GStrv) values = NULL;
+  GtkWidget *remove;
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (origins), TRUE);
+  g_assert_null (find_button (GTK_WIDGET (origins), "Remove"));
+
+  /* A valid origin is added (trimmed), the entry cleared. */
+  gtk_editable_set_text (GTK_EDITABLE (origin_entry), "  https://chat.example.org ");
+  g_signal_emit_by_name (origin_entry, "apply");
+  values = g_settings_get_strv (settings, "allowed-origins");
+  g_assert_cmpuint (g_strv_length (values), ==, 1);
+  g_assert_cmpstr (values[0], ==, "https://chat.example.org");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (origin_entry)), ==, "");
+  g_clear_pointer (&values, g_strfreev);
+
+  /* An origin with a path is refused: the setting stays, the entry is
+   * marked and keeps the text to fix. */
+  gtk_editable_set_text (GTK_EDITABLE (origin_entry), "https://chat.example.org/app");
+  g_signal_emit_by_name (origin_entry, "apply");
+  values = g_settings_get_strv (settings, "allowed-origins");
+  g_assert_cmpuint (g_strv_length (values), ==, 1);
+  g_clear_pointer (&values, g_strfreev);
+  g_assert_true (has_css_class (GTK_WIDGET (origin_entry), "error"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (origin_entry)), ==, "https://chat.example.org/app");
+  gtk_editable_set_text (GTK_EDITABLE (origin_entry), "");
+  g_assert_false (has_css_class (GTK_WIDGET (origin_entry), "error"));
+
+  /* Host names: a scheme is refused, a name with a port is added. */
+  gtk_editable_set_text (GTK_EDITABLE (host_entry), "http://myhost");
+  g_signal_emit_by_name (host_entry, "apply");
+  values = g_settings_get_strv (settings, "allowed-hosts");
+  g_assert_cmpuint (g_strv_length (values), ==, 0);
+  g_clear_pointer (&values, g_strfreev);
+  gtk_editable_set_text (GTK_EDITABLE (host_entry), "myhost:8000");
+  g_signal_emit_by_name (host_entry, "apply");
+  values = g_settings_get_strv (settings, "allowed-hosts");
+  g_assert_cmpuint (g_strv_length (values), ==, 1);
+  g_assert_cmpstr (values[0], ==, "myhost:8000");
+  g_clear_pointer (&values, g_strfreev);
+
+  /* The trash button of the origin's row removes it. */
+  remove = find_button (GTK_WIDGET (origins), "Remove");
+  g_assert_nonnull (remove);
+  g_signal_emit_by_name (remove, "clicked");
+  values = g_settings_get_strv (settings, "allowed-origins");
+  g_assert_cmpuint (g_strv_length (values), ==, 0);
+  g_clear_pointer (&values, g_strfreev);
+  g_assert_null (find_button (GTK_WIDGET (origins), "Remove"));
+
+  /* A change made elsewhere (gsettings, another window) shows up. */
+  {
+    const char *two[] = { "http://a.test", "http://b.test", NULL };
+
+    g_settings_set_strv (settings, "allowed-origins", two);
+    g_assert_cmpuint (count_buttons (GTK_WIDGET (origins), "Remove"), ==, 2);
+  }
+
+  g_settings_reset (settings, "allowed-origins");
+  g_settings_reset (settings, "allowed-hosts");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 static void
 test_login_dialog_template (void)
 {
@@ -513,6 +626,7 @@ main (int   argc,
   g_test_add_func ("/ui/accounts-pane/follows-keys-json", test_accounts_pane_follows_keys_json);
   g_test_add_func ("/ui/client-keys/show-and-regenerate", test_client_keys_group);
   g_test_add_func ("/ui/preferences/binds-settings", test_preferences_binds_settings);
+  g_test_add_func ("/ui/preferences/allowed-lists", test_preferences_allowed_lists);
   g_test_add_func ("/ui/login-dialog/template", test_login_dialog_template);
   g_test_add_func ("/ui/autostart/write-and-remove", test_autostart);
   return g_test_run ();
