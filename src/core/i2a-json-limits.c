@@ -37,6 +37,7 @@ typedef enum
   PROBLEM_VALUES,
   PROBLEM_NUMBER,
   PROBLEM_ESCAPE,
+  PROBLEM_BAD_ESCAPE,
 } Problem;
 
 typedef struct
@@ -252,6 +253,12 @@ scan (Scan       *s,
             {
               gsize n = (c == '"' && data[i] == '\\') ? escape_length (data + i, len - i) : 1;
 
+              /* JSON has these escapes and no others; json-glib also reads
+               * octal ones (\200) and decodes them to bytes that are not
+               * UTF-8, which would go upstream or into a file that then
+               * no longer loads. */
+              if (n == 2 && i + 1 < len && (data[i + 1] == '\0' || strchr ("\"\\/bfnrt", data[i + 1]) == NULL))
+                return fail (s, PROBLEM_BAD_ESCAPE, i, s->top);
               if (n == 0)
                 return fail (s, PROBLEM_ESCAPE, i, s->top);
               i += n;
@@ -430,6 +437,11 @@ i2a_json_check_limits (const char          *data,
                                  "digits, and a UTF-16 surrogate must be a high one followed by "
                                  "a low one", where);
       break;
+    case PROBLEM_BAD_ESCAPE:
+      error = i2a_api_error_new (400, "invalid_request_error", "invalid_escape",
+                                 "A string at '%s' has an escape JSON does not have: only \\\" "
+                                 "\\\\ \\/ \\b \\f \\n \\r \\t and \\u with four hex digits", where);
+      break;
     case PROBLEM_NONE:
     default:
       g_assert_not_reached ();
@@ -461,6 +473,9 @@ i2a_json_check_depth (const char  *data,
   if (problem == PROBLEM_DEPTH)
     g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
                  "line %u: nested more than %u levels deep", line, max_depth);
+  else if (problem == PROBLEM_BAD_ESCAPE)
+    g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
+                 "line %u: a backslash escape JSON does not have", line);
   else if (problem == PROBLEM_ESCAPE)
     g_set_error (error, I2A_ERROR, I2A_ERROR_INVALID_CONFIG,
                  "line %u: an invalid \\u escape (not four hex digits, or a lone UTF-16 "

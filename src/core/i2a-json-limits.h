@@ -53,7 +53,9 @@ void         i2a_json_limits_init_default (I2aJsonLimits       *limits);
  * print them as invalid JSON. A \u escape without four hex digits or of
  * a lone UTF-16 surrogate gets "invalid_unicode_escape": json-glib would
  * read past the end of the string or decode it to bytes that are not
- * UTF-8. Other bytes that are not JSON are left to the
+ * UTF-8. Any other backslash escape JSON does not have (json-glib reads
+ * octal ones such as \200 as bytes that are not UTF-8) gets
+ * "invalid_escape". Other bytes that are not JSON are left to the
  * parser to report; the scan skips strings and comments the way json-glib
  * does, so it never counts fewer levels than the parser will see. */
 I2aApiError *i2a_json_check_limits        (const char          *data,

@@ -101,6 +101,37 @@ test_lone_surrogates (void)
     }
 }
 
+/* Escapes JSON does not have: json-glib reads octal ones as raw bytes (a
+ * key of keys.json written back then no longer loaded: not UTF-8), and
+ * takes other letters as they are. Refused before parsing, with the path;
+ * a secrets file gets a line number and nothing of its text. */
+static void
+test_bad_escape (void)
+{
+  const char *bad[] = {
+    "{\"model\":\"\\200\"}",
+    "{\"model\":\"a\\x41\"}",
+    "{\"model\":\"\\0\"}",
+    "{\"model\":\"\\a\"}",
+  };
+  const char *good = "{\"model\":\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9\"}";
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(I2aApiError) error = check (bad[i]);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) file_error = NULL;
+
+      g_assert_nonnull (error);
+      g_assert_cmpuint (error->http_status, ==, 400);
+      g_assert_cmpstr (error->code, ==, "invalid_escape");
+      g_assert_cmpstr (error->param, ==, "model");
+      g_assert_false (i2a_json_load_private (parser, bad[i], strlen (bad[i]), &file_error));
+      g_assert_nonnull (strstr (file_error->message, "line 1"));
+    }
+  g_assert_null (check (good));
+}
+
 /* json-glib reads four characters after \u whatever they are: after a
  * short escape it takes the closing quote as part of the string, and the
  * brackets it then sees as structure were inside a string to a scan that
@@ -162,6 +193,7 @@ main (int argc, char **argv)
   g_test_add_func ("/json/private/short-key", test_short_key_and_characters);
   g_test_add_func ("/json/escapes/lone-surrogates", test_lone_surrogates);
   g_test_add_func ("/json/escapes/short-hides-nesting", test_short_escape_hides_nesting);
+  g_test_add_func ("/json/escapes/not-json", test_bad_escape);
   g_test_add_func ("/json/escapes/good", test_good_escapes);
   g_test_add_func ("/json/numbers/exponent", test_exponent_numbers);
   return g_test_run ();
