@@ -73,6 +73,29 @@ check (const char *text)
   return i2a_json_check_limits (text, strlen (text), &limits);
 }
 
+/* Each of @bad is refused before parsing: a 400 with @code at "model" for a
+ * request, an error naming @file_text for a secrets file. */
+static void
+assert_escapes_refused (const char *const *bad,
+                        gsize               n,
+                        const char         *code,
+                        const char         *file_text)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(I2aApiError) error = check (bad[i]);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) file_error = NULL;
+
+      g_assert_nonnull (error);
+      g_assert_cmpuint (error->http_status, ==, 400);
+      g_assert_cmpstr (error->code, ==, code);
+      g_assert_cmpstr (error->param, ==, "model");
+      g_assert_false (i2a_json_load_private (parser, bad[i], strlen (bad[i]), &file_error));
+      g_assert_nonnull (strstr (file_error->message, file_text));
+    }
+}
+
 static void
 test_lone_surrogates (void)
 {
@@ -86,19 +109,7 @@ test_lone_surrogates (void)
     "{\"model\":\"\\u12\"}",                             /* too short */
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr(I2aApiError) error = check (bad[i]);
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) file_error = NULL;
-
-      g_assert_nonnull (error);
-      g_assert_cmpuint (error->http_status, ==, 400);
-      g_assert_cmpstr (error->code, ==, "invalid_unicode_escape");
-      g_assert_cmpstr (error->param, ==, "model");
-      g_assert_false (i2a_json_load_private (parser, bad[i], strlen (bad[i]), &file_error));
-      g_assert_nonnull (strstr (file_error->message, "surrogate"));
-    }
+  assert_escapes_refused (bad, G_N_ELEMENTS (bad), "invalid_unicode_escape", "surrogate");
 }
 
 /* Escapes JSON does not have: json-glib reads octal ones as raw bytes (a
@@ -116,19 +127,7 @@ test_bad_escape (void)
   };
   const char *good = "{\"model\":\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9\"}";
 
-  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
-    {
-      g_autoptr(I2aApiError) error = check (bad[i]);
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autoptr(GError) file_error = NULL;
-
-      g_assert_nonnull (error);
-      g_assert_cmpuint (error->http_status, ==, 400);
-      g_assert_cmpstr (error->code, ==, "invalid_escape");
-      g_assert_cmpstr (error->param, ==, "model");
-      g_assert_false (i2a_json_load_private (parser, bad[i], strlen (bad[i]), &file_error));
-      g_assert_nonnull (strstr (file_error->message, "line 1"));
-    }
+  assert_escapes_refused (bad, G_N_ELEMENTS (bad), "invalid_escape", "line 1");
   g_assert_null (check (good));
 }
 
