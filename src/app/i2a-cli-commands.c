@@ -17,6 +17,7 @@
 
 #include "i2a-account-store.h"
 #include "i2a-cli-commands.h"
+#include "i2a-enum.h"
 #include "i2a-cli-common.h"
 #include "i2a-provider-commands.h"
 #include "i2a-cli-interop.h"
@@ -330,7 +331,7 @@ cmd_accounts (int    argc,
 
       row->cells[0] = g_strdup (entry->id);
       row->cells[1] = g_strdup (entry->label ? entry->label : (entry->email ? entry->email : "-"));
-      row->cells[2] = g_strdup (entry->provider == I2A_PROVIDER_OPENAI ? "openai" : "iflow");
+      row->cells[2] = g_strdup (i2a_enum_to_nick (I2A_TYPE_PROVIDER, entry->provider));
       row->cells[3] = g_strdup (entry->auth_type ? entry->auth_type : (entry->api_key ? "api-key" : "-"));
       if (entry->api_key == NULL && g_strcmp0 (entry->auth_type, I2A_AUTH_TYPE_NONE) != 0)
         {

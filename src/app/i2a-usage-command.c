@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "i2a-ledger.h"
+#include "i2a-enum.h"
 #include "i2a-usage-command.h"
 
 static void
@@ -47,7 +48,7 @@ print_table (GPtrArray  *groups,
   gint64 total[4] = { 0 }, estimated = 0;
   guint rows = groups->len + 2;
 
-  g_ptr_array_add (cells, g_ascii_strup (i2a_usage_by_to_string (by), -1));
+  g_ptr_array_add (cells, g_ascii_strup (i2a_enum_to_nick (I2A_TYPE_USAGE_BY, by), -1));
   for (guint c = 1; c < 5; c++)
     g_ptr_array_add (cells, g_strdup (_(heads[c])));
   for (guint i = 0; i <= groups->len; i++)
@@ -129,7 +130,7 @@ i2a_usage_command_run (int    argc,
       g_printerr (_("iflow2api: --since takes 24h, 7d, 30d or a date YYYY-MM-DD, not “%s”\n"), since);
       return 2;
     }
-  if (!i2a_usage_by_from_string (by_text ? by_text : "day", &by))
+  if (!i2a_enum_from_nick (I2A_TYPE_USAGE_BY, by_text ? by_text : "day", (int *) &by))
     {
       g_printerr (_("iflow2api: --by takes day, account, model, key or endpoint, not “%s”\n"), by_text);
       return 2;

@@ -84,19 +84,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-const char *
-i2a_account_state_to_string (I2aAccountState state)
-{
-  switch (state)
-    {
-    case I2A_ACCOUNT_STATE_OK: return "ok";
-    case I2A_ACCOUNT_STATE_REFRESHING: return "refreshing";
-    case I2A_ACCOUNT_STATE_NEEDS_LOGIN: return "needs-login";
-    case I2A_ACCOUNT_STATE_ERROR: return "error";
-    default: return "unknown";
-    }
-}
-
 /* Replace a string field and notify only on a real change. */
 static void
 set_string (I2aAccount  *self,
@@ -154,7 +141,7 @@ i2a_account_get_property (GObject    *object,
     case PROP_ID: g_value_set_string (value, self->id); break;
     case PROP_LABEL: g_value_set_string (value, self->label); break;
     case PROP_EMAIL: g_value_set_string (value, self->email); break;
-    case PROP_PROVIDER: g_value_set_string (value, i2a_provider_to_string (self->provider)); break;
+    case PROP_PROVIDER: g_value_set_enum (value, self->provider); break;
     case PROP_BASE_URL: g_value_set_string (value, self->base_url); break;
     case PROP_AUTH_TYPE: g_value_set_string (value, self->auth_type); break;
     case PROP_ENABLED: g_value_set_boolean (value, self->enabled); break;
@@ -167,7 +154,7 @@ i2a_account_get_property (GObject    *object,
     case PROP_CONSECUTIVE_FAILURES: g_value_set_uint (value, self->consecutive_failures); break;
     case PROP_CIRCUIT_OPEN_UNTIL: g_value_set_int64 (value, self->circuit_open_until); break;
     case PROP_LAST_ERROR: g_value_set_string (value, self->last_error); break;
-    case PROP_STATE: g_value_set_int (value, self->state); break;
+    case PROP_STATE: g_value_set_enum (value, self->state); break;
     case PROP_EXPIRES_AT: g_value_set_int64 (value, self->expires_at); break;
     case PROP_LAST_REFRESH: g_value_set_int64 (value, self->last_refresh); break;
     case PROP_REFRESH_FAILURES: g_value_set_uint (value, self->refresh_failures); break;
@@ -215,7 +202,8 @@ i2a_account_class_init (I2aAccountClass *klass)
                                              G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LABEL] = g_param_spec_string ("label", NULL, NULL, NULL, rw);
   properties[PROP_EMAIL] = g_param_spec_string ("email", NULL, NULL, NULL, ro);
-  properties[PROP_PROVIDER] = g_param_spec_string ("provider", NULL, NULL, "iflow", ro);
+  properties[PROP_PROVIDER] = g_param_spec_enum ("provider", NULL, NULL, I2A_TYPE_PROVIDER,
+                                                 I2A_PROVIDER_IFLOW, ro);
   properties[PROP_BASE_URL] = g_param_spec_string ("base-url", NULL, NULL, NULL, ro);
   properties[PROP_AUTH_TYPE] = g_param_spec_string ("auth-type", NULL, NULL, NULL, ro);
   properties[PROP_ENABLED] = g_param_spec_boolean ("enabled", NULL, NULL, TRUE, rw);
@@ -228,7 +216,8 @@ i2a_account_class_init (I2aAccountClass *klass)
   properties[PROP_CONSECUTIVE_FAILURES] = g_param_spec_uint ("consecutive-failures", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_CIRCUIT_OPEN_UNTIL] = g_param_spec_int64 ("circuit-open-until", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_LAST_ERROR] = g_param_spec_string ("last-error", NULL, NULL, NULL, ro);
-  properties[PROP_STATE] = g_param_spec_int ("state", NULL, NULL, 0, I2A_ACCOUNT_STATE_ERROR, 0, ro);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, I2A_TYPE_ACCOUNT_STATE,
+                                              I2A_ACCOUNT_STATE_OK, ro);
   properties[PROP_EXPIRES_AT] = g_param_spec_int64 ("expires-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_LAST_REFRESH] = g_param_spec_int64 ("last-refresh", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_REFRESH_FAILURES] = g_param_spec_uint ("refresh-failures", NULL, NULL, 0, G_MAXUINT, 0, ro);

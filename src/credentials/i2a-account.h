@@ -26,7 +26,9 @@ typedef enum
   I2A_ACCOUNT_STATE_ERROR,
 } I2aAccountState;
 
-const char *i2a_account_state_to_string (I2aAccountState state);
+/* I2A_TYPE_ACCOUNT_STATE: nicks "ok", "refreshing", "needs-login",
+ * "error" (/debug "state"). */
+#include "i2a-credentials-enums.h"
 
 /* keys.json "auth_type" values. An "api-key" or "oauth-iflow" entry without
  * "api_key" keeps its key in the keyring; "none" needs no key at all (a

@@ -14,6 +14,7 @@
 
 #include "i2a-account-ops.h"
 #include "i2a-account-row.h"
+#include "i2a-enum.h"
 
 struct _I2aAccountRow
 {
@@ -148,7 +149,7 @@ update_title (I2aAccountRow *self)
   I2aAccount *account = self->account;
   const char *label = i2a_account_get_label (account);
   const char *email = i2a_account_get_email (account);
-  const char *provider = i2a_provider_to_string (i2a_account_get_provider (account));
+  const char *provider = i2a_enum_to_nick (I2A_TYPE_PROVIDER, i2a_account_get_provider (account));
   g_autofree char *subtitle = NULL;
 
   if (label == NULL || *label == '\0')

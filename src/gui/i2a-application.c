@@ -15,6 +15,7 @@
 #include "i2a-application-private.h"
 #include "i2a-autostart.h"
 #include "i2a-background.h"
+#include "i2a-enum.h"
 #include "i2a-gui-resources.h"
 #include "i2a-server-settings.h"
 #include "i2a-window.h"
@@ -357,7 +358,7 @@ strategy_changed_cb (I2aApplication *self)
   g_autofree char *text = g_settings_get_string (self->settings, "default-strategy");
   I2aStrategy strategy = I2A_STRATEGY_LEAST_BUSY;
 
-  if (!i2a_strategy_from_string (text, &strategy))
+  if (!i2a_enum_from_nick (I2A_TYPE_STRATEGY, text, (int *) &strategy))
     g_warning ("Unknown default-strategy “%s”: using least_busy", text);
   i2a_pool_set_default_strategy (self->pool, strategy);
 }

@@ -91,9 +91,10 @@ typedef enum
   I2A_USAGE_BY_ENDPOINT,
 } I2aUsageBy;
 
-const char *i2a_usage_by_to_string   (I2aUsageBy  by);
-gboolean    i2a_usage_by_from_string (const char *text,
-                                      I2aUsageBy *out);
+/* I2A_TYPE_USAGE_BY: nicks "day", "account", "model", "key", "endpoint"
+ * (the "by" of the usage command and endpoint). */
+#include "i2a-ledger-enums.h"
+
 /* "24h", "7d", "30d", "90m", "45s" or a local date "YYYY-MM-DD": the
  * wall-clock start in Unix ms. FALSE for anything else. */
 gboolean    i2a_usage_parse_since    (const char *text,

@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "i2a-ledger.h"
+#include "i2a-enum.h"
 
 static gint64
 count_member (JsonObject *obj,
@@ -158,27 +159,6 @@ i2a_usage_group_free (I2aUsageGroup *group)
   g_free (group);
 }
 
-static const char *const by_names[] = { "day", "account", "model", "key", "endpoint" };
-
-const char *
-i2a_usage_by_to_string (I2aUsageBy by)
-{
-  return by < G_N_ELEMENTS (by_names) ? by_names[by] : "day";
-}
-
-gboolean
-i2a_usage_by_from_string (const char *text,
-                          I2aUsageBy *out)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (by_names); i++)
-    if (g_strcmp0 (text, by_names[i]) == 0)
-      {
-        *out = (I2aUsageBy) i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 gboolean
 i2a_usage_parse_since (const char *text,
                        gint64      now_ms,
@@ -240,7 +220,7 @@ i2a_usage_groups_to_json (GPtrArray  *groups,
   json_builder_set_member_name (b, "since");
   json_builder_add_int_value (b, since_ms);
   json_builder_set_member_name (b, "by");
-  json_builder_add_string_value (b, i2a_usage_by_to_string (by));
+  json_builder_add_string_value (b, i2a_enum_to_nick (I2A_TYPE_USAGE_BY, by));
   json_builder_set_member_name (b, "groups");
   json_builder_begin_array (b);
   for (guint i = 0; i < groups->len; i++)
@@ -248,7 +228,7 @@ i2a_usage_groups_to_json (GPtrArray  *groups,
       const I2aUsageGroup *g = groups->pdata[i];
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, i2a_usage_by_to_string (by));
+      json_builder_set_member_name (b, i2a_enum_to_nick (I2A_TYPE_USAGE_BY, by));
       if (*g->key)
         json_builder_add_string_value (b, g->key);
       else

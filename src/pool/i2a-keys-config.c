@@ -13,6 +13,7 @@
 
 #include "i2a-json.h"
 #include "i2a-cli-settings.h"
+#include "i2a-enum.h"
 #include "i2a-error.h"
 #include "i2a-keys-config.h"
 #include "i2a-usage-window.h"
@@ -48,23 +49,13 @@ check_fail (Check      *c,
                c->filename ? c->filename : "keys.json", path, text);
 }
 
-const char *
-i2a_strategy_to_string (I2aStrategy strategy)
+static gboolean
+provider_from_string (const char  *text,
+                      I2aProvider *out)
 {
-  return strategy == I2A_STRATEGY_ROUND_ROBIN ? "round_robin" : "least_busy";
-}
+  g_autofree char *lower = g_ascii_strdown (text, -1);
 
-gboolean
-i2a_strategy_from_string (const char  *text,
-                          I2aStrategy *out)
-{
-  if (g_strcmp0 (text, "least_busy") == 0)
-    *out = I2A_STRATEGY_LEAST_BUSY;
-  else if (g_strcmp0 (text, "round_robin") == 0)
-    *out = I2A_STRATEGY_ROUND_ROBIN;
-  else
-    return FALSE;
-  return TRUE;
+  return i2a_enum_from_nick (I2A_TYPE_PROVIDER, lower, (int *) out);
 }
 
 char *
@@ -370,7 +361,8 @@ parse_account (Check         *c,
 
   s = get_string (c, obj, "provider", SUB ("provider"));
   a->provider = I2A_PROVIDER_IFLOW;
-  if (s && !i2a_provider_from_string (s, &a->provider))
+  /* Any case: "OpenAI" is as good as "openai". */
+  if (s && !provider_from_string (s, &a->provider))
     check_fail (c, p, "unknown provider '%s' (use \"iflow\" or \"openai\")", s);
 
   s = get_string (c, obj, "base_url", SUB ("base_url"));
@@ -523,7 +515,7 @@ parse_route (Check         *c,
   g_free (p);
   p = g_strdup_printf ("%s.strategy", path);
   s = get_string (c, obj, "strategy", p);
-  if (s && !i2a_strategy_from_string (s, &route->strategy))
+  if (s && !i2a_enum_from_nick (I2A_TYPE_STRATEGY, s, (int *) &route->strategy))
     check_fail (c, p, "unknown strategy '%s' (use \"least_busy\" or \"round_robin\")", s);
   g_free (p);
   p = g_strdup_printf ("%s.sticky", path);

@@ -28,13 +28,12 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  I2A_STRATEGY_LEAST_BUSY,
-  I2A_STRATEGY_ROUND_ROBIN,
+  I2A_STRATEGY_LEAST_BUSY,   /*< nick=least_busy >*/
+  I2A_STRATEGY_ROUND_ROBIN,  /*< nick=round_robin >*/
 } I2aStrategy;
 
-const char *i2a_strategy_to_string   (I2aStrategy  strategy);
-gboolean    i2a_strategy_from_string (const char  *text,
-                                      I2aStrategy *out);
+/* I2A_TYPE_STRATEGY: the nicks are the keys.json and settings strings. */
+#include "i2a-pool-enums.h"
 
 /* "quota" of an account: what it may use in any rolling @window_ms. */
 typedef struct

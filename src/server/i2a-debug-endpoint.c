@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "i2a-debug-endpoint.h"
+#include "i2a-enum.h"
 #include "i2a-routing.h"
 #include "i2a-http.h"
 #include "i2a-util.h"
@@ -42,7 +43,7 @@ add_account (JsonBuilder *b,
   ADD_STRING (b, "api_key_mask", mask);
   ADD_BOOL (b, "has_api_key", i2a_account_has_api_key (account));
   ADD_STRING (b, "base_url", base_url);
-  ADD_STRING (b, "provider", i2a_provider_to_string (i2a_account_get_provider (account)));
+  ADD_STRING (b, "provider", i2a_enum_to_nick (I2A_TYPE_PROVIDER, i2a_account_get_provider (account)));
   ADD_STRING (b, "email", i2a_account_get_email (account));
   ADD_STRING (b, "auth_type", i2a_account_get_auth_type (account));
   ADD_INT (b, "in_flight", i2a_account_get_in_flight (account));
@@ -65,7 +66,7 @@ add_account (JsonBuilder *b,
   ADD_STRING (b, "last_error", i2a_account_get_last_error (account) ? i2a_account_get_last_error (account) : "");
   ADD_INT (b, "requests", (gint64) i2a_account_get_requests (account));
   ADD_INT (b, "errors", (gint64) i2a_account_get_errors (account));
-  ADD_STRING (b, "state", i2a_account_state_to_string (i2a_account_get_state (account)));
+  ADD_STRING (b, "state", i2a_enum_to_nick (I2A_TYPE_ACCOUNT_STATE, i2a_account_get_state (account)));
   ADD_INT (b, "expires_at", i2a_account_get_expires_at (account));
   /* Unix seconds of the last login or successful refresh; 0 = unknown. */
   ADD_INT (b, "last_refresh", i2a_account_get_last_refresh (account));

@@ -9,6 +9,7 @@
 
 #include "config.h"
 
+#include "i2a-enum.h"
 #include "i2a-http.h"
 #include "i2a-usage-endpoint.h"
 
@@ -65,7 +66,7 @@ i2a_usage_endpoint_handle (I2aPool           *pool,
                                    "since must be a span such as 24h, 7d or 30d, or a date YYYY-MM-DD");
       return;
     }
-  if (!i2a_usage_by_from_string (by ? by : "day", &p->by))
+  if (!i2a_enum_from_nick (I2A_TYPE_USAGE_BY, by ? by : "day", (int *) &p->by))
     {
       g_free (p);
       i2a_http_reply_simple_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_by",

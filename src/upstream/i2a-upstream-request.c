@@ -18,25 +18,6 @@
 /* The official CLI sends exactly this; it is also the HMAC prefix. */
 #define IFLOW_USER_AGENT "iFlow-Cli"
 
-const char *
-i2a_provider_to_string (I2aProvider provider)
-{
-  return provider == I2A_PROVIDER_OPENAI ? "openai" : "iflow";
-}
-
-gboolean
-i2a_provider_from_string (const char  *text,
-                          I2aProvider *out)
-{
-  if (text == NULL || g_ascii_strcasecmp (text, "iflow") == 0)
-    *out = I2A_PROVIDER_IFLOW;
-  else if (g_ascii_strcasecmp (text, "openai") == 0)
-    *out = I2A_PROVIDER_OPENAI;
-  else
-    return FALSE;
-  return TRUE;
-}
-
 char *
 i2a_iflow_signature (const char *api_key,
                      const char *session_id,

@@ -24,9 +24,8 @@ typedef enum
   I2A_PROVIDER_OPENAI,
 } I2aProvider;
 
-const char *i2a_provider_to_string   (I2aProvider  provider);
-gboolean    i2a_provider_from_string (const char  *text,
-                                      I2aProvider *out);
+/* I2A_TYPE_PROVIDER: nicks "iflow", "openai" (keys.json "provider"). */
+#include "i2a-upstream-enums.h"
 
 typedef struct
 {

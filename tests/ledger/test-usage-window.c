@@ -9,6 +9,7 @@
  * small parsers of the ledger. */
 #include "config.h"
 
+#include "i2a-enum.h"
 #include "i2a-ledger.h"
 
 static void
@@ -65,9 +66,9 @@ test_parsers (void)
   g_assert_false (i2a_usage_parse_since ("2026-02-31", 0, &since));
   g_assert_false (i2a_usage_parse_since ("yesterday", 0, &since));
 
-  g_assert_true (i2a_usage_by_from_string ("model", &by));
+  g_assert_true (i2a_enum_from_nick (I2A_TYPE_USAGE_BY, "model", (int *) &by));
   g_assert_cmpint (by, ==, I2A_USAGE_BY_MODEL);
-  g_assert_false (i2a_usage_by_from_string ("colour", &by));
+  g_assert_false (i2a_enum_from_nick (I2A_TYPE_USAGE_BY, "colour", (int *) &by));
 }
 
 static void
