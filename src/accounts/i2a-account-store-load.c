@@ -134,7 +134,7 @@ lookup_cb (GObject      *source,
     goto out;  /* disposed meanwhile */
   entry = i2a_keys_config_lookup_account (i2a_pool_get_config (self->pool), data->id);
   account = i2a_pool_lookup_account (self->pool, data->id);
-  if (entry == NULL || account == NULL || !i2a_account_store_entry_is_login (entry))
+  if (entry == NULL || account == NULL || !_i2a_account_store_entry_is_login (entry))
     goto out;
 
   if (error != NULL)
@@ -178,7 +178,7 @@ sync_with_config (I2aAccountStore *self)
       const I2aKeysAccount *entry = config->accounts->pdata[i];
       LookupData *data;
 
-      if (!i2a_account_store_entry_is_login (entry))
+      if (!_i2a_account_store_entry_is_login (entry))
         continue;
       data = g_new0 (LookupData, 1);
       data->self = g_object_ref (self);

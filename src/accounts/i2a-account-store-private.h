@@ -38,6 +38,6 @@ struct _I2aAccountStore
 };
 
 /* i2a-account-store.c */
-gboolean i2a_account_store_entry_is_login (const I2aKeysAccount *entry);
+gboolean _i2a_account_store_entry_is_login (const I2aKeysAccount *entry);
 
 G_END_DECLS

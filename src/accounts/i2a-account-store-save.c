@@ -87,7 +87,7 @@ entry_is_cli_import (const I2aKeysAccount *entry)
     return TRUE;
   /* Imported before the prefix existed: the default label, no identity. */
   return entry->email == NULL && g_strcmp0 (entry->label, CLI_IMPORT_LABEL) == 0 &&
-         i2a_account_store_entry_is_login (entry);
+         _i2a_account_store_entry_is_login (entry);
 }
 
 /* The account an import of the CLI login of @identity (NULL: unknown)

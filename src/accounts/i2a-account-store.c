@@ -21,7 +21,7 @@
 G_DEFINE_FINAL_TYPE (I2aAccountStore, i2a_account_store, G_TYPE_OBJECT)
 
 gboolean
-i2a_account_store_entry_is_login (const I2aKeysAccount *entry)
+_i2a_account_store_entry_is_login (const I2aKeysAccount *entry)
 {
   /* Keys in the file belong to whoever wrote the file; only key-less
    * entries take theirs from the keyring. */
@@ -152,7 +152,7 @@ i2a_account_store_count_login_accounts (I2aAccountStore *self)
   g_return_val_if_fail (I2A_IS_ACCOUNT_STORE (self), 0);
   config = i2a_pool_get_config (self->pool);
   for (guint i = 0; i < config->accounts->len; i++)
-    if (i2a_account_store_entry_is_login (config->accounts->pdata[i]))
+    if (_i2a_account_store_entry_is_login (config->accounts->pdata[i]))
       n++;
   return n;
 }

@@ -69,27 +69,27 @@ i2a_refresher_now_wall (void)
 }
 
 /* i2a-refresher.c */
-I2aRefresherEntry *i2a_refresher_entry_ref         (I2aRefresherEntry *entry);
-void               i2a_refresher_entry_unref       (I2aRefresherEntry *entry);
-void               i2a_refresher_entry_complete_waiters (I2aRefresherEntry *entry,
-                                                         const GError      *error);
-I2aRefresherEntry *i2a_refresher_lookup_entry      (I2aRefresher      *self,
-                                                    I2aAccount        *account);
-void               i2a_refresher_emit_refreshed    (I2aRefresher      *self,
-                                                    I2aAccount        *account);
-void               i2a_refresher_emit_refresh_failed (I2aRefresher    *self,
-                                                      I2aAccount      *account,
-                                                      const GError    *error);
+I2aRefresherEntry *_i2a_refresher_entry_ref         (I2aRefresherEntry *entry);
+void               _i2a_refresher_entry_unref       (I2aRefresherEntry *entry);
+void               _i2a_refresher_entry_complete_waiters (I2aRefresherEntry *entry,
+                                                          const GError      *error);
+I2aRefresherEntry *_i2a_refresher_lookup_entry      (I2aRefresher      *self,
+                                                     I2aAccount        *account);
+void               _i2a_refresher_emit_refreshed    (I2aRefresher      *self,
+                                                     I2aAccount        *account);
+void               _i2a_refresher_emit_refresh_failed (I2aRefresher    *self,
+                                                       I2aAccount      *account,
+                                                       const GError    *error);
 
 /* i2a-refresher-schedule.c */
-gint64             i2a_refresher_clock_now         (I2aRefresher      *self);
-void               i2a_refresher_entry_schedule    (I2aRefresherEntry *entry);
-void               i2a_refresher_entry_arm_timer   (I2aRefresherEntry *entry,
-                                                    guint              delay_ms);
-void               i2a_refresher_watch_wakeups     (I2aRefresher      *self);
-void               i2a_refresher_unwatch_wakeups   (I2aRefresher      *self);
+gint64             _i2a_refresher_clock_now         (I2aRefresher      *self);
+void               _i2a_refresher_entry_schedule    (I2aRefresherEntry *entry);
+void               _i2a_refresher_entry_arm_timer   (I2aRefresherEntry *entry,
+                                                     guint              delay_ms);
+void               _i2a_refresher_watch_wakeups     (I2aRefresher      *self);
+void               _i2a_refresher_unwatch_wakeups   (I2aRefresher      *self);
 
 /* i2a-refresher-refresh.c */
-void               i2a_refresher_entry_start_refresh (I2aRefresherEntry *entry);
+void               _i2a_refresher_entry_start_refresh (I2aRefresherEntry *entry);
 
 G_END_DECLS

@@ -94,7 +94,7 @@ fail_try (I2aRefresherEntry *entry,
   I2aAccount *account = entry->account;
   g_autofree char *message = g_utf8_substring (error->message, 0,
                                                MIN (g_utf8_strlen (error->message, -1), MAX_ERROR_CHARS));
-  gboolean key_valid = entry->key_expires_at <= 0 || i2a_refresher_clock_now (self) < entry->key_expires_at;
+  gboolean key_valid = entry->key_expires_at <= 0 || _i2a_refresher_clock_now (self) < entry->key_expires_at;
   guint delay;
 
   entry->running = FALSE;
@@ -118,8 +118,8 @@ fail_try (I2aRefresherEntry *entry,
        * how "needs login" survives a restart (and shows in `accounts`). */
       i2a_secret_free (g_steal_pointer (&entry->secrets->refresh_token));
       store_secrets (entry, had_token);
-      i2a_refresher_entry_complete_waiters (entry, error);
-      i2a_refresher_emit_refresh_failed (self, account, error);
+      _i2a_refresher_entry_complete_waiters (entry, error);
+      _i2a_refresher_emit_refresh_failed (self, account, error);
       return;
     }
 
@@ -138,13 +138,13 @@ fail_try (I2aRefresherEntry *entry,
   g_message ("Account %s: refresh try %u failed (%s); next try in %u ms",
              entry->id, entry->tries, message, delay);
   entry->retry_pending = TRUE;
-  i2a_refresher_entry_arm_timer (entry, delay);
+  _i2a_refresher_entry_arm_timer (entry, delay);
   /* New tokens without their apiKey must survive a restart too: the
-   * refresh token used for them may be dead now: the apiKey is fetched
-   * with the new access token after every refresh. */
+   * refresh token used for them may be dead now, and their apiKey can only
+   * be fetched with the new access token. */
   store_secrets (entry, entry->need_user_info);
-  i2a_refresher_entry_complete_waiters (entry, NULL);
-  i2a_refresher_emit_refresh_failed (self, account, error);
+  _i2a_refresher_entry_complete_waiters (entry, NULL);
+  _i2a_refresher_emit_refresh_failed (self, account, error);
 }
 
 static void
@@ -178,9 +178,9 @@ succeed (I2aRefresherEntry *entry,
   g_message ("Account %s: key refreshed; expires at %" G_GINT64_FORMAT, entry->id, entry->secrets->expires_at);
 
   store_secrets (entry, TRUE);
-  i2a_refresher_entry_complete_waiters (entry, NULL);
-  i2a_refresher_entry_schedule (entry);
-  i2a_refresher_emit_refreshed (self, account);
+  _i2a_refresher_entry_complete_waiters (entry, NULL);
+  _i2a_refresher_entry_schedule (entry);
+  _i2a_refresher_emit_refreshed (self, account);
 }
 
 static void
@@ -195,21 +195,21 @@ user_info_cb (GObject      *source,
 
   if (entry->self == NULL)
     {
-      i2a_refresher_entry_unref (entry);
+      _i2a_refresher_entry_unref (entry);
       return;
     }
   if (info == NULL)
     fail_try (entry, error);  /* also saves the new tokens */
   else
     succeed (entry, info);
-  i2a_refresher_entry_unref (entry);
+  _i2a_refresher_entry_unref (entry);
 }
 
 static void
 fetch_user_info (I2aRefresherEntry *entry)
 {
   i2a_oauth_client_get_user_info_async (entry->self->client, entry->secrets->access_token,
-                                        entry->cancellable, user_info_cb, i2a_refresher_entry_ref (entry));
+                                        entry->cancellable, user_info_cb, _i2a_refresher_entry_ref (entry));
 }
 
 static void
@@ -224,13 +224,13 @@ refresh_cb (GObject      *source,
 
   if (entry->self == NULL)
     {
-      i2a_refresher_entry_unref (entry);
+      _i2a_refresher_entry_unref (entry);
       return;
     }
   if (tokens == NULL)
     {
       fail_try (entry, error);
-      i2a_refresher_entry_unref (entry);
+      _i2a_refresher_entry_unref (entry);
       return;
     }
 
@@ -246,11 +246,11 @@ refresh_cb (GObject      *source,
   entry->obtained_at = i2a_refresher_now_wall ();
   entry->need_user_info = TRUE;
   fetch_user_info (entry);
-  i2a_refresher_entry_unref (entry);
+  _i2a_refresher_entry_unref (entry);
 }
 
 void
-i2a_refresher_entry_start_refresh (I2aRefresherEntry *entry)
+_i2a_refresher_entry_start_refresh (I2aRefresherEntry *entry)
 {
   I2aAccount *account = entry->account;
 
@@ -273,5 +273,5 @@ i2a_refresher_entry_start_refresh (I2aRefresherEntry *entry)
     fetch_user_info (entry);
   else
     i2a_oauth_client_refresh_async (entry->self->client, entry->secrets->refresh_token,
-                                    entry->cancellable, refresh_cb, i2a_refresher_entry_ref (entry));
+                                    entry->cancellable, refresh_cb, _i2a_refresher_entry_ref (entry));
 }

@@ -22,7 +22,7 @@
 
 /* The wall clock as the schedule sees it (tests shift it). */
 gint64
-i2a_refresher_clock_now (I2aRefresher *self)
+_i2a_refresher_clock_now (I2aRefresher *self)
 {
   return i2a_refresher_now_wall () + self->clock_offset;
 }
@@ -49,7 +49,7 @@ static gboolean
 entry_is_due (I2aRefresher      *self,
               I2aRefresherEntry *entry)
 {
-  return i2a_refresher_clock_now (self) >= due_time (self, entry);
+  return _i2a_refresher_clock_now (self) >= due_time (self, entry);
 }
 
 static gboolean
@@ -59,15 +59,15 @@ timer_cb (gpointer user_data)
 
   entry->timer_id = 0;
   if (entry->retry_pending || entry_is_due (entry->self, entry))
-    i2a_refresher_entry_start_refresh (entry);
+    _i2a_refresher_entry_start_refresh (entry);
   else
-    i2a_refresher_entry_schedule (entry);  /* woke early: this was a periodic check */
+    _i2a_refresher_entry_schedule (entry);  /* woke early: this was a periodic check */
   return G_SOURCE_REMOVE;
 }
 
 void
-i2a_refresher_entry_arm_timer (I2aRefresherEntry *entry,
-                               guint              delay_ms)
+_i2a_refresher_entry_arm_timer (I2aRefresherEntry *entry,
+                                guint              delay_ms)
 {
   g_clear_handle_id (&entry->timer_id, g_source_remove);
   entry->timer_id = g_timeout_add (delay_ms, timer_cb, entry);
@@ -75,7 +75,7 @@ i2a_refresher_entry_arm_timer (I2aRefresherEntry *entry,
 
 /* Next regular refresh, from the wall clock. */
 void
-i2a_refresher_entry_schedule (I2aRefresherEntry *entry)
+_i2a_refresher_entry_schedule (I2aRefresherEntry *entry)
 {
   I2aRefresher *self = entry->self;
   gint64 delay;
@@ -83,17 +83,17 @@ i2a_refresher_entry_schedule (I2aRefresherEntry *entry)
   g_clear_handle_id (&entry->timer_id, g_source_remove);
   if (entry->running || i2a_account_get_state (entry->account) == I2A_ACCOUNT_STATE_NEEDS_LOGIN)
     return;
-  delay = due_time (self, entry) - i2a_refresher_clock_now (self);
+  delay = due_time (self, entry) - _i2a_refresher_clock_now (self);
   if (delay <= 0)
     {
-      i2a_refresher_entry_start_refresh (entry);
+      _i2a_refresher_entry_start_refresh (entry);
       return;
     }
   /* Wake at least every check interval to look at the wall clock again
    * (a monotonic timer falls behind across suspend). */
   delay = MIN (delay, (gint64) self->check_seconds);
   g_debug ("Account %s: next refresh check in %" G_GINT64_FORMAT " s", entry->id, delay);
-  i2a_refresher_entry_arm_timer (entry, (guint) (delay * 1000));
+  _i2a_refresher_entry_arm_timer (entry, (guint) (delay * 1000));
 }
 
 /* ---- network and resume ------------------------------------------------- */
@@ -167,7 +167,7 @@ system_bus_cb (GObject      *source,
 /* Monotonic timers stop during suspend and miss a network that comes
  * back: these are the other moments to look at the wall clock. */
 void
-i2a_refresher_watch_wakeups (I2aRefresher *self)
+_i2a_refresher_watch_wakeups (I2aRefresher *self)
 {
   self->network = g_network_monitor_get_default ();
   self->network_handler = g_signal_connect (self->network, "network-changed",
@@ -177,7 +177,7 @@ i2a_refresher_watch_wakeups (I2aRefresher *self)
 
 /* From dispose: nothing may call back into a dying refresher. */
 void
-i2a_refresher_unwatch_wakeups (I2aRefresher *self)
+_i2a_refresher_unwatch_wakeups (I2aRefresher *self)
 {
   g_cancellable_cancel (self->cancellable);
   if (self->network_handler)
@@ -200,7 +200,7 @@ i2a_refresher_is_due (I2aRefresher *self,
   I2aRefresherEntry *entry;
 
   g_return_val_if_fail (I2A_IS_REFRESHER (self), FALSE);
-  entry = i2a_refresher_lookup_entry (self, account);
+  entry = _i2a_refresher_lookup_entry (self, account);
   return entry != NULL && entry_is_due (self, entry);
 }
 
@@ -211,7 +211,7 @@ i2a_refresher_needs_wait (I2aRefresher *self,
   I2aRefresherEntry *entry;
 
   g_return_val_if_fail (I2A_IS_REFRESHER (self), FALSE);
-  entry = i2a_refresher_lookup_entry (self, account);
+  entry = _i2a_refresher_lookup_entry (self, account);
   if (entry == NULL)
     return FALSE;
   return entry->running || (!entry->retry_pending && entry_is_due (self, entry));
@@ -240,7 +240,7 @@ i2a_refresher_ensure_fresh_async (I2aRefresher        *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, i2a_refresher_ensure_fresh_async);
-  entry = i2a_refresher_lookup_entry (self, account);
+  entry = _i2a_refresher_lookup_entry (self, account);
   if (entry == NULL)
     {
       g_task_return_boolean (task, TRUE);
@@ -262,8 +262,8 @@ i2a_refresher_ensure_fresh_async (I2aRefresher        *self,
           g_task_return_boolean (task, TRUE);
           return;
         }
-      i2a_refresher_entry_start_refresh (entry);
-      /* i2a_refresher_entry_start_refresh may fail at once (no refresh token). */
+      _i2a_refresher_entry_start_refresh (entry);
+      /* _i2a_refresher_entry_start_refresh may fail at once (no refresh token). */
       if (!entry->running)
         {
           if (i2a_account_get_state (account) == I2A_ACCOUNT_STATE_NEEDS_LOGIN)
@@ -293,11 +293,11 @@ i2a_refresher_refresh_now (I2aRefresher *self,
   I2aRefresherEntry *entry;
 
   g_return_if_fail (I2A_IS_REFRESHER (self));
-  entry = i2a_refresher_lookup_entry (self, account);
+  entry = _i2a_refresher_lookup_entry (self, account);
   if (entry == NULL || entry->running || entry->retry_pending || recently_refreshed (entry) ||
       i2a_account_get_state (account) == I2A_ACCOUNT_STATE_NEEDS_LOGIN)
     return;
-  i2a_refresher_entry_start_refresh (entry);
+  _i2a_refresher_entry_start_refresh (entry);
 }
 
 void
@@ -306,9 +306,9 @@ i2a_refresher_check_all (I2aRefresher *self)
   GList *entries;
 
   g_return_if_fail (I2A_IS_REFRESHER (self));
-  /* i2a_refresher_entry_start_refresh never changes the table, but keep the entries alive. */
+  /* _i2a_refresher_entry_start_refresh never changes the table, but keep the entries alive. */
   entries = g_hash_table_get_values (self->entries);
-  g_list_foreach (entries, (GFunc) i2a_refresher_entry_ref, NULL);
+  g_list_foreach (entries, (GFunc) _i2a_refresher_entry_ref, NULL);
   for (GList *l = entries; l != NULL; l = l->next)
     {
       I2aRefresherEntry *entry = l->data;
@@ -317,9 +317,9 @@ i2a_refresher_check_all (I2aRefresher *self)
           i2a_account_get_state (entry->account) == I2A_ACCOUNT_STATE_NEEDS_LOGIN)
         continue;
       if (entry->retry_pending && i2a_account_get_state (entry->account) == I2A_ACCOUNT_STATE_ERROR)
-        i2a_refresher_entry_start_refresh (entry);  /* the network may be what was broken */
+        _i2a_refresher_entry_start_refresh (entry);  /* the network may be what was broken */
       else if (!entry->retry_pending)
-        i2a_refresher_entry_schedule (entry);       /* re-reads the wall clock */
+        _i2a_refresher_entry_schedule (entry);       /* re-reads the wall clock */
     }
-  g_list_free_full (entries, (GDestroyNotify) i2a_refresher_entry_unref);
+  g_list_free_full (entries, (GDestroyNotify) _i2a_refresher_entry_unref);
 }

@@ -24,14 +24,14 @@ static guint signals[N_SIGNALS];
 /* ---- entries ------------------------------------------------------------ */
 
 I2aRefresherEntry *
-i2a_refresher_entry_ref (I2aRefresherEntry *entry)
+_i2a_refresher_entry_ref (I2aRefresherEntry *entry)
 {
   entry->ref_count++;
   return entry;
 }
 
 void
-i2a_refresher_entry_unref (I2aRefresherEntry *entry)
+_i2a_refresher_entry_unref (I2aRefresherEntry *entry)
 {
   if (--entry->ref_count > 0)
     return;
@@ -46,8 +46,8 @@ i2a_refresher_entry_unref (I2aRefresherEntry *entry)
 }
 
 void
-i2a_refresher_entry_complete_waiters (I2aRefresherEntry *entry,
-                                      const GError      *error)
+_i2a_refresher_entry_complete_waiters (I2aRefresherEntry *entry,
+                                       const GError      *error)
 {
   g_autoptr(GPtrArray) waiters = g_steal_pointer (&entry->waiters);
 
@@ -74,13 +74,13 @@ entry_detach (gpointer data)
   entry->self = NULL;
   g_cancellable_cancel (entry->cancellable);
   g_clear_handle_id (&entry->timer_id, g_source_remove);
-  i2a_refresher_entry_complete_waiters (entry, error);
-  i2a_refresher_entry_unref (entry);
+  _i2a_refresher_entry_complete_waiters (entry, error);
+  _i2a_refresher_entry_unref (entry);
 }
 
 I2aRefresherEntry *
-i2a_refresher_lookup_entry (I2aRefresher *self,
-                            I2aAccount   *account)
+_i2a_refresher_lookup_entry (I2aRefresher *self,
+                             I2aAccount   *account)
 {
   I2aRefresherEntry *entry = g_hash_table_lookup (self->entries, i2a_account_get_id (account));
 
@@ -92,16 +92,16 @@ i2a_refresher_lookup_entry (I2aRefresher *self,
 
 /* The signals are registered here; the refresh in its own file emits them. */
 void
-i2a_refresher_emit_refreshed (I2aRefresher *self,
-                              I2aAccount   *account)
+_i2a_refresher_emit_refreshed (I2aRefresher *self,
+                               I2aAccount   *account)
 {
   g_signal_emit (self, signals[REFRESHED], 0, account);
 }
 
 void
-i2a_refresher_emit_refresh_failed (I2aRefresher *self,
-                                   I2aAccount   *account,
-                                   const GError *error)
+_i2a_refresher_emit_refresh_failed (I2aRefresher *self,
+                                    I2aAccount   *account,
+                                    const GError *error)
 {
   g_signal_emit (self, signals[REFRESH_FAILED], 0, account, error);
 }
@@ -113,7 +113,7 @@ i2a_refresher_dispose (GObject *object)
 {
   I2aRefresher *self = I2A_REFRESHER (object);
 
-  i2a_refresher_unwatch_wakeups (self);
+  _i2a_refresher_unwatch_wakeups (self);
   if (self->entries)
     g_hash_table_remove_all (self->entries);
 
@@ -175,7 +175,7 @@ i2a_refresher_new (I2aOAuthClient *client,
   self = g_object_new (I2A_TYPE_REFRESHER, NULL);
   self->client = g_object_ref (client);
   self->store = store ? g_object_ref (store) : NULL;
-  i2a_refresher_watch_wakeups (self);
+  _i2a_refresher_watch_wakeups (self);
   return self;
 }
 
@@ -268,7 +268,7 @@ i2a_refresher_adopt (I2aRefresher            *self,
     entry->refreshed_mono = g_get_monotonic_time ();
   else
     entry->need_user_info = secrets->access_token != NULL;
-  i2a_refresher_entry_schedule (entry);
+  _i2a_refresher_entry_schedule (entry);
 }
 
 void

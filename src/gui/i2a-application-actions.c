@@ -21,7 +21,7 @@ show_window_cb (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  i2a_application_present_window (I2A_APPLICATION (user_data));
+  _i2a_application_present_window (I2A_APPLICATION (user_data));
 }
 
 static void
@@ -32,9 +32,9 @@ toggle_window_cb (GSimpleAction *action,
   I2aApplication *self = I2A_APPLICATION (user_data);
 
   if (self->window != NULL && gtk_widget_get_visible (GTK_WIDGET (self->window)))
-    i2a_application_hide_window (self);
+    _i2a_application_hide_window (self);
   else
-    i2a_application_present_window (self);
+    _i2a_application_present_window (self);
 }
 
 static void
@@ -44,7 +44,7 @@ login_cb (GSimpleAction *action,
 {
   I2aApplication *self = I2A_APPLICATION (user_data);
 
-  i2a_application_present_window (self);
+  _i2a_application_present_window (self);
   i2a_window_show_login (I2A_WINDOW (self->window), NULL);
 }
 
@@ -53,7 +53,7 @@ start_server_cb (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
 {
-  i2a_application_start_server (I2A_APPLICATION (user_data));
+  _i2a_application_start_server (I2A_APPLICATION (user_data));
 }
 
 static void
@@ -64,7 +64,7 @@ stop_server_cb (GSimpleAction *action,
   I2aApplication *self = I2A_APPLICATION (user_data);
 
   i2a_server_stop (self->server);
-  i2a_application_update_status (self);
+  _i2a_application_update_status (self);
 }
 
 static void
@@ -75,7 +75,7 @@ preferences_cb (GSimpleAction *action,
   I2aApplication *self = I2A_APPLICATION (user_data);
   GtkWidget *preferences;
 
-  i2a_application_present_window (self);
+  _i2a_application_present_window (self);
   preferences = i2a_preferences_window_new (self->window, self->settings);
   gtk_window_present (GTK_WINDOW (preferences));
 }
@@ -98,7 +98,7 @@ setup_client_cb (GSimpleAction *action,
       g_warning ("No client “%s” to set up", g_variant_get_string (parameter, NULL));
       return;
     }
-  i2a_application_present_window (self);
+  _i2a_application_present_window (self);
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
       g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
@@ -136,7 +136,7 @@ about_cb (GSimpleAction *action,
   const char *developers[] = { _("The iflow2api developers"), NULL };
   GtkWidget *about;
 
-  i2a_application_present_window (self);
+  _i2a_application_present_window (self);
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
                         "transient-for", self->window,
                         "application-name", "iflow2api",
@@ -154,11 +154,11 @@ about_cb (GSimpleAction *action,
 }
 
 void
-i2a_application_quit (I2aApplication *self,
-                      gboolean        destroy_window)
+_i2a_application_quit (I2aApplication *self,
+                       gboolean        destroy_window)
 {
   self->quitting = TRUE;
-  i2a_application_set_background (self, FALSE);
+  _i2a_application_set_background (self, FALSE);
   /* The window holds the application: destroy it so both can go. */
   if (destroy_window && self->window != NULL)
     gtk_window_destroy (self->window);
@@ -170,7 +170,7 @@ quit_cb (GSimpleAction *action,
          GVariant      *parameter,
          gpointer       user_data)
 {
-  i2a_application_quit (I2A_APPLICATION (user_data), TRUE);
+  _i2a_application_quit (I2A_APPLICATION (user_data), TRUE);
 }
 
 static const GActionEntry app_actions[] = {
@@ -187,7 +187,7 @@ static const GActionEntry app_actions[] = {
 };
 
 void
-i2a_application_update_actions (I2aApplication *self)
+_i2a_application_update_actions (I2aApplication *self)
 {
   gboolean running = i2a_server_is_running (self->server);
   GAction *start = g_action_map_lookup_action (G_ACTION_MAP (self), "start-server");
@@ -200,7 +200,7 @@ i2a_application_update_actions (I2aApplication *self)
 }
 
 void
-i2a_application_install_actions (I2aApplication *self)
+_i2a_application_install_actions (I2aApplication *self)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
@@ -213,5 +213,5 @@ i2a_application_install_actions (I2aApplication *self)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.add-account", add_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
-  i2a_application_update_actions (self);
+  _i2a_application_update_actions (self);
 }

@@ -47,32 +47,32 @@ struct _I2aApplication
   gboolean         quitting;
 };
 
-void     i2a_application_install_actions (I2aApplication *self);
+void     _i2a_application_install_actions (I2aApplication *self);
 /* Enabled state of start/stop from the server. */
-void     i2a_application_update_actions  (I2aApplication *self);
+void     _i2a_application_update_actions  (I2aApplication *self);
 /* Actions, tray icon and tooltip from the server and the pool. */
-void     i2a_application_update_status   (I2aApplication *self);
-gboolean i2a_application_start_server    (I2aApplication *self);
-void     i2a_application_present_window  (I2aApplication *self);
-void     i2a_application_hide_window     (I2aApplication *self);
+void     _i2a_application_update_status   (I2aApplication *self);
+gboolean _i2a_application_start_server    (I2aApplication *self);
+void     _i2a_application_present_window  (I2aApplication *self);
+void     _i2a_application_hide_window     (I2aApplication *self);
 /* Stops everything; @destroy_window FALSE when GTK is closing it anyway. */
-void     i2a_application_quit            (I2aApplication *self,
-                                          gboolean        destroy_window);
-void     i2a_application_set_background  (I2aApplication *self,
-                                          gboolean        background);
+void     _i2a_application_quit            (I2aApplication *self,
+                                           gboolean        destroy_window);
+void     _i2a_application_set_background  (I2aApplication *self,
+                                           gboolean        background);
 /* A GNotification unless notifications are off in the settings. */
-void     i2a_application_notify          (I2aApplication *self,
-                                          const char     *id,
-                                          const char     *title,
-                                          const char     *body,
-                                          const char     *default_action,
-                                          const char     *button_label,
-                                          const char     *button_action);
+void     _i2a_application_notify          (I2aApplication *self,
+                                           const char     *id,
+                                           const char     *title,
+                                           const char     *body,
+                                           const char     *default_action,
+                                           const char     *button_label,
+                                           const char     *button_action);
 
 /* i2a-application-usage.c */
-void     i2a_application_usage_start     (I2aApplication *self);
-void     i2a_application_usage_stop      (I2aApplication *self);
+void     _i2a_application_usage_start     (I2aApplication *self);
+void     _i2a_application_usage_stop      (I2aApplication *self);
 /* "Today: 12 requests, 3.4 k tokens", or NULL without a ledger. */
-char    *i2a_application_usage_today     (I2aApplication *self);
+char    *_i2a_application_usage_today     (I2aApplication *self);
 
 G_END_DECLS

@@ -27,8 +27,8 @@ database_replaced_cb (I2aApplication *self,
   /* TRANSLATORS: %s is the file name the old database was renamed to */
   body = g_strdup_printf (_("It could not be used and was moved to %s. A new one was started; "
                             "earlier usage is in the old file."), moved_to);
-  i2a_application_notify (self, "usage-database-replaced", _("Usage database replaced"), body,
-                          "app.usage", NULL, NULL);
+  _i2a_application_notify (self, "usage-database-replaced", _("Usage database replaced"), body,
+                           "app.usage", NULL, NULL);
 }
 
 static void
@@ -46,7 +46,7 @@ quota_exhausted_cb (I2aApplication *self,
   else
     /* TRANSLATORS: %s is a duration such as "2 h 13 min" */
     body = g_strdup_printf (_("Every account has used up its quota. The first has room again in %s."), when);
-  i2a_application_notify (self, "quota-exhausted", _("Out of quota"), body, "app.show-window", NULL, NULL);
+  _i2a_application_notify (self, "quota-exhausted", _("Out of quota"), body, "app.show-window", NULL, NULL);
 }
 
 static gboolean
@@ -55,7 +55,7 @@ status_cb (gpointer user_data)
   I2aApplication *self = user_data;
 
   self->usage_status_id = 0;
-  i2a_application_update_status (self);
+  _i2a_application_update_status (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -79,7 +79,7 @@ usage_activated (GSimpleAction *action,
 }
 
 void
-i2a_application_usage_start (I2aApplication *self)
+_i2a_application_usage_start (I2aApplication *self)
 {
   static const char *accels[] = { "<Control>u", NULL };
   static const GActionEntry entries[] = { { "usage", usage_activated, NULL, NULL, NULL, { 0 } } };
@@ -98,7 +98,7 @@ i2a_application_usage_start (I2aApplication *self)
 }
 
 void
-i2a_application_usage_stop (I2aApplication *self)
+_i2a_application_usage_stop (I2aApplication *self)
 {
   g_clear_handle_id (&self->usage_status_id, g_source_remove);
   /* Every finished request reaches the disk before we exit. */
@@ -107,7 +107,7 @@ i2a_application_usage_stop (I2aApplication *self)
 }
 
 char *
-i2a_application_usage_today (I2aApplication *self)
+_i2a_application_usage_today (I2aApplication *self)
 {
   gint64 requests, tokens;
   g_autofree char *count = NULL;

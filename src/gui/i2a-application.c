@@ -67,7 +67,7 @@ set_server_error (I2aApplication *self,
 }
 
 gboolean
-i2a_application_start_server (I2aApplication *self)
+_i2a_application_start_server (I2aApplication *self)
 {
   g_autofree char *host = dup_host (self);
   guint port = get_port (self);
@@ -81,7 +81,7 @@ i2a_application_start_server (I2aApplication *self)
   if (i2a_server_start (self->server, host, port, &error))
     {
       set_server_error (self, NULL);
-      i2a_application_update_status (self);
+      _i2a_application_update_status (self);
       return TRUE;
     }
 
@@ -92,9 +92,9 @@ i2a_application_start_server (I2aApplication *self)
     message = g_strdup (error->message);
   g_message ("Cannot start the server on %s:%u: %s", host, port, error->message);
   set_server_error (self, message);
-  i2a_application_update_status (self);
-  i2a_application_notify (self, "server-failed", _("The API server could not start"), message,
-                          "app.show-window", NULL, NULL);
+  _i2a_application_update_status (self);
+  _i2a_application_notify (self, "server-failed", _("The API server could not start"), message,
+                           "app.show-window", NULL, NULL);
   return FALSE;
 }
 
@@ -107,7 +107,7 @@ restart_cb (gpointer user_data)
   if (!i2a_server_is_running (self->server) && self->server_error == NULL)
     return G_SOURCE_REMOVE;  /* stopped on purpose: stay stopped */
   i2a_server_stop (self->server);
-  i2a_application_start_server (self);
+  _i2a_application_start_server (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -136,7 +136,7 @@ i2a_application_dup_base_url (I2aApplication *self)
 /* ---- Tray, status, notifications ------------------------------------ */
 
 void
-i2a_application_update_status (I2aApplication *self)
+_i2a_application_update_status (I2aApplication *self)
 {
   gboolean running = i2a_server_is_running (self->server);
   guint configured = i2a_pool_monitor_get_n_configured (self->monitor);
@@ -145,7 +145,7 @@ i2a_application_update_status (I2aApplication *self)
   g_autofree char *details = NULL;
   I2aTrayState state;
 
-  i2a_application_update_actions (self);
+  _i2a_application_update_actions (self);
   if (self->tray == NULL)
     return;
 
@@ -174,7 +174,7 @@ i2a_application_update_status (I2aApplication *self)
       details = g_strdup_printf (_("Serving %s"), url);
     }
   {
-    g_autofree char *today = i2a_application_usage_today (self);
+    g_autofree char *today = _i2a_application_usage_today (self);
 
     if (today)
       {
@@ -189,13 +189,13 @@ i2a_application_update_status (I2aApplication *self)
 }
 
 void
-i2a_application_notify (I2aApplication *self,
-                        const char     *id,
-                        const char     *title,
-                        const char     *body,
-                        const char     *default_action,
-                        const char     *button_label,
-                        const char     *button_action)
+_i2a_application_notify (I2aApplication *self,
+                         const char     *id,
+                         const char     *title,
+                         const char     *body,
+                         const char     *default_action,
+                         const char     *button_label,
+                         const char     *button_action)
 {
   g_autoptr(GNotification) notification = NULL;
 
@@ -224,17 +224,17 @@ account_needs_login_cb (I2aApplication *self,
     name = i2a_account_get_id (account);
   /* Translators: %s is an account name */
   body = g_strdup_printf (_("The login of “%s” has expired. Log in again to keep using it."), name);
-  i2a_application_notify (self, id, _("An account needs to log in again"), body,
-                          "app.show-window", _("Log In"), "app.login");
+  _i2a_application_notify (self, id, _("An account needs to log in again"), body,
+                           "app.show-window", _("Log In"), "app.login");
 }
 
 static void
 all_unavailable_cb (I2aApplication *self)
 {
-  i2a_application_notify (self, "all-unavailable", _("No account can take requests"),
-                          _("Every account is disabled, cooling down or needs to log in. "
+  _i2a_application_notify (self, "all-unavailable", _("No account can take requests"),
+                           _("Every account is disabled, cooling down or needs to log in. "
                             "Requests fail until one is available again."),
-                          "app.show-window", NULL, NULL);
+                           "app.show-window", NULL, NULL);
 }
 
 static void
@@ -255,8 +255,8 @@ i2a_application_get_tray_available (I2aApplication *self)
 /* ---- Window and background ------------------------------------------ */
 
 void
-i2a_application_set_background (I2aApplication *self,
-                                gboolean        background)
+_i2a_application_set_background (I2aApplication *self,
+                                 gboolean        background)
 {
   if (background == self->background_held)
     return;
@@ -297,11 +297,11 @@ request_background (I2aApplication *self)
 }
 
 void
-i2a_application_hide_window (I2aApplication *self)
+_i2a_application_hide_window (I2aApplication *self)
 {
   if (self->window == NULL)
     return;
-  i2a_application_set_background (self, TRUE);
+  _i2a_application_set_background (self, TRUE);
   if (!i2a_application_get_tray_available (self))
     request_background (self);
   gtk_widget_set_visible (GTK_WIDGET (self->window), FALSE);
@@ -316,10 +316,10 @@ window_close_request_cb (GtkWindow      *window,
   if (i2a_application_get_tray_available (self) ||
       g_settings_get_boolean (self->settings, "run-in-background"))
     {
-      i2a_application_hide_window (self);
+      _i2a_application_hide_window (self);
       return TRUE;
     }
-  i2a_application_quit (self, FALSE);
+  _i2a_application_quit (self, FALSE);
   return FALSE;
 }
 
@@ -340,11 +340,11 @@ i2a_application_get_main_window (I2aApplication *self)
 }
 
 void
-i2a_application_present_window (I2aApplication *self)
+_i2a_application_present_window (I2aApplication *self)
 {
   GtkWindow *window = i2a_application_get_main_window (self);
 
-  i2a_application_set_background (self, FALSE);
+  _i2a_application_set_background (self, FALSE);
   gtk_window_present (window);
 }
 
@@ -394,12 +394,12 @@ pool_loaded_cb (I2aApplication *self)
     {
       /* The server would run with the wrong routing or auth. */
       set_server_error (self, error->message);
-      i2a_application_update_status (self);
-      i2a_application_notify (self, "server-failed", _("The API server could not start"),
-                              error->message, "app.show-window", NULL, NULL);
+      _i2a_application_update_status (self);
+      _i2a_application_notify (self, "server-failed", _("The API server could not start"),
+                               error->message, "app.show-window", NULL, NULL);
       return;
     }
-  i2a_application_start_server (self);
+  _i2a_application_start_server (self);
 }
 
 /* Ctrl+C in a terminal: stop the server cleanly like app.quit. */
@@ -408,7 +408,7 @@ unix_signal_cb (gpointer user_data)
 {
   I2aApplication *self = user_data;
 
-  i2a_application_quit (self, TRUE);
+  _i2a_application_quit (self, TRUE);
   /* Removed in shutdown, with the other one. */
   return G_SOURCE_CONTINUE;
 }
@@ -427,7 +427,7 @@ i2a_application_startup (GApplication *application)
   self->settings = g_settings_new (APP_ID);
   self->cli = i2a_cli_settings_new (self->iflow_dir);
   self->pool = i2a_pool_new_with_keys (self->cli, self->keys_path);
-  i2a_application_usage_start (self);
+  _i2a_application_usage_start (self);
   self->server = i2a_server_new (self->pool);
   i2a_server_follow_settings (self->server, self->settings);
   self->monitor = i2a_pool_monitor_new (G_LIST_MODEL (self->pool));
@@ -436,7 +436,7 @@ i2a_application_startup (GApplication *application)
   self->discovery = i2a_model_discovery_new (self->pool, NULL);
   i2a_model_discovery_start (self->discovery);
 
-  i2a_application_install_actions (self);
+  _i2a_application_install_actions (self);
   self->sigint_id = g_unix_signal_add (SIGINT, unix_signal_cb, self);
   self->sigterm_id = g_unix_signal_add (SIGTERM, unix_signal_cb, self);
 
@@ -452,9 +452,9 @@ i2a_application_startup (GApplication *application)
     }
 
   g_signal_connect_object (self->server, "notify::running",
-                           G_CALLBACK (i2a_application_update_status), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (_i2a_application_update_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor, "notify",
-                           G_CALLBACK (i2a_application_update_status), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (_i2a_application_update_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor, "account-needs-login",
                            G_CALLBACK (account_needs_login_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor, "all-unavailable",
@@ -476,7 +476,7 @@ i2a_application_startup (GApplication *application)
   else
     g_signal_connect_object (self->pool, "notify::loaded", G_CALLBACK (pool_loaded_cb),
                              self, G_CONNECT_SWAPPED);
-  i2a_application_update_status (self);
+  _i2a_application_update_status (self);
 }
 
 static void
@@ -490,12 +490,12 @@ i2a_application_activate (GApplication *application)
     {
       /* Create the window so the tray can toggle it, but don't show it. */
       i2a_application_get_main_window (self);
-      i2a_application_set_background (self, TRUE);
+      _i2a_application_set_background (self, TRUE);
       if (!i2a_application_get_tray_available (self))
         request_background (self);
       return;
     }
-  i2a_application_present_window (self);
+  _i2a_application_present_window (self);
 }
 
 static void
@@ -514,7 +514,7 @@ i2a_application_shutdown (GApplication *application)
       while (i2a_server_is_draining (self->server))
         g_main_context_iteration (NULL, TRUE);
     }
-  i2a_application_usage_stop (self);
+  _i2a_application_usage_stop (self);
   if (self->tray != NULL)
     g_signal_handlers_disconnect_by_data (self->tray, self);
   g_clear_object (&self->tray);

@@ -57,18 +57,18 @@ struct _I2aClientDialog
 };
 
 /* Shows the current state in the widgets (no-op after dispose). */
-void        i2a_client_dialog_update           (I2aClientDialog *self);
+void        _i2a_client_dialog_update           (I2aClientDialog *self);
 /* The key the client should send; *pending when a key must be made. */
-const char *i2a_client_dialog_choose_key       (I2aClientDialog *self,
+const char *_i2a_client_dialog_choose_key       (I2aClientDialog *self,
                                                   gboolean          *pending);
 /* A toast (plain text, escaped here), remembered for tests. */
-void        i2a_client_dialog_toast            (I2aClientDialog *self,
+void        _i2a_client_dialog_toast            (I2aClientDialog *self,
                                                   const char        *text);
 /* After an operation: the file as it is now, keeping any error shown. */
-void        i2a_client_dialog_finish_operation (I2aClientDialog *self,
+void        _i2a_client_dialog_finish_operation (I2aClientDialog *self,
                                                   const char        *error_text);
 /* The Apply and Undo… buttons. */
-void        i2a_client_dialog_apply            (I2aClientDialog *self);
-void        i2a_client_dialog_undo             (I2aClientDialog *self);
+void        _i2a_client_dialog_apply            (I2aClientDialog *self);
+void        _i2a_client_dialog_undo             (I2aClientDialog *self);
 
 G_END_DECLS

@@ -8,7 +8,7 @@
 /* i2a-client-dialog-write.c: the two ways the client setup dialog writes
  * the config file, Apply (creating a client key first when needed) and
  * Undo (after a confirmation showing its diff). Both end with a fresh
- * preview via i2a_client_dialog_finish_operation (). */
+ * preview via _i2a_client_dialog_finish_operation (). */
 #define G_LOG_DOMAIN "i2a-client-dialog"
 
 #include "config.h"
@@ -68,7 +68,7 @@ applied_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       text = describe_write_error (error);
-      i2a_client_dialog_finish_operation (self, text);
+      _i2a_client_dialog_finish_operation (self, text);
       return;
     }
   if (backup != NULL)
@@ -82,8 +82,8 @@ applied_cb (GObject      *object,
   else
     /* Translators: %s is a program name, e.g. "Codex" */
     text = g_strdup_printf (_("%s is set up"), self->client->name);
-  i2a_client_dialog_toast (self, text);
-  i2a_client_dialog_finish_operation (self, NULL);
+  _i2a_client_dialog_toast (self, text);
+  _i2a_client_dialog_finish_operation (self, NULL);
 }
 
 static void
@@ -106,7 +106,7 @@ replanned_cb (GObject      *object,
     return;
   if (plan == NULL)
     {
-      i2a_client_dialog_finish_operation (self, error->message);
+      _i2a_client_dialog_finish_operation (self, error->message);
       return;
     }
   /* Only what the preview showed gets written. */
@@ -116,7 +116,7 @@ replanned_cb (GObject      *object,
       g_autoptr(GError) stale = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_WRONG_ETAG, "");
       g_autofree char *text = describe_write_error (stale);
 
-      i2a_client_dialog_finish_operation (self, text);
+      _i2a_client_dialog_finish_operation (self, text);
       return;
     }
   g_set_object (&self->plan, plan);
@@ -141,13 +141,13 @@ key_saved_cb (GObject      *object,
         return;
       /* Translators: %s says why */
       text = g_strdup_printf (_("The new client key could not be saved: %s"), error->message);
-      i2a_client_dialog_finish_operation (self, text);
+      _i2a_client_dialog_finish_operation (self, text);
       return;
     }
-  key = i2a_client_dialog_choose_key (self, &pending);
+  key = _i2a_client_dialog_choose_key (self, &pending);
   if (pending)
     {
-      i2a_client_dialog_finish_operation (self, _("The new client key does not reach every account; nothing was written."));
+      _i2a_client_dialog_finish_operation (self, _("The new client key does not reach every account; nothing was written."));
       return;
     }
   g_free (self->plan_key);
@@ -160,7 +160,7 @@ key_saved_cb (GObject      *object,
 }
 
 void
-i2a_client_dialog_apply (I2aClientDialog *self)
+_i2a_client_dialog_apply (I2aClientDialog *self)
 {
   g_autoptr(GError) error = NULL;
 
@@ -168,7 +168,7 @@ i2a_client_dialog_apply (I2aClientDialog *self)
     return;
   g_clear_pointer (&self->error_text, g_free);
   self->busy = TRUE;
-  i2a_client_dialog_update (self);
+  _i2a_client_dialog_update (self);
   if (!self->pending_key)
     {
       apply_plan (self);
@@ -184,7 +184,7 @@ i2a_client_dialog_apply (I2aClientDialog *self)
       {
         g_autofree char *text = g_strdup_printf (_("A client key could not be created: %s"), error->message);
 
-        i2a_client_dialog_finish_operation (self, text);
+        _i2a_client_dialog_finish_operation (self, text);
         return;
       }
   }
@@ -209,7 +209,7 @@ undone_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       text = describe_write_error (error);
-      i2a_client_dialog_finish_operation (self, text);
+      _i2a_client_dialog_finish_operation (self, text);
       return;
     }
   if (*i2a_client_plan_get_new_text (plan) == '\0')
@@ -222,8 +222,8 @@ undone_cb (GObject      *object,
       /* Translators: "Restored opencode.json from opencode.json.bak-…" */
       text = g_strdup_printf (_("Restored %s from %s"), file, backup);
     }
-  i2a_client_dialog_toast (self, text);
-  i2a_client_dialog_finish_operation (self, NULL);
+  _i2a_client_dialog_toast (self, text);
+  _i2a_client_dialog_finish_operation (self, NULL);
 }
 
 static void
@@ -238,7 +238,7 @@ confirm_response_cb (AdwMessageDialog  *dialog,
   if (!g_str_equal (response, "restore"))
     {
       self->busy = FALSE;
-      i2a_client_dialog_update (self);
+      _i2a_client_dialog_update (self);
       return;
     }
   i2a_client_plan_apply_async (plan, self->cancellable, undone_cb, g_object_ref (self));
@@ -290,7 +290,7 @@ undo_planned_cb (GObject      *object,
     return;
   if (plan == NULL)
     {
-      i2a_client_dialog_finish_operation (self, error->message);
+      _i2a_client_dialog_finish_operation (self, error->message);
       return;
     }
   g_clear_object (&self->undo_plan);
@@ -299,13 +299,13 @@ undo_planned_cb (GObject      *object,
 }
 
 void
-i2a_client_dialog_undo (I2aClientDialog *self)
+_i2a_client_dialog_undo (I2aClientDialog *self)
 {
   if (self->busy)
     return;
   g_clear_pointer (&self->error_text, g_free);
   self->busy = TRUE;
-  i2a_client_dialog_update (self);
+  _i2a_client_dialog_update (self);
   i2a_client_plan_undo_async (self->client, self->config_path, self->cancellable,
                                 undo_planned_cb, g_object_ref (self));
 }

@@ -58,8 +58,8 @@ client_base_url (const char *base_url)
 
 /* The key the client should send; *pending when a key must be made. */
 const char *
-i2a_client_dialog_choose_key (I2aClientDialog *self,
-                              gboolean          *pending)
+_i2a_client_dialog_choose_key (I2aClientDialog *self,
+                               gboolean          *pending)
 {
   I2aKeysConfig *config = i2a_pool_get_config (self->pool);
   const char *key;
@@ -78,14 +78,14 @@ static gboolean
 key_changed (I2aClientDialog *self)
 {
   gboolean pending;
-  const char *key = i2a_client_dialog_choose_key (self, &pending);
+  const char *key = _i2a_client_dialog_choose_key (self, &pending);
 
   return pending != self->pending_key || g_strcmp0 (key, self->plan_key) != 0;
 }
 
 void
-i2a_client_dialog_toast (I2aClientDialog *self,
-                         const char        *text)
+_i2a_client_dialog_toast (I2aClientDialog *self,
+                          const char        *text)
 {
   g_autofree char *escaped = g_markup_escape_text (text, -1);
 
@@ -107,7 +107,7 @@ set_error (I2aClientDialog *self,
 /* ---- showing the state -------------------------------------------------- */
 
 void
-i2a_client_dialog_update (I2aClientDialog *self)
+_i2a_client_dialog_update (I2aClientDialog *self)
 {
   gboolean changed = self->plan != NULL && i2a_client_plan_get_changed (self->plan);
   const char *diff = changed ? i2a_client_plan_get_diff (self->plan) : "";
@@ -216,7 +216,7 @@ backups_listed_cb (GObject      *object,
       return;
     }
   self->busy = FALSE;
-  i2a_client_dialog_update (self);
+  _i2a_client_dialog_update (self);
 }
 
 static void
@@ -255,14 +255,14 @@ start_preview (I2aClientDialog *self)
     {
       /* pool_loaded_cb starts again. */
       self->waiting_for_pool = TRUE;
-      i2a_client_dialog_update (self);
+      _i2a_client_dialog_update (self);
       return;
     }
 
-  key = i2a_client_dialog_choose_key (self, &self->pending_key);
+  key = _i2a_client_dialog_choose_key (self, &self->pending_key);
   g_free (self->plan_key);
   self->plan_key = g_strdup (key);
-  i2a_client_dialog_update (self);
+  _i2a_client_dialog_update (self);
 
   options.base_url = self->base_url;
   options.api_key = self->plan_key;
@@ -283,8 +283,8 @@ i2a_client_dialog_refresh (I2aClientDialog *self)
 
 /* After an operation: the file as it is now, keeping any error shown. */
 void
-i2a_client_dialog_finish_operation (I2aClientDialog *self,
-                                    const char        *error_text)
+_i2a_client_dialog_finish_operation (I2aClientDialog *self,
+                                     const char        *error_text)
 {
   if (error_text != NULL)
     {
@@ -485,8 +485,8 @@ i2a_client_dialog_init (I2aClientDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
 
-  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (i2a_client_dialog_apply), self);
-  g_signal_connect_swapped (self->undo_button, "clicked", G_CALLBACK (i2a_client_dialog_undo), self);
+  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (_i2a_client_dialog_apply), self);
+  g_signal_connect_swapped (self->undo_button, "clicked", G_CALLBACK (_i2a_client_dialog_undo), self);
 }
 
 GtkWidget *

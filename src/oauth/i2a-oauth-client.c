@@ -286,46 +286,46 @@ request_done_cb (GObject      *source,
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (bytes == NULL)
     {
-      g_debug ("%s: transport error", i2a_oauth_op_name (req->op));
-      g_task_return_error (task, i2a_oauth_error_from_transport (req->op, error));
+      g_debug ("%s: transport error", _i2a_oauth_op_name (req->op));
+      g_task_return_error (task, _i2a_oauth_error_from_transport (req->op, error));
       return;
     }
 
   status = soup_message_get_status (req->msg);
   obj = parse_object (bytes);
-  g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes", i2a_oauth_op_name (req->op), status,
+  g_debug ("%s: HTTP %u, %" G_GSIZE_FORMAT " bytes", _i2a_oauth_op_name (req->op), status,
            g_bytes_get_size (bytes));
 
-  if (status != SOUP_STATUS_OK || i2a_oauth_answer_says_not_success (obj))
+  if (status != SOUP_STATUS_OK || _i2a_oauth_answer_says_not_success (obj))
     {
-      g_task_return_error (task, i2a_oauth_error_from_answer (req->op, req->secret, status, obj));
+      g_task_return_error (task, _i2a_oauth_error_from_answer (req->op, req->secret, status, obj));
       return;
     }
   if (obj == NULL)
     {
       g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_FAILED,
-                               "%s failed: the answer is not a JSON object", i2a_oauth_op_name (req->op));
+                               "%s failed: the answer is not a JSON object", _i2a_oauth_op_name (req->op));
       return;
     }
 
   if (req->op == I2A_OAUTH_OP_USER_INFO)
     {
-      I2aOAuthUserInfo *info = i2a_oauth_user_info_from_json (obj);
+      I2aOAuthUserInfo *info = _i2a_oauth_user_info_from_json (obj);
 
       if (info == NULL)
         g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_FAILED,
-                                 "%s failed: the answer has no apiKey", i2a_oauth_op_name (req->op));
+                                 "%s failed: the answer has no apiKey", _i2a_oauth_op_name (req->op));
       else
         g_task_return_pointer (task, info, (GDestroyNotify) i2a_oauth_user_info_free);
     }
   else
     {
-      I2aOAuthTokens *tokens = i2a_oauth_tokens_from_json (obj);
+      I2aOAuthTokens *tokens = _i2a_oauth_tokens_from_json (obj);
 
       if (tokens == NULL)
         {
           g_task_return_new_error (task, I2A_ERROR, I2A_ERROR_FAILED,
-                                   "%s failed: the answer has no access token", i2a_oauth_op_name (req->op));
+                                   "%s failed: the answer has no access token", _i2a_oauth_op_name (req->op));
           return;
         }
       /* No rotation: the old refresh token stays valid (iFlow's refresh grant does not rotate it). */

@@ -116,7 +116,7 @@ collect_error_texts (JsonObject *obj)
 }
 
 const char *
-i2a_oauth_op_name (I2aOAuthOp op)
+_i2a_oauth_op_name (I2aOAuthOp op)
 {
   switch (op)
     {
@@ -133,14 +133,14 @@ i2a_oauth_op_name (I2aOAuthOp op)
 
 /* Classifies a failed answer. @obj may be NULL (no JSON). */
 GError *
-i2a_oauth_error_from_answer (I2aOAuthOp  op,
-                             const char *secret,
-                             guint       status,
-                             JsonObject *obj)
+_i2a_oauth_error_from_answer (I2aOAuthOp  op,
+                              const char *secret,
+                              guint       status,
+                              JsonObject *obj)
 {
   g_autofree char *texts = collect_error_texts (obj);
   g_autofree char *detail = scrub_server_text (texts, secret);
-  const char *what = i2a_oauth_op_name (op);
+  const char *what = _i2a_oauth_op_name (op);
   gboolean business = status == SOUP_STATUS_OK;   /* HTTP 200, success:false */
   gint code;
 
@@ -161,10 +161,10 @@ i2a_oauth_error_from_answer (I2aOAuthOp  op,
 }
 
 GError *
-i2a_oauth_error_from_transport (I2aOAuthOp    op,
-                                const GError *error)
+_i2a_oauth_error_from_transport (I2aOAuthOp    op,
+                                 const GError *error)
 {
-  const char *what = i2a_oauth_op_name (op);
+  const char *what = _i2a_oauth_op_name (op);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return g_error_copy (error);
@@ -181,7 +181,7 @@ i2a_oauth_error_from_transport (I2aOAuthOp    op,
 
 /* "success": false, as boolean or string. */
 gboolean
-i2a_oauth_answer_says_not_success (JsonObject *obj)
+_i2a_oauth_answer_says_not_success (JsonObject *obj)
 {
   JsonNode *node = obj != NULL ? json_object_get_member (obj, "success") : NULL;
 

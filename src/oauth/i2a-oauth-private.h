@@ -24,23 +24,23 @@ typedef enum
 } I2aOAuthOp;
 
 /* "Token exchange", "Token refresh", "User info request". */
-const char       *i2a_oauth_op_name                 (I2aOAuthOp    op);
+const char       *_i2a_oauth_op_name                 (I2aOAuthOp    op);
 /* Classifies a failed answer; @obj may be NULL (no JSON). @secret is what
  * was sent (token, code): it is cut out of the server's text. */
-GError           *i2a_oauth_error_from_answer       (I2aOAuthOp    op,
-                                                     const char   *secret,
-                                                     guint         status,
-                                                     JsonObject   *obj);
+GError           *_i2a_oauth_error_from_answer       (I2aOAuthOp    op,
+                                                      const char   *secret,
+                                                      guint         status,
+                                                      JsonObject   *obj);
 /* A request that got no answer; cancellation is passed through. */
-GError           *i2a_oauth_error_from_transport    (I2aOAuthOp    op,
-                                                     const GError *error);
+GError           *_i2a_oauth_error_from_transport    (I2aOAuthOp    op,
+                                                      const GError *error);
 /* "success": false, as boolean or string; @obj may be NULL. */
-gboolean          i2a_oauth_answer_says_not_success (JsonObject   *obj);
+gboolean          _i2a_oauth_answer_says_not_success (JsonObject   *obj);
 
 /* NULL unless the answer has an access token (possibly in a "data"
  * envelope). */
-I2aOAuthTokens   *i2a_oauth_tokens_from_json        (JsonObject   *obj);
+I2aOAuthTokens   *_i2a_oauth_tokens_from_json        (JsonObject   *obj);
 /* NULL unless data.apiKey (or data.searchApiKey) is there. */
-I2aOAuthUserInfo *i2a_oauth_user_info_from_json     (JsonObject   *obj);
+I2aOAuthUserInfo *_i2a_oauth_user_info_from_json     (JsonObject   *obj);
 
 G_END_DECLS

@@ -147,7 +147,7 @@ get_expires_in (JsonObject *obj)
 }
 
 I2aOAuthTokens *
-i2a_oauth_tokens_from_json (JsonObject *obj)
+_i2a_oauth_tokens_from_json (JsonObject *obj)
 {
   g_autoptr(I2aOAuthTokens) tokens = i2a_oauth_tokens_new ();
   gint64 expires_in;
@@ -171,7 +171,7 @@ i2a_oauth_tokens_from_json (JsonObject *obj)
 }
 
 I2aOAuthUserInfo *
-i2a_oauth_user_info_from_json (JsonObject *obj)
+_i2a_oauth_user_info_from_json (JsonObject *obj)
 {
   g_autoptr(I2aOAuthUserInfo) info = i2a_oauth_user_info_new ();
   JsonObject *data;

@@ -153,7 +153,7 @@ pick (I2aDispatch  *self,
   for (guint i = 0; i < cands->len; i++)
     {
       I2aAccount *a = cands->pdata[i];
-      I2aPoolSlot *slot = i2a_pool_slot (a);
+      I2aPoolSlot *slot = _i2a_pool_slot (a);
       guint max = i2a_account_get_max_concurrency (a);
 
       if (!i2a_account_get_enabled (a))
@@ -284,8 +284,8 @@ pick_error (I2aDispatch *self,
                                  "Every account for this API key has used up its quota; the first "
                                  "has room again in %d s", retry_after);
       error->retry_after = retry_after;
-      i2a_pool_emit_quota_exhausted (self->pool, self->route ? self->route->key_id : NULL,
-                                     (guint) retry_after);
+      _i2a_pool_emit_quota_exhausted (self->pool, self->route ? self->route->key_id : NULL,
+                                      (guint) retry_after);
       return error;
     case PICK_NO_KEY:
       if (!i2a_pool_is_multi_account (self->pool))
@@ -317,7 +317,7 @@ static void
 grant (I2aDispatch *self,
        I2aAccount  *account)
 {
-  I2aPoolSlot *slot = i2a_pool_slot (account);
+  I2aPoolSlot *slot = _i2a_pool_slot (account);
 
   self->current = account;
   self->current_trial = FALSE;
@@ -382,7 +382,7 @@ waiter_complete (Waiter      *w,
   w->error = error;
   if (account)
     grant (w->dispatch, g_object_ref (account));
-  i2a_pool_notify_queue (pool);
+  _i2a_pool_notify_queue (pool);
   /* Never call back into the server from inside its own release(). */
   g_idle_add_full (G_PRIORITY_DEFAULT, waiter_return_cb, w, NULL);
 }
@@ -446,12 +446,12 @@ enqueue (I2aDispatch *self,
   w->timeout_id = g_timeout_add ((guint) MIN ((guint64) pool->config->queue_max_wait_seconds * 1000, G_MAXUINT),
                                  waiter_timeout_cb, w);
   g_queue_push_tail (&pool->waiters, w);
-  i2a_pool_notify_queue (pool);
+  _i2a_pool_notify_queue (pool);
   g_debug ("All eligible accounts are busy; request queued (%u waiting)", pool->waiters.length);
 }
 
 void
-i2a_pool_kick_queue (I2aPool *self)
+_i2a_pool_kick_queue (I2aPool *self)
 {
   GList *l = self->waiters.head;
 
@@ -473,7 +473,7 @@ i2a_pool_kick_queue (I2aPool *self)
 }
 
 void
-i2a_pool_fail_waiters (I2aPool *self)
+_i2a_pool_fail_waiters (I2aPool *self)
 {
   while (self->waiters.head)
     waiter_complete (self->waiters.head->data, NULL,
@@ -490,14 +490,14 @@ circuit_timer_cb (gpointer user_data)
 
   self->circuit_timer = 0;
   /* Some cool-down ended: waiters may proceed, the UI may redraw. */
-  i2a_pool_kick_queue (self);
-  i2a_pool_emit_changed (self);
-  i2a_pool_schedule_circuit_timer (self);
+  _i2a_pool_kick_queue (self);
+  _i2a_pool_emit_changed (self);
+  _i2a_pool_schedule_circuit_timer (self);
   return G_SOURCE_REMOVE;
 }
 
 void
-i2a_pool_schedule_circuit_timer (I2aPool *self)
+_i2a_pool_schedule_circuit_timer (I2aPool *self)
 {
   gint64 now = g_get_monotonic_time ();
   gint64 next = G_MAXINT64;
@@ -505,7 +505,7 @@ i2a_pool_schedule_circuit_timer (I2aPool *self)
   g_clear_handle_id (&self->circuit_timer, g_source_remove);
   for (guint i = 0; i < self->accounts->len; i++)
     {
-      I2aPoolSlot *slot = i2a_pool_slot (self->accounts->pdata[i]);
+      I2aPoolSlot *slot = _i2a_pool_slot (self->accounts->pdata[i]);
 
       if (slot->open_until > now)
         next = MIN (next, slot->open_until);
@@ -552,9 +552,9 @@ i2a_dispatch_init (I2aDispatch *self)
 }
 
 I2aDispatch *
-i2a_dispatch_new (I2aPool       *pool,
-                  I2aKeysConfig *config,
-                  I2aKeysRoute  *route)
+_i2a_dispatch_new (I2aPool       *pool,
+                   I2aKeysConfig *config,
+                   I2aKeysRoute  *route)
 {
   I2aDispatch *self = g_object_new (I2A_TYPE_DISPATCH, NULL);
 
@@ -636,7 +636,7 @@ acquire_inner (I2aDispatch         *self,
     }
   /* Anything freed since the last release goes to earlier waiters first. */
   if (pool->waiters.length > 0)
-    i2a_pool_kick_queue (pool);
+    _i2a_pool_kick_queue (pool);
 
   result = pick (self, &account, &retry_after);
   g_clear_object (&self->retry_same);
@@ -790,7 +790,7 @@ i2a_dispatch_release (I2aDispatch       *self,
 
   if (account == NULL)
     return;
-  slot = i2a_pool_slot (account);
+  slot = _i2a_pool_slot (account);
   n = i2a_account_get_in_flight (account);
   i2a_account_set_in_flight (account, n > 0 ? n - 1 : 0);
   if (self->current_trial)
@@ -836,17 +836,17 @@ i2a_dispatch_release (I2aDispatch       *self,
                                               (slot->open_until - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
           g_info ("Account %s: circuit open for %" G_GINT64_FORMAT " s after %u consecutive failure(s): %s",
                   i2a_account_get_id (account), cool / G_USEC_PER_SEC, n, outcome->message);
-          i2a_pool_schedule_circuit_timer (pool);
+          _i2a_pool_schedule_circuit_timer (pool);
           changed = TRUE;
         }
     }
   self->current_trial = FALSE;
   if (outcome && outcome->token_expired && !cancelled)
-    i2a_pool_emit_token_expired (pool, account);
+    _i2a_pool_emit_token_expired (pool, account);
 
-  i2a_pool_kick_queue (pool);
+  _i2a_pool_kick_queue (pool);
   if (changed)
-    i2a_pool_emit_changed (pool);
+    _i2a_pool_emit_changed (pool);
   g_object_unref (account);
 }
 

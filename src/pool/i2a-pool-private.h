@@ -55,38 +55,38 @@ typedef struct
   gboolean  trial_active; /* half-open: the one trial is running */
 } I2aPoolSlot;
 
-I2aPoolSlot *i2a_pool_slot              (I2aAccount    *account);
+I2aPoolSlot *_i2a_pool_slot              (I2aAccount    *account);
 
-I2aDispatch *i2a_dispatch_new           (I2aPool       *pool,
-                                         I2aKeysConfig *config,
-                                         I2aKeysRoute  *route);
+I2aDispatch *_i2a_dispatch_new           (I2aPool       *pool,
+                                          I2aKeysConfig *config,
+                                          I2aKeysRoute  *route);
 /* Re-examine waiters after anything that can free capacity. */
-void         i2a_pool_kick_queue        (I2aPool       *self);
+void         _i2a_pool_kick_queue        (I2aPool       *self);
 /* Arm the timer for the next circuit to leave its cool-down. */
-void         i2a_pool_schedule_circuit_timer (I2aPool  *self);
+void         _i2a_pool_schedule_circuit_timer (I2aPool  *self);
 /* Fail every waiter (dispose). */
-void         i2a_pool_fail_waiters      (I2aPool       *self);
-void         i2a_pool_emit_changed      (I2aPool       *self);
+void         _i2a_pool_fail_waiters      (I2aPool       *self);
+void         _i2a_pool_emit_changed      (I2aPool       *self);
 /* "limits" of a client key's route: a 429 (with retry_after) when over. */
-I2aApiError *i2a_pool_check_key_limits  (I2aPool       *self,
-                                         I2aKeysRoute  *route);
-void         i2a_pool_emit_quota_exhausted (I2aPool    *self,
-                                            const char *key_id,
-                                            guint       resets_in);
-void         i2a_pool_notify_queue      (I2aPool       *self);
-void         i2a_pool_emit_token_expired (I2aPool      *self,
-                                          I2aAccount   *account);
+I2aApiError *_i2a_pool_check_key_limits  (I2aPool       *self,
+                                          I2aKeysRoute  *route);
+void         _i2a_pool_emit_quota_exhausted (I2aPool    *self,
+                                             const char *key_id,
+                                             guint       resets_in);
+void         _i2a_pool_notify_queue      (I2aPool       *self);
+void         _i2a_pool_emit_token_expired (I2aPool      *self,
+                                           I2aAccount   *account);
 
 /* Replace the configuration (reload or edit). FALSE (and a warning) when
  * refused. */
-gboolean     i2a_pool_apply_config      (I2aPool       *self,
-                                         I2aKeysConfig *config,
-                                         GError       **error);
+gboolean     _i2a_pool_apply_config      (I2aPool       *self,
+                                          I2aKeysConfig *config,
+                                          GError       **error);
 /* Loads that finish while a write of ours is pending are ignored. */
-gboolean     i2a_pool_store_busy        (I2aPool       *self);
+gboolean     _i2a_pool_store_busy        (I2aPool       *self);
 /* TRUE when @etag is the file as one of our recent writes left it. */
-gboolean     i2a_pool_store_wrote       (I2aPool       *self,
-                                         const char    *etag);
-void         i2a_pool_store_dispose     (I2aPool       *self);
+gboolean     _i2a_pool_store_wrote       (I2aPool       *self,
+                                          const char    *etag);
+void         _i2a_pool_store_dispose     (I2aPool       *self);
 
 G_END_DECLS

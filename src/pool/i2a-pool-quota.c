@@ -97,8 +97,8 @@ i2a_pool_get_quota_resets_in (I2aPool    *self,
 }
 
 I2aApiError *
-i2a_pool_check_key_limits (I2aPool      *self,
-                           I2aKeysRoute *route)
+_i2a_pool_check_key_limits (I2aPool      *self,
+                            I2aKeysRoute *route)
 {
   I2aLedger *ledger = i2a_pool_get_ledger (self);
   I2aUsageWindow *w;

@@ -125,8 +125,8 @@ start_write (I2aPool *self,
 }
 
 gboolean
-i2a_pool_store_wrote (I2aPool    *self,
-                      const char *etag)
+_i2a_pool_store_wrote (I2aPool    *self,
+                       const char *etag)
 {
   if (etag == NULL || self->written_etags == NULL)
     return FALSE;
@@ -137,13 +137,13 @@ i2a_pool_store_wrote (I2aPool    *self,
 }
 
 gboolean
-i2a_pool_store_busy (I2aPool *self)
+_i2a_pool_store_busy (I2aPool *self)
 {
   return self->writing || self->pending_write != NULL;
 }
 
 void
-i2a_pool_store_dispose (I2aPool *self)
+_i2a_pool_store_dispose (I2aPool *self)
 {
   g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The pool was disposed");
 
@@ -160,7 +160,7 @@ i2a_pool_flush_async (I2aPool             *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
-  if (!i2a_pool_store_busy (self))
+  if (!_i2a_pool_store_busy (self))
     {
       g_task_return_boolean (task, TRUE);
       return;
@@ -207,7 +207,7 @@ edit_commit (I2aPool   *self,
   g_autoptr(I2aKeysConfig) config = i2a_keys_config_new_from_root (root, self->path, error);
   char *data;
 
-  if (config == NULL || !i2a_pool_apply_config (self, config, error))
+  if (config == NULL || !_i2a_pool_apply_config (self, config, error))
     return FALSE;
   data = i2a_keys_config_root_to_data (root);
   if (self->writing)

@@ -97,7 +97,7 @@ replace_items (I2aPool   *self,
 /* ---- slots -------------------------------------------------------------- */
 
 I2aPoolSlot *
-i2a_pool_slot (I2aAccount *account)
+_i2a_pool_slot (I2aAccount *account)
 {
   I2aPoolSlot *slot = g_object_get_qdata (G_OBJECT (account), slot_quark);
 
@@ -110,13 +110,13 @@ i2a_pool_slot (I2aAccount *account)
 }
 
 void
-i2a_pool_emit_changed (I2aPool *self)
+_i2a_pool_emit_changed (I2aPool *self)
 {
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
 void
-i2a_pool_notify_queue (I2aPool *self)
+_i2a_pool_notify_queue (I2aPool *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUEUE_LENGTH]);
 }
@@ -156,9 +156,9 @@ update_account (I2aPool              *self,
 }
 
 gboolean
-i2a_pool_apply_config (I2aPool        *self,
-                       I2aKeysConfig  *config,
-                       GError        **error)
+_i2a_pool_apply_config (I2aPool        *self,
+                        I2aKeysConfig  *config,
+                        GError        **error)
 {
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   gboolean was_multi = i2a_pool_is_multi_account (self);
@@ -185,7 +185,7 @@ i2a_pool_apply_config (I2aPool        *self,
         {
           account = i2a_account_new (entry->id, entry->provider, entry->base_url);
           /* /v1/models and the UI follow what discovery learns. */
-          g_signal_connect_object (account, "notify::models", G_CALLBACK (i2a_pool_emit_changed), self,
+          g_signal_connect_object (account, "notify::models", G_CALLBACK (_i2a_pool_emit_changed), self,
                                    G_CONNECT_SWAPPED);
         }
       g_object_freeze_notify (G_OBJECT (account));
@@ -204,10 +204,10 @@ i2a_pool_apply_config (I2aPool        *self,
   if (was_required != i2a_pool_get_auth_required (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTH_REQUIRED]);
   g_signal_emit (self, signals[CONFIG_RELOADED], 0);
-  i2a_pool_emit_changed (self);
+  _i2a_pool_emit_changed (self);
   /* Limits may have grown, accounts may have gone: re-examine waiters. */
-  i2a_pool_kick_queue (self);
-  i2a_pool_schedule_circuit_timer (self);
+  _i2a_pool_kick_queue (self);
+  _i2a_pool_schedule_circuit_timer (self);
   return TRUE;
 }
 
@@ -233,7 +233,7 @@ reject_file (I2aPool *self,
     g_warning ("Cannot use %s: %s", self->path, error->message);
   g_clear_error (&self->load_error);
   self->load_error = g_error_copy (error);
-  i2a_pool_emit_changed (self);
+  _i2a_pool_emit_changed (self);
 }
 
 static void
@@ -272,7 +272,7 @@ load_cb (GObject      *source,
   else
     {
       /* Our own write coming back, or overtaken by one in progress. */
-      if (i2a_pool_store_busy (self) || (self->load_error == NULL && i2a_pool_store_wrote (self, etag)))
+      if (_i2a_pool_store_busy (self) || (self->load_error == NULL && _i2a_pool_store_wrote (self, etag)))
         {
           set_loaded (self);
           return;
@@ -286,7 +286,7 @@ load_cb (GObject      *source,
         }
     }
 
-  if (!i2a_pool_apply_config (self, config, &error))
+  if (!_i2a_pool_apply_config (self, config, &error))
     reject_file (self, error);
   else
     {
@@ -388,7 +388,7 @@ i2a_pool_dispose (GObject *object)
 {
   I2aPool *self = I2A_POOL (object);
 
-  i2a_pool_fail_waiters (self);
+  _i2a_pool_fail_waiters (self);
   g_clear_handle_id (&self->reload_id, g_source_remove);
   g_clear_handle_id (&self->circuit_timer, g_source_remove);
   if (self->load_cancellable)
@@ -404,7 +404,7 @@ i2a_pool_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->cli, self);
   g_clear_object (&self->cli);
   g_clear_object (&self->refresher);
-  i2a_pool_store_dispose (self);
+  _i2a_pool_store_dispose (self);
 
   G_OBJECT_CLASS (i2a_pool_parent_class)->dispose (object);
 }
@@ -563,7 +563,7 @@ guint
 i2a_pool_get_circuit_open_for (I2aPool    *self,
                                I2aAccount *account)
 {
-  I2aPoolSlot *slot = i2a_pool_slot (account);
+  I2aPoolSlot *slot = _i2a_pool_slot (account);
   gint64 now = g_get_monotonic_time ();
 
   if (slot->open_until <= now)
@@ -703,7 +703,7 @@ i2a_pool_begin (I2aPool      *self,
   if (route != NULL)
     {
       /* Limits before any work: no slot, no queue place. */
-      I2aApiError *limited = i2a_pool_check_key_limits (self, route);
+      I2aApiError *limited = _i2a_pool_check_key_limits (self, route);
 
       if (limited)
         {
@@ -718,7 +718,7 @@ i2a_pool_begin (I2aPool      *self,
     route = config->default_route;
   if (route == NULL)
     route = route_for_no_route (self);  /* the default strategy */
-  return i2a_dispatch_new (self, config, route);
+  return _i2a_dispatch_new (self, config, route);
 }
 
 /* ---- health ------------------------------------------------------------- */
@@ -759,16 +759,16 @@ i2a_pool_add_health (I2aPool     *self,
 }
 
 void
-i2a_pool_emit_token_expired (I2aPool    *self,
-                             I2aAccount *account)
+_i2a_pool_emit_token_expired (I2aPool    *self,
+                              I2aAccount *account)
 {
   g_signal_emit (self, signals[TOKEN_EXPIRED], 0, account);
 }
 
 void
-i2a_pool_emit_quota_exhausted (I2aPool    *self,
-                               const char *key_id,
-                               guint       resets_in)
+_i2a_pool_emit_quota_exhausted (I2aPool    *self,
+                                const char *key_id,
+                                guint       resets_in)
 {
   g_signal_emit (self, signals[QUOTA_EXHAUSTED], 0, key_id, resets_in);
 }

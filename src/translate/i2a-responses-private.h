@@ -14,31 +14,31 @@
 G_BEGIN_DECLS
 
 /* A 400 invalid_request_error whose param is @param. */
-I2aApiError *i2a_responses_bad_field      (const char   *param,
-                                           const char   *format,
-                                           ...) G_GNUC_PRINTF (2, 3);
+I2aApiError *_i2a_responses_bad_field      (const char   *param,
+                                            const char   *format,
+                                            ...) G_GNUC_PRINTF (2, 3);
 /* "a string", "an object"… for messages. */
-const char  *i2a_responses_type_name      (JsonNode     *node);
-gboolean     i2a_responses_is_string      (JsonNode     *node);
-gboolean     i2a_responses_is_number      (JsonNode     *node);
+const char  *_i2a_responses_type_name      (JsonNode     *node);
+gboolean     _i2a_responses_is_string      (JsonNode     *node);
+gboolean     _i2a_responses_is_number      (JsonNode     *node);
 /* Missing or null. */
-gboolean     i2a_responses_is_absent      (JsonNode     *node);
-gboolean     i2a_responses_is_blank       (const char   *text);
+gboolean     _i2a_responses_is_absent      (JsonNode     *node);
+gboolean     _i2a_responses_is_blank       (const char   *text);
 /* The member when it has that type, else NULL. */
-const char  *i2a_responses_get_string     (JsonObject   *obj,
-                                           const char   *name);
-JsonObject  *i2a_responses_get_object     (JsonObject   *obj,
-                                           const char   *name);
+const char  *_i2a_responses_get_string     (JsonObject   *obj,
+                                            const char   *name);
+JsonObject  *_i2a_responses_get_object     (JsonObject   *obj,
+                                            const char   *name);
 /* A non-empty string member, or NULL with a 400 naming @param.@name. */
-const char  *i2a_responses_require_string (JsonObject   *obj,
-                                           const char   *param,
-                                           const char   *name,
-                                           I2aApiError **error);
+const char  *_i2a_responses_require_string (JsonObject   *obj,
+                                            const char   *param,
+                                            const char   *name,
+                                            I2aApiError **error);
 
 /* "tools" and "tool_choice" of @request into @chat. */
-I2aApiError *i2a_responses_map_tools       (JsonObject  *request,
-                                            JsonObject  *chat);
-I2aApiError *i2a_responses_map_tool_choice (JsonObject  *request,
-                                            JsonObject  *chat);
+I2aApiError *_i2a_responses_map_tools       (JsonObject  *request,
+                                             JsonObject  *chat);
+I2aApiError *_i2a_responses_map_tool_choice (JsonObject  *request,
+                                             JsonObject  *chat);
 
 G_END_DECLS

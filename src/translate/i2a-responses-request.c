@@ -18,9 +18,9 @@
 /* ---- helpers ------------------------------------------------------------ */
 
 I2aApiError *
-i2a_responses_bad_field (const char *param,
-                         const char *format,
-                         ...)
+_i2a_responses_bad_field (const char *param,
+                          const char *format,
+                          ...)
 {
   g_autofree char *message = NULL;
   I2aApiError *error;
@@ -35,7 +35,7 @@ i2a_responses_bad_field (const char *param,
 }
 
 const char *
-i2a_responses_type_name (JsonNode *node)
+_i2a_responses_type_name (JsonNode *node)
 {
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return "null";
@@ -51,13 +51,13 @@ i2a_responses_type_name (JsonNode *node)
 }
 
 gboolean
-i2a_responses_is_string (JsonNode *node)
+_i2a_responses_is_string (JsonNode *node)
 {
   return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
 }
 
 gboolean
-i2a_responses_is_number (JsonNode *node)
+_i2a_responses_is_number (JsonNode *node)
 {
   GType type;
 
@@ -68,13 +68,13 @@ i2a_responses_is_number (JsonNode *node)
 }
 
 gboolean
-i2a_responses_is_absent (JsonNode *node)
+_i2a_responses_is_absent (JsonNode *node)
 {
   return node == NULL || JSON_NODE_HOLDS_NULL (node);
 }
 
 gboolean
-i2a_responses_is_blank (const char *text)
+_i2a_responses_is_blank (const char *text)
 {
   for (; *text; text++)
     if (!g_ascii_isspace (*text))
@@ -83,17 +83,17 @@ i2a_responses_is_blank (const char *text)
 }
 
 const char *
-i2a_responses_get_string (JsonObject *obj,
-                          const char *name)
+_i2a_responses_get_string (JsonObject *obj,
+                           const char *name)
 {
   JsonNode *node = json_object_get_member (obj, name);
 
-  return i2a_responses_is_string (node) ? json_node_get_string (node) : NULL;
+  return _i2a_responses_is_string (node) ? json_node_get_string (node) : NULL;
 }
 
 JsonObject *
-i2a_responses_get_object (JsonObject *obj,
-                          const char *name)
+_i2a_responses_get_object (JsonObject *obj,
+                           const char *name)
 {
   JsonNode *node = json_object_get_member (obj, name);
 
@@ -102,22 +102,22 @@ i2a_responses_get_object (JsonObject *obj,
 
 /* A required non-empty string member, or a 400 naming @param.@name. */
 const char *
-i2a_responses_require_string (JsonObject   *obj,
-                              const char   *param,
-                              const char   *name,
-                              I2aApiError **error)
+_i2a_responses_require_string (JsonObject   *obj,
+                               const char   *param,
+                               const char   *name,
+                               I2aApiError **error)
 {
   JsonNode *node = json_object_get_member (obj, name);
   g_autofree char *path = g_strdup_printf ("%s.%s", param, name);
 
-  if (!i2a_responses_is_string (node))
+  if (!_i2a_responses_is_string (node))
     {
-      *error = i2a_responses_bad_field (path, "'%s' must be a string, not %s", path, i2a_responses_type_name (node));
+      *error = _i2a_responses_bad_field (path, "'%s' must be a string, not %s", path, _i2a_responses_type_name (node));
       return NULL;
     }
   if (*json_node_get_string (node) == '\0')
     {
-      *error = i2a_responses_bad_field (path, "'%s' must not be empty", path);
+      *error = _i2a_responses_bad_field (path, "'%s' must not be empty", path);
       return NULL;
     }
   return json_node_get_string (node);
@@ -144,11 +144,11 @@ check_content (JsonNode   *content,
   g_autofree char *path = g_strdup_printf ("%s.content", param);
   JsonArray *parts;
 
-  if (i2a_responses_is_string (content))
+  if (_i2a_responses_is_string (content))
     return NULL;
   if (content == NULL || !JSON_NODE_HOLDS_ARRAY (content))
-    return i2a_responses_bad_field (path, "'%s' must be a string or an array of content parts, not %s",
-                      path, i2a_responses_type_name (content));
+    return _i2a_responses_bad_field (path, "'%s' must be a string or an array of content parts, not %s",
+                      path, _i2a_responses_type_name (content));
   parts = json_node_get_array (content);
   for (guint i = 0; i < json_array_get_length (parts); i++)
     {
@@ -158,31 +158,31 @@ check_content (JsonNode   *content,
       const char *type;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        return i2a_responses_bad_field (part_path, "'%s' must be an object, not %s", part_path, i2a_responses_type_name (node));
+        return _i2a_responses_bad_field (part_path, "'%s' must be an object, not %s", part_path, _i2a_responses_type_name (node));
       part = json_node_get_object (node);
-      type = i2a_responses_get_string (part, "type");
+      type = _i2a_responses_get_string (part, "type");
       if (type == NULL)
-        return i2a_responses_bad_field (part_path, "'%s.type' must be a string", part_path);
+        return _i2a_responses_bad_field (part_path, "'%s.type' must be a string", part_path);
       if (g_str_equal (type, "input_text") || g_str_equal (type, "output_text") ||
           g_str_equal (type, "text") || g_str_equal (type, "summary_text") ||
           g_str_equal (type, "reasoning_text"))
         {
-          if (!i2a_responses_is_string (json_object_get_member (part, "text")))
-            return i2a_responses_bad_field (part_path, "'%s.text' must be a string", part_path);
+          if (!_i2a_responses_is_string (json_object_get_member (part, "text")))
+            return _i2a_responses_bad_field (part_path, "'%s.text' must be a string", part_path);
         }
       else if (g_str_equal (type, "refusal"))
         {
-          if (!i2a_responses_is_string (json_object_get_member (part, "refusal")))
-            return i2a_responses_bad_field (part_path, "'%s.refusal' must be a string", part_path);
+          if (!_i2a_responses_is_string (json_object_get_member (part, "refusal")))
+            return _i2a_responses_bad_field (part_path, "'%s.refusal' must be a string", part_path);
         }
       else if (g_str_equal (type, "input_image"))
         {
-          if (i2a_responses_get_string (part, "image_url") == NULL)
-            return i2a_responses_bad_field (part_path, "'%s.image_url' must be a URL or data: URL string "
+          if (_i2a_responses_get_string (part, "image_url") == NULL)
+            return _i2a_responses_bad_field (part_path, "'%s.image_url' must be a URL or data: URL string "
                               "(file_id images are not supported)", part_path);
         }
       else
-        return i2a_responses_bad_field (part_path, "'%s' has the unsupported content type '%s'", part_path, type);
+        return _i2a_responses_bad_field (part_path, "'%s' has the unsupported content type '%s'", part_path, type);
     }
   return NULL;
 }
@@ -193,37 +193,37 @@ static I2aApiError *
 check_item (JsonObject *item,
             const char *param)
 {
-  const char *type = i2a_responses_get_string (item, "type");
+  const char *type = _i2a_responses_get_string (item, "type");
   I2aApiError *error = NULL;
 
   /* {"role", "content"} without a type is a message ("easy input"). */
   if (type == NULL && json_object_has_member (item, "type"))
-    return i2a_responses_bad_field (param, "'%s.type' must be a string", param);
+    return _i2a_responses_bad_field (param, "'%s.type' must be a string", param);
   if (type == NULL || g_str_equal (type, "message"))
     {
-      const char *role = i2a_responses_get_string (item, "role");
+      const char *role = _i2a_responses_get_string (item, "role");
 
       if (role == NULL || !g_strv_contains (message_roles, role))
-        return i2a_responses_bad_field (param, "'%s.role' must be one of user, assistant, system, developer", param);
+        return _i2a_responses_bad_field (param, "'%s.role' must be one of user, assistant, system, developer", param);
       return check_content (json_object_get_member (item, "content"), param);
     }
   if (g_str_equal (type, "function_call") || g_str_equal (type, "custom_tool_call"))
     {
       const char *arg = g_str_equal (type, "function_call") ? "arguments" : "input";
 
-      if (!i2a_responses_require_string (item, param, "call_id", &error) || !i2a_responses_require_string (item, param, "name", &error))
+      if (!_i2a_responses_require_string (item, param, "call_id", &error) || !_i2a_responses_require_string (item, param, "name", &error))
         return error;
-      if (!i2a_responses_is_string (json_object_get_member (item, arg)))
-        return i2a_responses_bad_field (param, "'%s.%s' must be a string", param, arg);
+      if (!_i2a_responses_is_string (json_object_get_member (item, arg)))
+        return _i2a_responses_bad_field (param, "'%s.%s' must be a string", param, arg);
       return NULL;
     }
   if (g_str_equal (type, "function_call_output") || g_str_equal (type, "custom_tool_call_output"))
     {
       JsonNode *output = json_object_get_member (item, "output");
 
-      if (!i2a_responses_require_string (item, param, "call_id", &error))
+      if (!_i2a_responses_require_string (item, param, "call_id", &error))
         return error;
-      if (i2a_responses_is_string (output))
+      if (_i2a_responses_is_string (output))
         return NULL;
       if (output != NULL && JSON_NODE_HOLDS_ARRAY (output))
         {
@@ -240,15 +240,15 @@ check_item (JsonObject *item,
             }
           return error;
         }
-      return i2a_responses_bad_field (param, "'%s.output' must be a string or an array of content parts, not %s",
-                        param, i2a_responses_type_name (output));
+      return _i2a_responses_bad_field (param, "'%s.output' must be a string or an array of content parts, not %s",
+                        param, _i2a_responses_type_name (output));
     }
   if (g_str_equal (type, "reasoning"))
     {
       JsonNode *summary = json_object_get_member (item, "summary");
 
-      if (!i2a_responses_is_absent (summary) && !JSON_NODE_HOLDS_ARRAY (summary))
-        return i2a_responses_bad_field (param, "'%s.summary' must be an array", param);
+      if (!_i2a_responses_is_absent (summary) && !JSON_NODE_HOLDS_ARRAY (summary))
+        return _i2a_responses_bad_field (param, "'%s.summary' must be an array", param);
       return NULL;
     }
   /* Results of hosted tools, which this server never offers: nothing a
@@ -256,7 +256,7 @@ check_item (JsonObject *item,
   if (g_str_equal (type, "web_search_call") || g_str_equal (type, "file_search_call") ||
       g_str_equal (type, "image_generation_call"))
     return NULL;
-  return i2a_responses_bad_field (param, "'%s' has the unsupported item type '%s'", param, type);
+  return _i2a_responses_bad_field (param, "'%s' has the unsupported item type '%s'", param, type);
 }
 
 JsonArray *
@@ -266,7 +266,7 @@ i2a_responses_input_items (JsonObject   *request,
   JsonNode *input = json_object_get_member (request, "input");
   g_autoptr(JsonArray) items = json_array_new ();
 
-  if (i2a_responses_is_string (input))
+  if (_i2a_responses_is_string (input))
     {
       JsonObject *item = json_object_new ();
       JsonArray *content = json_array_new ();
@@ -278,11 +278,11 @@ i2a_responses_input_items (JsonObject   *request,
       json_array_add_object_element (items, item);
       return g_steal_pointer (&items);
     }
-  if (i2a_responses_is_absent (input))
+  if (_i2a_responses_is_absent (input))
     return g_steal_pointer (&items);
   if (!JSON_NODE_HOLDS_ARRAY (input))
     {
-      *error = i2a_responses_bad_field ("input", "'input' must be a string or an array of items, not %s", i2a_responses_type_name (input));
+      *error = _i2a_responses_bad_field ("input", "'input' must be a string or an array of items, not %s", _i2a_responses_type_name (input));
       return NULL;
     }
   for (guint i = 0; i < json_array_get_length (json_node_get_array (input)); i++)
@@ -292,7 +292,7 @@ i2a_responses_input_items (JsonObject   *request,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          *error = i2a_responses_bad_field (param, "'%s' must be an object, not %s", param, i2a_responses_type_name (node));
+          *error = _i2a_responses_bad_field (param, "'%s' must be an object, not %s", param, _i2a_responses_type_name (node));
           return NULL;
         }
       if ((*error = check_item (json_node_get_object (node), param)) != NULL)
@@ -343,7 +343,7 @@ content_text (JsonNode *content)
   GString *text;
   JsonArray *parts;
 
-  if (i2a_responses_is_string (content))
+  if (_i2a_responses_is_string (content))
     return g_strdup (json_node_get_string (content));
   text = g_string_new (NULL);
   if (content == NULL || !JSON_NODE_HOLDS_ARRAY (content))
@@ -352,10 +352,10 @@ content_text (JsonNode *content)
   for (guint i = 0; i < json_array_get_length (parts); i++)
     {
       JsonObject *part = json_array_get_object_element (parts, i);
-      const char *value = i2a_responses_get_string (part, "text");
+      const char *value = _i2a_responses_get_string (part, "text");
 
       if (value == NULL)
-        value = i2a_responses_get_string (part, "refusal");
+        value = _i2a_responses_get_string (part, "refusal");
       if (value == NULL)
         continue;
       if (text->len > 0)
@@ -374,7 +374,7 @@ has_image (JsonNode *content)
     return FALSE;
   parts = json_node_get_array (content);
   for (guint i = 0; i < json_array_get_length (parts); i++)
-    if (g_strcmp0 (i2a_responses_get_string (json_array_get_object_element (parts, i), "type"), "input_image") == 0)
+    if (g_strcmp0 (_i2a_responses_get_string (json_array_get_object_element (parts, i), "type"), "input_image") == 0)
       return TRUE;
   return FALSE;
 }
@@ -396,23 +396,23 @@ user_content (JsonNode *content)
   for (guint i = 0; i < json_array_get_length (parts); i++)
     {
       JsonObject *part = json_array_get_object_element (parts, i);
-      const char *type = i2a_responses_get_string (part, "type");
+      const char *type = _i2a_responses_get_string (part, "type");
 
       if (g_strcmp0 (type, "input_image") == 0)
         {
           JsonObject *image = json_object_new ();
           JsonObject *url = json_object_new ();
-          const char *detail = i2a_responses_get_string (part, "detail");
+          const char *detail = _i2a_responses_get_string (part, "detail");
 
-          json_object_set_string_member (url, "url", i2a_responses_get_string (part, "image_url"));
+          json_object_set_string_member (url, "url", _i2a_responses_get_string (part, "image_url"));
           if (detail != NULL && !g_str_equal (detail, "auto"))
             json_object_set_string_member (url, "detail", detail);
           json_object_set_string_member (image, "type", "image_url");
           json_object_set_object_member (image, "image_url", url);
           json_array_add_object_element (out, image);
         }
-      else if (i2a_responses_get_string (part, "text") != NULL)
-        json_array_add_object_element (out, text_part ("text", i2a_responses_get_string (part, "text")));
+      else if (_i2a_responses_get_string (part, "text") != NULL)
+        json_array_add_object_element (out, text_part ("text", _i2a_responses_get_string (part, "text")));
     }
   {
     /* take, not init: init_array would add a reference of its own. */
@@ -455,7 +455,7 @@ add_tool_call (Builder    *b,
       guint n = json_array_get_length (b->messages);
       JsonObject *last = n > 0 ? json_array_get_object_element (b->messages, n - 1) : NULL;
 
-      if (last != NULL && g_strcmp0 (i2a_responses_get_string (last, "role"), "assistant") == 0 &&
+      if (last != NULL && g_strcmp0 (_i2a_responses_get_string (last, "role"), "assistant") == 0 &&
           !json_object_has_member (last, "tool_calls") && b->reasoning == NULL)
         b->open_calls = last;
       else
@@ -495,11 +495,11 @@ add_item (Builder    *b,
           JsonObject *item,
           const char *param)
 {
-  const char *type = i2a_responses_get_string (item, "type");
+  const char *type = _i2a_responses_get_string (item, "type");
 
   if (type == NULL || g_str_equal (type, "message"))
     {
-      const char *role = i2a_responses_get_string (item, "role");
+      const char *role = _i2a_responses_get_string (item, "role");
       JsonNode *content = json_object_get_member (item, "content");
 
       if (g_str_equal (role, "system") || g_str_equal (role, "developer"))
@@ -530,19 +530,19 @@ add_item (Builder    *b,
     }
   if (g_str_equal (type, "function_call"))
     {
-      add_tool_call (b, i2a_responses_get_string (item, "call_id"), i2a_responses_get_string (item, "name"), i2a_responses_get_string (item, "arguments"));
+      add_tool_call (b, _i2a_responses_get_string (item, "call_id"), _i2a_responses_get_string (item, "name"), _i2a_responses_get_string (item, "arguments"));
       return NULL;
     }
   if (g_str_equal (type, "custom_tool_call"))
     {
-      g_autofree char *arguments = custom_arguments (i2a_responses_get_string (item, "input"));
+      g_autofree char *arguments = custom_arguments (_i2a_responses_get_string (item, "input"));
 
-      add_tool_call (b, i2a_responses_get_string (item, "call_id"), i2a_responses_get_string (item, "name"), arguments);
+      add_tool_call (b, _i2a_responses_get_string (item, "call_id"), _i2a_responses_get_string (item, "name"), arguments);
       return NULL;
     }
   if (g_str_equal (type, "function_call_output") || g_str_equal (type, "custom_tool_call_output"))
     {
-      const char *call_id = i2a_responses_get_string (item, "call_id");
+      const char *call_id = _i2a_responses_get_string (item, "call_id");
       g_autofree char *text = content_text (json_object_get_member (item, "output"));
       JsonObject *message;
 
@@ -550,7 +550,7 @@ add_item (Builder    *b,
         {
           g_autofree char *path = g_strdup_printf ("%s.call_id", param);
 
-          return i2a_responses_bad_field (path, "'%s' is '%s', which matches no earlier function_call or "
+          return _i2a_responses_bad_field (path, "'%s' is '%s', which matches no earlier function_call or "
                             "custom_tool_call in the conversation", path, call_id);
         }
       /* Tool results stay right after their calls: no new open group. */
@@ -584,9 +584,9 @@ static I2aApiError *
 map_text_format (JsonObject *request,
                  JsonObject *chat)
 {
-  JsonObject *text = i2a_responses_get_object (request, "text");
-  JsonObject *format = text ? i2a_responses_get_object (text, "format") : NULL;
-  const char *type = format ? i2a_responses_get_string (format, "type") : NULL;
+  JsonObject *text = _i2a_responses_get_object (request, "text");
+  JsonObject *format = text ? _i2a_responses_get_object (text, "format") : NULL;
+  const char *type = format ? _i2a_responses_get_string (format, "type") : NULL;
 
   if (type == NULL || g_str_equal (type, "text"))
     return NULL;
@@ -609,11 +609,11 @@ map_text_format (JsonObject *request,
         {
           json_object_unref (out);
           json_object_unref (schema);
-          return i2a_responses_bad_field ("text.format.schema", "'text.format.schema' must be an object");
+          return _i2a_responses_bad_field ("text.format.schema", "'text.format.schema' must be an object");
         }
-      json_object_set_string_member (schema, "name", i2a_responses_get_string (format, "name") ? i2a_responses_get_string (format, "name") : "response");
-      if (i2a_responses_get_string (format, "description"))
-        json_object_set_string_member (schema, "description", i2a_responses_get_string (format, "description"));
+      json_object_set_string_member (schema, "name", _i2a_responses_get_string (format, "name") ? _i2a_responses_get_string (format, "name") : "response");
+      if (_i2a_responses_get_string (format, "description"))
+        json_object_set_string_member (schema, "description", _i2a_responses_get_string (format, "description"));
       json_object_set_member (schema, "schema", json_node_copy (node));
       if (strict != NULL && JSON_NODE_HOLDS_VALUE (strict) && json_node_get_value_type (strict) == G_TYPE_BOOLEAN)
         json_object_set_boolean_member (schema, "strict", json_node_get_boolean (strict));
@@ -622,7 +622,7 @@ map_text_format (JsonObject *request,
       json_object_set_object_member (chat, "response_format", out);
       return NULL;
     }
-  return i2a_responses_bad_field ("text.format.type", "'text.format.type' must be text, json_object or json_schema, not '%s'", type);
+  return _i2a_responses_bad_field ("text.format.type", "'text.format.type' must be text, json_object or json_schema, not '%s'", type);
 }
 
 static I2aApiError *
@@ -633,10 +633,10 @@ copy_number (JsonObject *request,
 {
   JsonNode *node = json_object_get_member (request, from);
 
-  if (i2a_responses_is_absent (node))
+  if (_i2a_responses_is_absent (node))
     return NULL;
-  if (!i2a_responses_is_number (node))
-    return i2a_responses_bad_field (from, "'%s' must be a number, not %s", from, i2a_responses_type_name (node));
+  if (!_i2a_responses_is_number (node))
+    return _i2a_responses_bad_field (from, "'%s' must be a number, not %s", from, _i2a_responses_type_name (node));
   json_object_set_member (chat, to, json_node_copy (node));
   return NULL;
 }
@@ -657,28 +657,28 @@ i2a_responses_to_chat (JsonObject   *request,
   g_return_val_if_fail (request != NULL && items != NULL, NULL);
 
   node = json_object_get_member (request, "model");
-  if (!i2a_responses_is_string (node) || i2a_responses_is_blank (json_node_get_string (node)))
+  if (!_i2a_responses_is_string (node) || _i2a_responses_is_blank (json_node_get_string (node)))
     {
-      *error = node == NULL ? i2a_responses_bad_field ("model", "Missing required field 'model'")
-                            : i2a_responses_bad_field ("model", "'model' must be a non-empty string");
+      *error = node == NULL ? _i2a_responses_bad_field ("model", "Missing required field 'model'")
+                            : _i2a_responses_bad_field ("model", "'model' must be a non-empty string");
       return NULL;
     }
   model = json_node_get_string (node);
   node = json_object_get_member (request, "instructions");
-  if (!i2a_responses_is_absent (node) && !i2a_responses_is_string (node))
+  if (!_i2a_responses_is_absent (node) && !_i2a_responses_is_string (node))
     {
-      *error = i2a_responses_bad_field ("instructions", "'instructions' must be a string, not %s", i2a_responses_type_name (node));
+      *error = _i2a_responses_bad_field ("instructions", "'instructions' must be a string, not %s", _i2a_responses_type_name (node));
       return NULL;
     }
   node = json_object_get_member (request, "stream");
-  if (!i2a_responses_is_absent (node) && !(JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN))
+  if (!_i2a_responses_is_absent (node) && !(JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN))
     {
-      *error = i2a_responses_bad_field ("stream", "'stream' must be a boolean, not %s", i2a_responses_type_name (node));
+      *error = _i2a_responses_bad_field ("stream", "'stream' must be a boolean, not %s", _i2a_responses_type_name (node));
       return NULL;
     }
 
   b.messages = json_array_new ();
-  b.system = g_string_new (i2a_responses_get_string (request, "instructions"));
+  b.system = g_string_new (_i2a_responses_get_string (request, "instructions"));
   b.calls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
@@ -692,7 +692,7 @@ i2a_responses_to_chat (JsonObject   *request,
     }
   if (json_array_get_length (b.messages) == 0 && b.system->len == 0)
     {
-      *error = i2a_responses_bad_field ("input", "'input' must hold at least one message");
+      *error = _i2a_responses_bad_field ("input", "'input' must hold at least one message");
       return NULL;
     }
 
@@ -711,7 +711,7 @@ i2a_responses_to_chat (JsonObject   *request,
   json_object_set_array_member (chat, "messages", messages);
 
   node = json_object_get_member (request, "stream");
-  if (!i2a_responses_is_absent (node) && json_node_get_boolean (node))
+  if (!_i2a_responses_is_absent (node) && json_node_get_boolean (node))
     {
       JsonObject *options = json_object_new ();
 
@@ -721,8 +721,8 @@ i2a_responses_to_chat (JsonObject   *request,
       json_object_set_object_member (chat, "stream_options", options);
     }
 
-  if ((err = i2a_responses_map_tools (request, chat)) != NULL ||
-      (err = i2a_responses_map_tool_choice (request, chat)) != NULL ||
+  if ((err = _i2a_responses_map_tools (request, chat)) != NULL ||
+      (err = _i2a_responses_map_tool_choice (request, chat)) != NULL ||
       (err = map_text_format (request, chat)) != NULL ||
       (err = copy_number (request, "max_output_tokens", chat, "max_tokens")) != NULL ||
       (err = copy_number (request, "temperature", chat, "temperature")) != NULL ||
@@ -732,25 +732,25 @@ i2a_responses_to_chat (JsonObject   *request,
       return NULL;
     }
   node = json_object_get_member (request, "parallel_tool_calls");
-  if (!i2a_responses_is_absent (node) && json_object_has_member (chat, "tools"))
+  if (!_i2a_responses_is_absent (node) && json_object_has_member (chat, "tools"))
     {
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
         {
-          *error = i2a_responses_bad_field ("parallel_tool_calls", "'parallel_tool_calls' must be a boolean, not %s",
-                              i2a_responses_type_name (node));
+          *error = _i2a_responses_bad_field ("parallel_tool_calls", "'parallel_tool_calls' must be a boolean, not %s",
+                              _i2a_responses_type_name (node));
           return NULL;
         }
       json_object_set_boolean_member (chat, "parallel_tool_calls", json_node_get_boolean (node));
     }
   /* The shared request path keeps a conversation on one account by this
    * key (Codex also sends it as its session id). */
-  if (i2a_responses_get_string (request, "prompt_cache_key") != NULL)
-    json_object_set_string_member (chat, "prompt_cache_key", i2a_responses_get_string (request, "prompt_cache_key"));
+  if (_i2a_responses_get_string (request, "prompt_cache_key") != NULL)
+    json_object_set_string_member (chat, "prompt_cache_key", _i2a_responses_get_string (request, "prompt_cache_key"));
   /* The upstream rules turn reasoning_effort into each model's own
    * thinking switch. */
-  reasoning = i2a_responses_get_object (request, "reasoning");
-  if (reasoning != NULL && i2a_responses_get_string (reasoning, "effort") != NULL)
-    json_object_set_string_member (chat, "reasoning_effort", i2a_responses_get_string (reasoning, "effort"));
+  reasoning = _i2a_responses_get_object (request, "reasoning");
+  if (reasoning != NULL && _i2a_responses_get_string (reasoning, "effort") != NULL)
+    json_object_set_string_member (chat, "reasoning_effort", _i2a_responses_get_string (reasoning, "effort"));
   return g_steal_pointer (&chat);
 }
 

@@ -22,13 +22,13 @@ custom_tool_function (JsonObject *tool)
   JsonObject *properties = json_object_new ();
   JsonObject *input = json_object_new ();
   JsonArray *required = json_array_new ();
-  JsonObject *format = i2a_responses_get_object (tool, "format");
-  GString *description = g_string_new (i2a_responses_get_string (tool, "description"));
+  JsonObject *format = _i2a_responses_get_object (tool, "format");
+  GString *description = g_string_new (_i2a_responses_get_string (tool, "description"));
 
-  if (format != NULL && g_strcmp0 (i2a_responses_get_string (format, "type"), "grammar") == 0)
+  if (format != NULL && g_strcmp0 (_i2a_responses_get_string (format, "type"), "grammar") == 0)
     {
-      const char *syntax = i2a_responses_get_string (format, "syntax");
-      const char *definition = i2a_responses_get_string (format, "definition");
+      const char *syntax = _i2a_responses_get_string (format, "syntax");
+      const char *definition = _i2a_responses_get_string (format, "definition");
 
       if (definition != NULL)
         g_string_append_printf (description, "%sThe input must follow this %s grammar:\n%s",
@@ -41,7 +41,7 @@ custom_tool_function (JsonObject *tool)
   json_object_set_string_member (parameters, "type", "object");
   json_object_set_object_member (parameters, "properties", properties);
   json_object_set_array_member (parameters, "required", required);
-  json_object_set_string_member (function, "name", i2a_responses_get_string (tool, "name"));
+  json_object_set_string_member (function, "name", _i2a_responses_get_string (tool, "name"));
   json_object_set_string_member (function, "description", description->str);
   json_object_set_object_member (function, "parameters", parameters);
   g_string_free (description, TRUE);
@@ -49,16 +49,16 @@ custom_tool_function (JsonObject *tool)
 }
 
 I2aApiError *
-i2a_responses_map_tools (JsonObject *request,
-                         JsonObject *chat)
+_i2a_responses_map_tools (JsonObject *request,
+                          JsonObject *chat)
 {
   JsonNode *node = json_object_get_member (request, "tools");
   JsonArray *tools, *out;
 
-  if (i2a_responses_is_absent (node))
+  if (_i2a_responses_is_absent (node))
     return NULL;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return i2a_responses_bad_field ("tools", "'tools' must be an array, not %s", i2a_responses_type_name (node));
+    return _i2a_responses_bad_field ("tools", "'tools' must be an array, not %s", _i2a_responses_type_name (node));
   tools = json_node_get_array (node);
   out = json_array_new ();
   for (guint i = 0; i < json_array_get_length (tools); i++)
@@ -72,14 +72,14 @@ i2a_responses_map_tools (JsonObject *request,
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
           json_array_unref (out);
-          return i2a_responses_bad_field (param, "'%s' must be an object, not %s", param, i2a_responses_type_name (element));
+          return _i2a_responses_bad_field (param, "'%s' must be an object, not %s", param, _i2a_responses_type_name (element));
         }
       tool = json_node_get_object (element);
-      type = i2a_responses_get_string (tool, "type");
+      type = _i2a_responses_get_string (tool, "type");
       if (type == NULL)
         {
           json_array_unref (out);
-          return i2a_responses_bad_field (param, "'%s.type' must be a string", param);
+          return _i2a_responses_bad_field (param, "'%s.type' must be a string", param);
         }
       if (!g_str_equal (type, "function") && !g_str_equal (type, "custom"))
         {
@@ -88,7 +88,7 @@ i2a_responses_map_tools (JsonObject *request,
           g_debug ("Dropping the hosted tool '%s' (%s)", type, param);
           continue;
         }
-      if (!i2a_responses_require_string (tool, param, "name", &error))
+      if (!_i2a_responses_require_string (tool, param, "name", &error))
         {
           json_array_unref (out);
           return error;
@@ -103,9 +103,9 @@ i2a_responses_map_tools (JsonObject *request,
           JsonNode *parameters = json_object_get_member (tool, "parameters");
           JsonNode *strict = json_object_get_member (tool, "strict");
 
-          json_object_set_string_member (function, "name", i2a_responses_get_string (tool, "name"));
-          if (i2a_responses_get_string (tool, "description"))
-            json_object_set_string_member (function, "description", i2a_responses_get_string (tool, "description"));
+          json_object_set_string_member (function, "name", _i2a_responses_get_string (tool, "name"));
+          if (_i2a_responses_get_string (tool, "description"))
+            json_object_set_string_member (function, "description", _i2a_responses_get_string (tool, "description"));
           if (parameters != NULL && JSON_NODE_HOLDS_OBJECT (parameters))
             json_object_set_member (function, "parameters", json_node_copy (parameters));
           else
@@ -131,34 +131,34 @@ i2a_responses_map_tools (JsonObject *request,
 }
 
 I2aApiError *
-i2a_responses_map_tool_choice (JsonObject *request,
-                               JsonObject *chat)
+_i2a_responses_map_tool_choice (JsonObject *request,
+                                JsonObject *chat)
 {
   JsonNode *node = json_object_get_member (request, "tool_choice");
   JsonObject *choice;
   const char *type;
 
-  if (i2a_responses_is_absent (node) || !json_object_has_member (chat, "tools"))
+  if (_i2a_responses_is_absent (node) || !json_object_has_member (chat, "tools"))
     return NULL;
-  if (i2a_responses_is_string (node))
+  if (_i2a_responses_is_string (node))
     {
       const char *value = json_node_get_string (node);
 
       if (!g_str_equal (value, "auto") && !g_str_equal (value, "none") && !g_str_equal (value, "required"))
-        return i2a_responses_bad_field ("tool_choice", "'tool_choice' must be auto, none, required or an object, not '%s'", value);
+        return _i2a_responses_bad_field ("tool_choice", "'tool_choice' must be auto, none, required or an object, not '%s'", value);
       json_object_set_string_member (chat, "tool_choice", value);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return i2a_responses_bad_field ("tool_choice", "'tool_choice' must be a string or an object, not %s", i2a_responses_type_name (node));
+    return _i2a_responses_bad_field ("tool_choice", "'tool_choice' must be a string or an object, not %s", _i2a_responses_type_name (node));
   choice = json_node_get_object (node);
-  type = i2a_responses_get_string (choice, "type");
-  if ((g_strcmp0 (type, "function") == 0 || g_strcmp0 (type, "custom") == 0) && i2a_responses_get_string (choice, "name"))
+  type = _i2a_responses_get_string (choice, "type");
+  if ((g_strcmp0 (type, "function") == 0 || g_strcmp0 (type, "custom") == 0) && _i2a_responses_get_string (choice, "name"))
     {
       JsonObject *out = json_object_new ();
       JsonObject *function = json_object_new ();
 
-      json_object_set_string_member (function, "name", i2a_responses_get_string (choice, "name"));
+      json_object_set_string_member (function, "name", _i2a_responses_get_string (choice, "name"));
       json_object_set_string_member (out, "type", "function");
       json_object_set_object_member (out, "function", function);
       json_object_set_object_member (chat, "tool_choice", out);
@@ -187,8 +187,8 @@ i2a_responses_is_custom_tool (JsonObject *request,
       if (!JSON_NODE_HOLDS_OBJECT (element))
         continue;
       tool = json_node_get_object (element);
-      if (g_strcmp0 (i2a_responses_get_string (tool, "type"), "custom") == 0 &&
-          g_strcmp0 (i2a_responses_get_string (tool, "name"), name) == 0)
+      if (g_strcmp0 (_i2a_responses_get_string (tool, "type"), "custom") == 0 &&
+          g_strcmp0 (_i2a_responses_get_string (tool, "name"), name) == 0)
         return TRUE;
     }
   return FALSE;
