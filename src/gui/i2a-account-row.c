@@ -338,7 +338,7 @@ account_notify_cb (I2aAccount    *account,
 static void
 enabled_switch_notify_cb (I2aAccountRow *self)
 {
-  if (!self->updating)
+  if (!self->updating && self->account != NULL)
     i2a_account_ops_set_enabled (self->pool, self->account,
                                  gtk_switch_get_active (self->enabled_switch));
 }
@@ -346,7 +346,7 @@ enabled_switch_notify_cb (I2aAccountRow *self)
 static void
 limit_spin_changed_cb (I2aAccountRow *self)
 {
-  if (!self->updating)
+  if (!self->updating && self->account != NULL)
     i2a_account_ops_set_max_concurrency (self->pool, self->account,
                                          (guint) gtk_spin_button_get_value_as_int (self->limit_spin));
 }
@@ -382,10 +382,6 @@ i2a_account_row_constructed (GObject *object)
   if (self->pool != NULL)
     g_signal_connect_object (self->pool, "config-reloaded", G_CALLBACK (update_plaintext),
                              self, G_CONNECT_SWAPPED);
-  g_signal_connect_swapped (self->enabled_switch, "notify::active",
-                            G_CALLBACK (enabled_switch_notify_cb), self);
-  g_signal_connect_swapped (self->limit_spin, "value-changed",
-                            G_CALLBACK (limit_spin_changed_cb), self);
 }
 
 static void
@@ -470,6 +466,8 @@ i2a_account_row_class_init (I2aAccountRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, status_label);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, limit_spin);
+  gtk_widget_class_bind_template_callback (widget_class, enabled_switch_notify_cb);
+  gtk_widget_class_bind_template_callback (widget_class, limit_spin_changed_cb);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, limit_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, usage_row);
   gtk_widget_class_bind_template_child (widget_class, I2aAccountRow, expiry_row);

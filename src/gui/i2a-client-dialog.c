@@ -474,6 +474,8 @@ i2a_client_dialog_class_init (I2aClientDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, status_label);
   gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, diff_scroll);
   gtk_widget_class_bind_template_child (widget_class, I2aClientDialog, diff_box);
+  gtk_widget_class_bind_template_callback (widget_class, _i2a_client_dialog_apply);
+  gtk_widget_class_bind_template_callback (widget_class, _i2a_client_dialog_undo);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
@@ -484,9 +486,6 @@ i2a_client_dialog_init (I2aClientDialog *self)
   load_css ();
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
-
-  g_signal_connect_swapped (self->apply_button, "clicked", G_CALLBACK (_i2a_client_dialog_apply), self);
-  g_signal_connect_swapped (self->undo_button, "clicked", G_CALLBACK (_i2a_client_dialog_undo), self);
 }
 
 GtkWidget *

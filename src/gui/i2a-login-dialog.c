@@ -358,6 +358,9 @@ i2a_login_dialog_class_init (I2aLoginDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aLoginDialog, advanced_row);
   gtk_widget_class_bind_template_child (widget_class, I2aLoginDialog, base_url_row);
 
+  gtk_widget_class_bind_template_callback (widget_class, copy_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, open_browser);
+  gtk_widget_class_bind_template_callback (widget_class, i2a_login_dialog_start);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
@@ -365,10 +368,6 @@ static void
 i2a_login_dialog_init (I2aLoginDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-
-  g_signal_connect_swapped (self->copy_button, "clicked", G_CALLBACK (copy_clicked_cb), self);
-  g_signal_connect_swapped (self->open_button, "clicked", G_CALLBACK (open_browser), self);
-  g_signal_connect_swapped (self->retry_button, "clicked", G_CALLBACK (i2a_login_dialog_start), self);
 }
 
 GtkWidget *

@@ -384,6 +384,7 @@ i2a_usage_page_class_init (I2aUsagePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, I2aUsagePage, chart);
   gtk_widget_class_bind_template_child (widget_class, I2aUsagePage, table_by);
   gtk_widget_class_bind_template_child (widget_class, I2aUsagePage, table);
+  gtk_widget_class_bind_template_callback (widget_class, refresh);
 }
 
 static void
@@ -393,8 +394,6 @@ i2a_usage_page_init (I2aUsagePage *self)
   self->cancellable = g_cancellable_new ();
   self->rows = g_list_store_new (I2A_TYPE_USAGE_ITEM);
   setup_table (self);
-  g_signal_connect_swapped (self->chart_by, "notify::selected", G_CALLBACK (refresh), self);
-  g_signal_connect_swapped (self->table_by, "notify::selected", G_CALLBACK (refresh), self);
 }
 
 GtkWidget *
