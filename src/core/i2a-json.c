@@ -116,3 +116,36 @@ i2a_json_load_private (JsonParser  *parser,
     }
   return TRUE;
 }
+
+const char *
+i2a_json_node_kind (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return "null";
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return "an object";
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    return "an array";
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return "a string";
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return "a boolean";
+  return "a number";
+}
+
+gboolean
+i2a_json_node_is_string (JsonNode *node)
+{
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+gboolean
+i2a_json_node_is_number (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
+}

@@ -21,6 +21,15 @@ JsonObject *i2a_json_parse_object (const char *data,
  * takes its own reference, so passing json_object_new () to it leaks.) */
 JsonNode   *i2a_json_node_new_object (void);
 
+/* What a request validator says it got instead: "null", "an object",
+ * "an array", "a string", "a boolean" or "a number". NULL (an absent
+ * member) is "null". */
+const char *i2a_json_node_kind      (JsonNode   *node);
+/* A string value; FALSE for NULL. */
+gboolean    i2a_json_node_is_string (JsonNode   *node);
+/* An integer or floating-point value; FALSE for NULL. */
+gboolean    i2a_json_node_is_number (JsonNode   *node);
+
 /* Parse a file that may hold secrets (keys.json, settings.json,
  * oauth_creds.json): nesting depth checked before the recursive parser
  * runs, and on failure an I2A_ERROR_INVALID_CONFIG whose message is

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "i2a-chat-validate.h"
+#include "i2a-json.h"
 #include "i2a-json-limits.h"
 
 static I2aApiError *
@@ -37,28 +38,6 @@ content_type_is_json (const char *content_type)
   return g_str_equal (media, "application/json") || g_str_has_suffix (media, "+json");
 }
 
-static const char *
-node_type_name (JsonNode *node)
-{
-  if (JSON_NODE_HOLDS_NULL (node))
-    return "null";
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return "an object";
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return "an array";
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return "a string";
-  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    return "a boolean";
-  return "a number";
-}
-
-static gboolean
-is_string (JsonNode *node)
-{
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
 static I2aApiError *
 check_messages (JsonNode *node)
 {
@@ -69,7 +48,7 @@ check_messages (JsonNode *node)
     return bad_field ("messages", "Missing required field 'messages' (an array of message objects)");
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      g_autofree char *m = g_strdup_printf ("'messages' must be an array, not %s", node_type_name (node));
+      g_autofree char *m = g_strdup_printf ("'messages' must be an array, not %s", i2a_json_node_kind (node));
       return bad_field ("messages", m);
     }
   array = json_node_get_array (node);
@@ -84,11 +63,11 @@ check_messages (JsonNode *node)
 
       if (!JSON_NODE_HOLDS_OBJECT (item))
         {
-          g_autofree char *m = g_strdup_printf ("'%s' must be an object, not %s", param, node_type_name (item));
+          g_autofree char *m = g_strdup_printf ("'%s' must be an object, not %s", param, i2a_json_node_kind (item));
           return bad_field (param, m);
         }
       role = json_object_get_member (json_node_get_object (item), "role");
-      if (!is_string (role) || *json_node_get_string (role) == '\0')
+      if (!i2a_json_node_is_string (role) || *json_node_get_string (role) == '\0')
         {
           g_autofree char *p = g_strdup_printf ("%s.role", param);
           g_autofree char *m = g_strdup_printf ("'%s' must be a non-empty string", p);
@@ -165,9 +144,9 @@ i2a_chat_validate_full (const char          *content_type,
   model = json_object_get_member (request, "model");
   if (model == NULL)
     err = bad_field ("model", "Missing required field 'model'");
-  else if (!is_string (model))
+  else if (!i2a_json_node_is_string (model))
     {
-      g_autofree char *m = g_strdup_printf ("'model' must be a string, not %s", node_type_name (model));
+      g_autofree char *m = g_strdup_printf ("'model' must be a string, not %s", i2a_json_node_kind (model));
       err = bad_field ("model", m);
     }
   else
@@ -184,7 +163,7 @@ i2a_chat_validate_full (const char          *content_type,
   if (err == NULL && stream && !JSON_NODE_HOLDS_NULL (stream) &&
       !(JSON_NODE_HOLDS_VALUE (stream) && json_node_get_value_type (stream) == G_TYPE_BOOLEAN))
     {
-      g_autofree char *m = g_strdup_printf ("'stream' must be a boolean, not %s", node_type_name (stream));
+      g_autofree char *m = g_strdup_printf ("'stream' must be a boolean, not %s", i2a_json_node_kind (stream));
       err = bad_field ("stream", m);
     }
 

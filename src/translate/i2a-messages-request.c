@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "i2a-json.h"
 #include "i2a-messages-request.h"
 
 #define BILLING_HEADER "x-anthropic-billing-header:"
@@ -40,39 +41,11 @@ bad_field (const char *param,
   return error;
 }
 
+/* An absent member is "missing" here, not "null". */
 static const char *
 kind (JsonNode *node)
 {
-  if (node == NULL)
-    return "missing";
-  if (JSON_NODE_HOLDS_NULL (node))
-    return "null";
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return "an object";
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return "an array";
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return "a string";
-  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    return "a boolean";
-  return "a number";
-}
-
-static gboolean
-is_string (JsonNode *node)
-{
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-is_number (JsonNode *node)
-{
-  GType t;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  t = json_node_get_value_type (node);
-  return t == G_TYPE_INT64 || t == G_TYPE_DOUBLE;
+  return node == NULL ? "missing" : i2a_json_node_kind (node);
 }
 
 static JsonNode *
@@ -88,7 +61,7 @@ string_member (JsonObject *object,
 {
   JsonNode *node = member (object, name);
 
-  return is_string (node) ? json_node_get_string (node) : NULL;
+  return i2a_json_node_is_string (node) ? json_node_get_string (node) : NULL;
 }
 
 static JsonObject *
@@ -117,7 +90,7 @@ need_string (JsonObject  *block,
 {
   JsonNode *node = member (block, name);
 
-  if (!is_string (node))
+  if (!i2a_json_node_is_string (node))
     {
       g_autofree char *p = g_strdup_printf ("%s.%s", param, name);
       return bad_field (p, "must be a string, not %s", kind (node));
@@ -193,7 +166,7 @@ content_blocks (JsonObject   *message,
   JsonNode *content = member (message, "content");
   JsonArray *blocks;
 
-  if (is_string (content))
+  if (i2a_json_node_is_string (content))
     {
       blocks = json_array_new ();
       json_array_add_object_element (blocks, text_part (json_node_get_string (content)));
@@ -213,7 +186,7 @@ content_blocks (JsonObject   *message,
               json_array_unref (blocks);
               return NULL;
             }
-          if (!is_string (member (json_node_get_object (block), "type")))
+          if (!i2a_json_node_is_string (member (json_node_get_object (block), "type")))
             {
               g_autofree char *pt = g_strdup_printf ("%s.type", p);
               *error = bad_field (pt, "must be a string, not %s",
@@ -281,7 +254,7 @@ add_system (GString    *system,
 {
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return NULL;
-  if (is_string (node))
+  if (i2a_json_node_is_string (node))
     {
       append_system_text (system, json_node_get_string (node));
       return NULL;
@@ -339,7 +312,7 @@ tool_result_text (JsonObject *block,
 
   if (content == NULL || JSON_NODE_HOLDS_NULL (content))
     return NULL;
-  if (is_string (content))
+  if (i2a_json_node_is_string (content))
     {
       g_string_append (text, json_node_get_string (content));
       return NULL;
@@ -828,7 +801,7 @@ copy_number (JsonObject *request,
 
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return NULL;
-  if (!is_number (node))
+  if (!i2a_json_node_is_number (node))
     return bad_field (from, "must be a number, not %s", kind (node));
   json_object_set_member (chat, to, json_node_copy (node));
   return NULL;
@@ -853,9 +826,9 @@ convert_thinking (JsonObject *request,
   if (g_str_equal (type, "enabled"))
     {
       JsonNode *budget = member (thinking, "budget_tokens");
-      gint64 tokens = is_number (budget) ? json_node_get_int (budget) : 0;
+      gint64 tokens = i2a_json_node_is_number (budget) ? json_node_get_int (budget) : 0;
 
-      if (budget && !is_number (budget))
+      if (budget && !i2a_json_node_is_number (budget))
         return bad_field ("thinking.budget_tokens", "must be a number, not %s", kind (budget));
       json_object_set_string_member (chat, "reasoning_effort",
                                      tokens > 0 && tokens <= 4096 ? "low"
@@ -885,7 +858,7 @@ convert_parameters (JsonObject *request,
   I2aApiError *error;
 
   if (max_tokens && !JSON_NODE_HOLDS_NULL (max_tokens) &&
-      (!is_number (max_tokens) || json_node_get_int (max_tokens) < 1))
+      (!i2a_json_node_is_number (max_tokens) || json_node_get_int (max_tokens) < 1))
     return bad_field ("max_tokens", "must be a positive integer");
   if ((error = copy_number (request, chat, "max_tokens", "max_tokens")) ||
       (error = copy_number (request, chat, "temperature", "temperature")) ||
@@ -899,7 +872,7 @@ convert_parameters (JsonObject *request,
         return bad_field ("stop_sequences", "must be an array of strings, not %s", kind (stop));
       array = json_node_get_array (stop);
       for (guint i = 0; i < json_array_get_length (array); i++)
-        if (!is_string (json_array_get_element (array, i)))
+        if (!i2a_json_node_is_string (json_array_get_element (array, i)))
           {
             g_autofree char *p = g_strdup_printf ("stop_sequences.%u", i);
             return bad_field (p, "must be a string, not %s", kind (json_array_get_element (array, i)));
@@ -1014,7 +987,7 @@ i2a_messages_request_dup_stop_sequences (JsonObject *request)
     {
       JsonNode *item = json_array_get_element (json_node_get_array (stop), i);
 
-      if (is_string (item))
+      if (i2a_json_node_is_string (item))
         g_strv_builder_add (builder, json_node_get_string (item));
     }
   return g_strv_builder_end (builder);

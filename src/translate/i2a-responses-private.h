@@ -9,6 +9,7 @@
  * (i2a-responses-request.c) and its tools part (i2a-responses-tools.c). */
 #pragma once
 
+#include "i2a-json.h"
 #include "i2a-responses-request.h"
 
 G_BEGIN_DECLS
@@ -17,10 +18,6 @@ G_BEGIN_DECLS
 I2aApiError *_i2a_responses_bad_field      (const char   *param,
                                             const char   *format,
                                             ...) G_GNUC_PRINTF (2, 3);
-/* "a string", "an object"… for messages. */
-const char  *_i2a_responses_type_name      (JsonNode     *node);
-gboolean     _i2a_responses_is_string      (JsonNode     *node);
-gboolean     _i2a_responses_is_number      (JsonNode     *node);
 /* Missing or null. */
 gboolean     _i2a_responses_is_absent      (JsonNode     *node);
 gboolean     _i2a_responses_is_blank       (const char   *text);

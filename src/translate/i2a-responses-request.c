@@ -34,39 +34,6 @@ _i2a_responses_bad_field (const char *param,
   return error;
 }
 
-const char *
-_i2a_responses_type_name (JsonNode *node)
-{
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return "null";
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    return "an object";
-  if (JSON_NODE_HOLDS_ARRAY (node))
-    return "an array";
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return "a string";
-  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    return "a boolean";
-  return "a number";
-}
-
-gboolean
-_i2a_responses_is_string (JsonNode *node)
-{
-  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-gboolean
-_i2a_responses_is_number (JsonNode *node)
-{
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
-}
-
 gboolean
 _i2a_responses_is_absent (JsonNode *node)
 {
@@ -88,7 +55,7 @@ _i2a_responses_get_string (JsonObject *obj,
 {
   JsonNode *node = json_object_get_member (obj, name);
 
-  return _i2a_responses_is_string (node) ? json_node_get_string (node) : NULL;
+  return i2a_json_node_is_string (node) ? json_node_get_string (node) : NULL;
 }
 
 JsonObject *
@@ -110,9 +77,9 @@ _i2a_responses_require_string (JsonObject   *obj,
   JsonNode *node = json_object_get_member (obj, name);
   g_autofree char *path = g_strdup_printf ("%s.%s", param, name);
 
-  if (!_i2a_responses_is_string (node))
+  if (!i2a_json_node_is_string (node))
     {
-      *error = _i2a_responses_bad_field (path, "'%s' must be a string, not %s", path, _i2a_responses_type_name (node));
+      *error = _i2a_responses_bad_field (path, "'%s' must be a string, not %s", path, i2a_json_node_kind (node));
       return NULL;
     }
   if (*json_node_get_string (node) == '\0')
@@ -144,11 +111,11 @@ check_content (JsonNode   *content,
   g_autofree char *path = g_strdup_printf ("%s.content", param);
   JsonArray *parts;
 
-  if (_i2a_responses_is_string (content))
+  if (i2a_json_node_is_string (content))
     return NULL;
   if (content == NULL || !JSON_NODE_HOLDS_ARRAY (content))
     return _i2a_responses_bad_field (path, "'%s' must be a string or an array of content parts, not %s",
-                      path, _i2a_responses_type_name (content));
+                      path, i2a_json_node_kind (content));
   parts = json_node_get_array (content);
   for (guint i = 0; i < json_array_get_length (parts); i++)
     {
@@ -158,7 +125,7 @@ check_content (JsonNode   *content,
       const char *type;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
-        return _i2a_responses_bad_field (part_path, "'%s' must be an object, not %s", part_path, _i2a_responses_type_name (node));
+        return _i2a_responses_bad_field (part_path, "'%s' must be an object, not %s", part_path, i2a_json_node_kind (node));
       part = json_node_get_object (node);
       type = _i2a_responses_get_string (part, "type");
       if (type == NULL)
@@ -167,12 +134,12 @@ check_content (JsonNode   *content,
           g_str_equal (type, "text") || g_str_equal (type, "summary_text") ||
           g_str_equal (type, "reasoning_text"))
         {
-          if (!_i2a_responses_is_string (json_object_get_member (part, "text")))
+          if (!i2a_json_node_is_string (json_object_get_member (part, "text")))
             return _i2a_responses_bad_field (part_path, "'%s.text' must be a string", part_path);
         }
       else if (g_str_equal (type, "refusal"))
         {
-          if (!_i2a_responses_is_string (json_object_get_member (part, "refusal")))
+          if (!i2a_json_node_is_string (json_object_get_member (part, "refusal")))
             return _i2a_responses_bad_field (part_path, "'%s.refusal' must be a string", part_path);
         }
       else if (g_str_equal (type, "input_image"))
@@ -213,7 +180,7 @@ check_item (JsonObject *item,
 
       if (!_i2a_responses_require_string (item, param, "call_id", &error) || !_i2a_responses_require_string (item, param, "name", &error))
         return error;
-      if (!_i2a_responses_is_string (json_object_get_member (item, arg)))
+      if (!i2a_json_node_is_string (json_object_get_member (item, arg)))
         return _i2a_responses_bad_field (param, "'%s.%s' must be a string", param, arg);
       return NULL;
     }
@@ -223,7 +190,7 @@ check_item (JsonObject *item,
 
       if (!_i2a_responses_require_string (item, param, "call_id", &error))
         return error;
-      if (_i2a_responses_is_string (output))
+      if (i2a_json_node_is_string (output))
         return NULL;
       if (output != NULL && JSON_NODE_HOLDS_ARRAY (output))
         {
@@ -241,7 +208,7 @@ check_item (JsonObject *item,
           return error;
         }
       return _i2a_responses_bad_field (param, "'%s.output' must be a string or an array of content parts, not %s",
-                        param, _i2a_responses_type_name (output));
+                        param, i2a_json_node_kind (output));
     }
   if (g_str_equal (type, "reasoning"))
     {
@@ -266,7 +233,7 @@ i2a_responses_input_items (JsonObject   *request,
   JsonNode *input = json_object_get_member (request, "input");
   g_autoptr(JsonArray) items = json_array_new ();
 
-  if (_i2a_responses_is_string (input))
+  if (i2a_json_node_is_string (input))
     {
       JsonObject *item = json_object_new ();
       JsonArray *content = json_array_new ();
@@ -282,7 +249,7 @@ i2a_responses_input_items (JsonObject   *request,
     return g_steal_pointer (&items);
   if (!JSON_NODE_HOLDS_ARRAY (input))
     {
-      *error = _i2a_responses_bad_field ("input", "'input' must be a string or an array of items, not %s", _i2a_responses_type_name (input));
+      *error = _i2a_responses_bad_field ("input", "'input' must be a string or an array of items, not %s", i2a_json_node_kind (input));
       return NULL;
     }
   for (guint i = 0; i < json_array_get_length (json_node_get_array (input)); i++)
@@ -292,7 +259,7 @@ i2a_responses_input_items (JsonObject   *request,
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          *error = _i2a_responses_bad_field (param, "'%s' must be an object, not %s", param, _i2a_responses_type_name (node));
+          *error = _i2a_responses_bad_field (param, "'%s' must be an object, not %s", param, i2a_json_node_kind (node));
           return NULL;
         }
       if ((*error = check_item (json_node_get_object (node), param)) != NULL)
@@ -343,7 +310,7 @@ content_text (JsonNode *content)
   GString *text;
   JsonArray *parts;
 
-  if (_i2a_responses_is_string (content))
+  if (i2a_json_node_is_string (content))
     return g_strdup (json_node_get_string (content));
   text = g_string_new (NULL);
   if (content == NULL || !JSON_NODE_HOLDS_ARRAY (content))
@@ -635,8 +602,8 @@ copy_number (JsonObject *request,
 
   if (_i2a_responses_is_absent (node))
     return NULL;
-  if (!_i2a_responses_is_number (node))
-    return _i2a_responses_bad_field (from, "'%s' must be a number, not %s", from, _i2a_responses_type_name (node));
+  if (!i2a_json_node_is_number (node))
+    return _i2a_responses_bad_field (from, "'%s' must be a number, not %s", from, i2a_json_node_kind (node));
   json_object_set_member (chat, to, json_node_copy (node));
   return NULL;
 }
@@ -657,7 +624,7 @@ i2a_responses_to_chat (JsonObject   *request,
   g_return_val_if_fail (request != NULL && items != NULL, NULL);
 
   node = json_object_get_member (request, "model");
-  if (!_i2a_responses_is_string (node) || _i2a_responses_is_blank (json_node_get_string (node)))
+  if (!i2a_json_node_is_string (node) || _i2a_responses_is_blank (json_node_get_string (node)))
     {
       *error = node == NULL ? _i2a_responses_bad_field ("model", "Missing required field 'model'")
                             : _i2a_responses_bad_field ("model", "'model' must be a non-empty string");
@@ -665,15 +632,15 @@ i2a_responses_to_chat (JsonObject   *request,
     }
   model = json_node_get_string (node);
   node = json_object_get_member (request, "instructions");
-  if (!_i2a_responses_is_absent (node) && !_i2a_responses_is_string (node))
+  if (!_i2a_responses_is_absent (node) && !i2a_json_node_is_string (node))
     {
-      *error = _i2a_responses_bad_field ("instructions", "'instructions' must be a string, not %s", _i2a_responses_type_name (node));
+      *error = _i2a_responses_bad_field ("instructions", "'instructions' must be a string, not %s", i2a_json_node_kind (node));
       return NULL;
     }
   node = json_object_get_member (request, "stream");
   if (!_i2a_responses_is_absent (node) && !(JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN))
     {
-      *error = _i2a_responses_bad_field ("stream", "'stream' must be a boolean, not %s", _i2a_responses_type_name (node));
+      *error = _i2a_responses_bad_field ("stream", "'stream' must be a boolean, not %s", i2a_json_node_kind (node));
       return NULL;
     }
 
@@ -737,7 +704,7 @@ i2a_responses_to_chat (JsonObject   *request,
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
         {
           *error = _i2a_responses_bad_field ("parallel_tool_calls", "'parallel_tool_calls' must be a boolean, not %s",
-                              _i2a_responses_type_name (node));
+                              i2a_json_node_kind (node));
           return NULL;
         }
       json_object_set_boolean_member (chat, "parallel_tool_calls", json_node_get_boolean (node));

@@ -58,7 +58,7 @@ _i2a_responses_map_tools (JsonObject *request,
   if (_i2a_responses_is_absent (node))
     return NULL;
   if (!JSON_NODE_HOLDS_ARRAY (node))
-    return _i2a_responses_bad_field ("tools", "'tools' must be an array, not %s", _i2a_responses_type_name (node));
+    return _i2a_responses_bad_field ("tools", "'tools' must be an array, not %s", i2a_json_node_kind (node));
   tools = json_node_get_array (node);
   out = json_array_new ();
   for (guint i = 0; i < json_array_get_length (tools); i++)
@@ -72,7 +72,7 @@ _i2a_responses_map_tools (JsonObject *request,
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
           json_array_unref (out);
-          return _i2a_responses_bad_field (param, "'%s' must be an object, not %s", param, _i2a_responses_type_name (element));
+          return _i2a_responses_bad_field (param, "'%s' must be an object, not %s", param, i2a_json_node_kind (element));
         }
       tool = json_node_get_object (element);
       type = _i2a_responses_get_string (tool, "type");
@@ -140,7 +140,7 @@ _i2a_responses_map_tool_choice (JsonObject *request,
 
   if (_i2a_responses_is_absent (node) || !json_object_has_member (chat, "tools"))
     return NULL;
-  if (_i2a_responses_is_string (node))
+  if (i2a_json_node_is_string (node))
     {
       const char *value = json_node_get_string (node);
 
@@ -150,7 +150,7 @@ _i2a_responses_map_tool_choice (JsonObject *request,
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return _i2a_responses_bad_field ("tool_choice", "'tool_choice' must be a string or an object, not %s", _i2a_responses_type_name (node));
+    return _i2a_responses_bad_field ("tool_choice", "'tool_choice' must be a string or an object, not %s", i2a_json_node_kind (node));
   choice = json_node_get_object (node);
   type = _i2a_responses_get_string (choice, "type");
   if ((g_strcmp0 (type, "function") == 0 || g_strcmp0 (type, "custom") == 0) && _i2a_responses_get_string (choice, "name"))
