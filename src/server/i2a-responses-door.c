@@ -387,6 +387,12 @@ create_dispatch (I2aServer         *server,
       i2a_http_reply_error (msg, c->error);
       return;
     }
+  /* A big body's work may end after the server was stopped. */
+  if (!i2a_server_is_running (server))
+    {
+      reply_simple (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "server_stopped", NULL, "The server is shutting down");
+      return;
+    }
   if ((dispatch = i2a_pool_begin (i2a_server_get_pool (server), i2a_http_get_bearer (msg), &error)) == NULL)
     {
       i2a_http_reply_error (msg, error);
