@@ -125,7 +125,7 @@ i2a_gate_check_host (const char        *host,
   return i2a_api_error_new (403, "permission_error", "host_not_allowed",
                             "The Host header '%s' does not name this server: use 127.0.0.1:%u or "
                             "localhost:%u, or add the name to server.allowed_hosts in keys.json "
-                            "(or the app's Allowed host names setting)", text, port, port);
+                            "(or Preferences → Browser Access → Extra Host Names in the app)", text, port, port);
 }
 
 static char *
@@ -159,8 +159,8 @@ i2a_gate_check_origin (const char        *origin,
   text = shown (origin);
   return i2a_api_error_new (403, "permission_error", "origin_not_allowed",
                             "Requests from web pages are refused: the origin '%s' is not in "
-                            "server.allowed_origins in keys.json (or the app's Allowed origins "
-                            "setting)", text);
+                            "server.allowed_origins in keys.json (or Preferences → Browser Access → "
+                            "Allowed Origins in the app)", text);
 }
 
 gboolean
