@@ -772,25 +772,25 @@ main (int   argc,
 
   if (g_strcmp0 (mode, "none") == 0)
     {
-      g_test_add_func ("/account-store/no-keyring/login-fails-clearly", test_no_keyring_login_fails_clearly);
-      g_test_add_func ("/account-store/no-keyring/serves-what-it-can", test_no_keyring_serves_what_it_can);
+      g_test_add_func ("/accounts/store/no-keyring/login-fails-clearly", test_no_keyring_login_fails_clearly);
+      g_test_add_func ("/accounts/store/no-keyring/serves-what-it-can", test_no_keyring_serves_what_it_can);
       return g_test_run ();
     }
 
-  g_test_add_func ("/account-store/interop/preserves-other-keys", test_interop_preserves_other_keys);
-  g_test_add_func ("/account-store/interop/search-key-of-its-own", test_interop_search_key_of_its_own);
-  g_test_add_func ("/account-store/interop/creates-file", test_interop_creates_file);
-  g_test_add_func ("/account-store/interop/refuses-broken-file", test_interop_refuses_broken_file);
-  g_test_add_func ("/account-store/login/saves-without-secrets", test_login_saves_without_secrets);
-  g_test_add_func ("/account-store/login/same-email-updates", test_login_same_email_updates);
-  g_test_add_func ("/account-store/login/replace-id", test_login_replace_id);
-  g_test_add_func ("/account-store/logout", test_logout);
-  g_test_add_func ("/account-store/startup/loads-keyring", test_startup_loads_keyring);
-  g_test_add_func ("/account-store/startup/keys-dir-missing", test_startup_keys_dir_missing);
-  g_test_add_func ("/account-store/import-cli/oauth", test_import_cli);
-  g_test_add_func ("/account-store/import-cli/api-key-only", test_import_cli_api_key_only);
-  g_test_add_func ("/account-store/import-cli/repeat-without-identity", test_import_cli_repeat_without_identity);
-  g_test_add_func ("/account-store/import-cli/repeat-legacy", test_import_cli_repeat_legacy);
-  g_test_add_func ("/account-store/import-cli/not-logged-in", test_import_cli_not_logged_in);
+  g_test_add_func ("/accounts/store/interop/preserves-other-keys", test_interop_preserves_other_keys);
+  g_test_add_func ("/accounts/store/interop/search-key-of-its-own", test_interop_search_key_of_its_own);
+  g_test_add_func ("/accounts/store/interop/creates-file", test_interop_creates_file);
+  g_test_add_func ("/accounts/store/interop/refuses-broken-file", test_interop_refuses_broken_file);
+  g_test_add_func ("/accounts/store/login/saves-without-secrets", test_login_saves_without_secrets);
+  g_test_add_func ("/accounts/store/login/same-email-updates", test_login_same_email_updates);
+  g_test_add_func ("/accounts/store/login/replace-id", test_login_replace_id);
+  g_test_add_func ("/accounts/store/logout", test_logout);
+  g_test_add_func ("/accounts/store/startup/loads-keyring", test_startup_loads_keyring);
+  g_test_add_func ("/accounts/store/startup/keys-dir-missing", test_startup_keys_dir_missing);
+  g_test_add_func ("/accounts/store/import-cli/oauth", test_import_cli);
+  g_test_add_func ("/accounts/store/import-cli/api-key-only", test_import_cli_api_key_only);
+  g_test_add_func ("/accounts/store/import-cli/repeat-without-identity", test_import_cli_repeat_without_identity);
+  g_test_add_func ("/accounts/store/import-cli/repeat-legacy", test_import_cli_repeat_legacy);
+  g_test_add_func ("/accounts/store/import-cli/not-logged-in", test_import_cli_not_logged_in);
   return g_test_run ();
 }

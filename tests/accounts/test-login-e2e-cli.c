@@ -416,8 +416,8 @@ main (int   argc,
       g_test_skip ("I2A_BINARY is not set to the built iflow2api");
       return g_test_run ();
     }
-  g_test_add_func ("/login-e2e-cli/accounts-login-logout", test_cli_accounts_login_logout);
-  g_test_add_func ("/login-e2e-cli/import-and-errors", test_cli_import_and_errors);
-  g_test_add_func ("/login-e2e-cli/translated", test_cli_translated);
+  g_test_add_func ("/accounts/login-e2e-cli/accounts-login-logout", test_cli_accounts_login_logout);
+  g_test_add_func ("/accounts/login-e2e-cli/import-and-errors", test_cli_import_and_errors);
+  g_test_add_func ("/accounts/login-e2e-cli/translated", test_cli_translated);
   return g_test_run ();
 }

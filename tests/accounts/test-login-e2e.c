@@ -154,7 +154,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   fake_oauth_log_guard_install ();
 
-  g_test_add_func ("/login-e2e/login-then-chat", test_login_then_chat);
-  g_test_add_func ("/login-e2e/live-pickup", test_live_pickup);
+  g_test_add_func ("/accounts/login-e2e/login-then-chat", test_login_then_chat);
+  g_test_add_func ("/accounts/login-e2e/live-pickup", test_live_pickup);
   return g_test_run ();
 }

@@ -187,13 +187,13 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/json/private/long-identifier", test_long_identifier);
-  g_test_add_func ("/json/private/string-with-quote", test_string_with_quote);
-  g_test_add_func ("/json/private/short-key", test_short_key_and_characters);
-  g_test_add_func ("/json/escapes/lone-surrogates", test_lone_surrogates);
-  g_test_add_func ("/json/escapes/short-hides-nesting", test_short_escape_hides_nesting);
-  g_test_add_func ("/json/escapes/not-json", test_bad_escape);
-  g_test_add_func ("/json/escapes/good", test_good_escapes);
-  g_test_add_func ("/json/numbers/exponent", test_exponent_numbers);
+  g_test_add_func ("/core/json/private/long-identifier", test_long_identifier);
+  g_test_add_func ("/core/json/private/string-with-quote", test_string_with_quote);
+  g_test_add_func ("/core/json/private/short-key", test_short_key_and_characters);
+  g_test_add_func ("/core/json/escapes/lone-surrogates", test_lone_surrogates);
+  g_test_add_func ("/core/json/escapes/short-hides-nesting", test_short_escape_hides_nesting);
+  g_test_add_func ("/core/json/escapes/not-json", test_bad_escape);
+  g_test_add_func ("/core/json/escapes/good", test_good_escapes);
+  g_test_add_func ("/core/json/numbers/exponent", test_exponent_numbers);
   return g_test_run ();
 }

@@ -628,15 +628,15 @@ main (int   argc,
   fake_oauth_log_guard_forbid (K1);
   fake_oauth_log_guard_forbid (K2);
 
-  g_test_add_func ("/refresh/rotation-keeps-streams", test_rotation_keeps_streams);
-  g_test_add_func ("/refresh/transient-backoff", test_transient_backoff);
-  g_test_add_func ("/refresh/backoff-capped-then-stops", test_backoff_capped_then_stops);
-  g_test_add_func ("/refresh/invalid-grant-needs-login", test_invalid_grant_needs_login);
-  g_test_add_func ("/refresh/user-info-failure-keeps-key", test_user_info_failure_keeps_key);
-  g_test_add_func ("/refresh/resume-check", test_resume_check);
-  g_test_add_func ("/refresh/due-before-forwarding", test_due_before_forwarding);
-  g_test_add_func ("/refresh/single-flight", test_single_flight);
-  g_test_add_func ("/refresh/single-flight-fast", test_single_flight_fast);
-  g_test_add_func ("/refresh/token-expired-retry", test_token_expired_retry);
+  g_test_add_func ("/credentials/refresh/rotation-keeps-streams", test_rotation_keeps_streams);
+  g_test_add_func ("/credentials/refresh/transient-backoff", test_transient_backoff);
+  g_test_add_func ("/credentials/refresh/backoff-capped-then-stops", test_backoff_capped_then_stops);
+  g_test_add_func ("/credentials/refresh/invalid-grant-needs-login", test_invalid_grant_needs_login);
+  g_test_add_func ("/credentials/refresh/user-info-failure-keeps-key", test_user_info_failure_keeps_key);
+  g_test_add_func ("/credentials/refresh/resume-check", test_resume_check);
+  g_test_add_func ("/credentials/refresh/due-before-forwarding", test_due_before_forwarding);
+  g_test_add_func ("/credentials/refresh/single-flight", test_single_flight);
+  g_test_add_func ("/credentials/refresh/single-flight-fast", test_single_flight_fast);
+  g_test_add_func ("/credentials/refresh/token-expired-retry", test_token_expired_retry);
   return g_test_run ();
 }

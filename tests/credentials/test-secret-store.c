@@ -478,22 +478,22 @@ main (int    argc,
 #define ADD(path, func, data) \
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
 
-  g_test_add_func ("/secrets/struct", test_secrets_struct);
+  g_test_add_func ("/credentials/secret-store/struct", test_secrets_struct);
 
   if (g_str_equal (mode, "file") || g_str_equal (mode, "keyring"))
     {
-      ADD ("/secrets/concurrent-writes", test_concurrent_writes, NULL);
-      ADD ("/secrets/round-trip", test_round_trip, NULL);
-      ADD ("/secrets/foreign-formats", test_foreign_formats, NULL);
+      ADD ("/credentials/secret-store/concurrent-writes", test_concurrent_writes, NULL);
+      ADD ("/credentials/secret-store/round-trip", test_round_trip, NULL);
+      ADD ("/credentials/secret-store/foreign-formats", test_foreign_formats, NULL);
     }
   if (g_str_equal (mode, "file"))
-    ADD ("/secrets/file-not-plaintext", test_file_is_not_plaintext, NULL);
+    ADD ("/credentials/secret-store/file-not-plaintext", test_file_is_not_plaintext, NULL);
   if (g_str_equal (mode, "keyring"))
-    ADD ("/secrets/visible-to-other-clients", test_visible_to_other_clients, NULL);
+    ADD ("/credentials/secret-store/visible-to-other-clients", test_visible_to_other_clients, NULL);
   if (g_str_equal (mode, "none"))
-    ADD ("/secrets/no-secret-service", test_unavailable, "org.freedesktop.secrets");
+    ADD ("/credentials/secret-store/no-secret-service", test_unavailable, "org.freedesktop.secrets");
   if (g_str_equal (mode, "nobus"))
-    ADD ("/secrets/no-session-bus", test_unavailable, "session bus");
+    ADD ("/credentials/secret-store/no-session-bus", test_unavailable, "session bus");
 
   {
     int status = g_test_run ();

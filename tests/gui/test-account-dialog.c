@@ -811,9 +811,9 @@ main (int   argc,
   test_home = gui_test_init (&argc, &argv);
   start_service ();
 
-  g_test_add_func ("/ui/account-dialog/presets", test_presets);
-  g_test_add_func ("/ui/account-dialog/add-edit-remove", test_add_edit_remove);
-  g_test_add_func ("/ui/account-dialog/move-key", test_move_key);
-  g_test_add_func ("/ui/account-dialog/login-choice", test_login_choice);
+  g_test_add_func ("/gui/account-dialog/presets", test_presets);
+  g_test_add_func ("/gui/account-dialog/add-edit-remove", test_add_edit_remove);
+  g_test_add_func ("/gui/account-dialog/move-key", test_move_key);
+  g_test_add_func ("/gui/account-dialog/login-choice", test_login_choice);
   return g_test_run ();
 }

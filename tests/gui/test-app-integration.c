@@ -471,8 +471,8 @@ main (int   argc,
   have_browser = install_test_browser ();
   gui_test_notifications ();
 
-  g_test_add_func ("/ui/app/login-over-dbus", test_login_over_dbus);
-  g_test_add_func ("/ui/app/tray-follows-state", test_tray_follows_state);
-  g_test_add_func ("/ui/app/default-strategy-setting", test_default_strategy_setting);
+  g_test_add_func ("/gui/app/login-over-dbus", test_login_over_dbus);
+  g_test_add_func ("/gui/app/tray-follows-state", test_tray_follows_state);
+  g_test_add_func ("/gui/app/default-strategy-setting", test_default_strategy_setting);
   return g_test_run ();
 }

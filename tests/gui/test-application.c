@@ -420,14 +420,14 @@ main (int   argc,
   /* Any notification (e.g. a failed start) has a server to go to. */
   gui_test_notifications ();
 
-  g_test_add_func ("/ui/app/port-in-use", test_port_in_use);
-  g_test_add_func ("/ui/app/actions", test_actions);
-  g_test_add_func ("/ui/app/dbus-actions", test_dbus_actions);
-  g_test_add_func ("/ui/app/toggle-window", test_toggle_window);
-  g_test_add_func ("/ui/app/close-quits-without-tray", test_close_quits_without_tray);
-  g_test_add_func ("/ui/app/close-hides-in-background", test_close_hides_in_background);
-  g_test_add_func ("/ui/app/close-hides-with-tray", test_close_hides_with_tray);
-  g_test_add_func ("/ui/app/empty-state", test_empty_state);
-  g_test_add_func ("/ui/app/second-instance", test_second_instance);
+  g_test_add_func ("/gui/app/port-in-use", test_port_in_use);
+  g_test_add_func ("/gui/app/actions", test_actions);
+  g_test_add_func ("/gui/app/dbus-actions", test_dbus_actions);
+  g_test_add_func ("/gui/app/toggle-window", test_toggle_window);
+  g_test_add_func ("/gui/app/close-quits-without-tray", test_close_quits_without_tray);
+  g_test_add_func ("/gui/app/close-hides-in-background", test_close_hides_in_background);
+  g_test_add_func ("/gui/app/close-hides-with-tray", test_close_hides_with_tray);
+  g_test_add_func ("/gui/app/empty-state", test_empty_state);
+  g_test_add_func ("/gui/app/second-instance", test_second_instance);
   return g_test_run ();
 }

@@ -158,6 +158,6 @@ main (int   argc,
 {
   test_home = gui_test_init (&argc, &argv);
   gui_test_notifications ();
-  g_test_add_func ("/ui/claude-code/setup-undo", test_setup_undo);
+  g_test_add_func ("/gui/claude-code/setup-undo", test_setup_undo);
   return g_test_run ();
 }

@@ -155,6 +155,6 @@ main (int   argc,
 {
   test_home = gui_test_init (&argc, &argv);
   gui_test_notifications ();
-  g_test_add_func ("/ui/codex/setup-undo", test_setup_undo);
+  g_test_add_func ("/gui/codex/setup-undo", test_setup_undo);
   return g_test_run ();
 }

@@ -515,11 +515,11 @@ main (int   argc,
   g_unsetenv ("OPENCODE_CONFIG");
   gui_test_notifications ();
 
-  g_test_add_func ("/ui/opencode/setup-undo", test_setup_undo);
-  g_test_add_func ("/ui/opencode/new-key", test_new_key);
-  g_test_add_func ("/ui/opencode/comments", test_comments);
-  g_test_add_func ("/ui/opencode/stale-preview", test_stale);
-  g_test_add_func ("/ui/opencode/unwritable", test_unwritable);
-  g_test_add_func ("/ui/opencode/screenshot", test_screenshot);
+  g_test_add_func ("/gui/opencode/setup-undo", test_setup_undo);
+  g_test_add_func ("/gui/opencode/new-key", test_new_key);
+  g_test_add_func ("/gui/opencode/comments", test_comments);
+  g_test_add_func ("/gui/opencode/stale-preview", test_stale);
+  g_test_add_func ("/gui/opencode/unwritable", test_unwritable);
+  g_test_add_func ("/gui/opencode/screenshot", test_screenshot);
   return g_test_run ();
 }

@@ -225,8 +225,8 @@ main (int   argc,
     g_settings_set_boolean (settings, "notifications", FALSE);
   }
 
-  g_test_add_func ("/ui/screenshots/empty", test_empty);
-  g_test_add_func ("/ui/screenshots/accounts", test_accounts);
-  g_test_add_func ("/ui/screenshots/login", test_login);
+  g_test_add_func ("/gui/screenshots/empty", test_empty);
+  g_test_add_func ("/gui/screenshots/accounts", test_accounts);
+  g_test_add_func ("/gui/screenshots/login", test_login);
   return g_test_run ();
 }

@@ -156,6 +156,6 @@ main (int   argc,
   gui_test_init (&argc, &argv);
   if (g_getenv ("LANGUAGE") && *g_getenv ("LANGUAGE"))
     lang = g_getenv ("LANGUAGE");
-  g_test_add_func ("/ui/usage/page", test_usage_page);
+  g_test_add_func ("/gui/usage/page", test_usage_page);
   return g_test_run ();
 }

@@ -617,17 +617,17 @@ main (int   argc,
   g_setenv ("LANGUAGE", "en", TRUE);
   gui_test_init (&argc, &argv);
 
-  g_test_add_func ("/ui/pool-monitor/counts-and-signals", test_pool_monitor);
-  g_test_add_func ("/ui/account-row/status", test_account_row_status);
-  g_test_add_func ("/ui/account-row/countdown-format", test_account_row_countdown_format);
-  g_test_add_func ("/ui/account-row/edits", test_account_row_edits);
-  g_test_add_func ("/ui/accounts-pane/follows-model", test_accounts_pane_follows_model);
-  g_test_add_func ("/ui/accounts-pane/follows-pool", test_accounts_pane_follows_pool);
-  g_test_add_func ("/ui/accounts-pane/follows-keys-json", test_accounts_pane_follows_keys_json);
-  g_test_add_func ("/ui/client-keys/show-and-regenerate", test_client_keys_group);
-  g_test_add_func ("/ui/preferences/binds-settings", test_preferences_binds_settings);
-  g_test_add_func ("/ui/preferences/allowed-lists", test_preferences_allowed_lists);
-  g_test_add_func ("/ui/login-dialog/template", test_login_dialog_template);
-  g_test_add_func ("/ui/autostart/write-and-remove", test_autostart);
+  g_test_add_func ("/gui/pool-monitor/counts-and-signals", test_pool_monitor);
+  g_test_add_func ("/gui/account-row/status", test_account_row_status);
+  g_test_add_func ("/gui/account-row/countdown-format", test_account_row_countdown_format);
+  g_test_add_func ("/gui/account-row/edits", test_account_row_edits);
+  g_test_add_func ("/gui/accounts-pane/follows-model", test_accounts_pane_follows_model);
+  g_test_add_func ("/gui/accounts-pane/follows-pool", test_accounts_pane_follows_pool);
+  g_test_add_func ("/gui/accounts-pane/follows-keys-json", test_accounts_pane_follows_keys_json);
+  g_test_add_func ("/gui/client-keys/show-and-regenerate", test_client_keys_group);
+  g_test_add_func ("/gui/preferences/binds-settings", test_preferences_binds_settings);
+  g_test_add_func ("/gui/preferences/allowed-lists", test_preferences_allowed_lists);
+  g_test_add_func ("/gui/login-dialog/template", test_login_dialog_template);
+  g_test_add_func ("/gui/autostart/write-and-remove", test_autostart);
   return g_test_run ();
 }

@@ -79,7 +79,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/cli-settings/empty-file", test_empty_file);
-  g_test_add_func ("/cli-settings/load-data", test_load_data);
+  g_test_add_func ("/iflow-cli/settings/empty-file", test_empty_file);
+  g_test_add_func ("/iflow-cli/settings/load-data", test_load_data);
   return g_test_run ();
 }

@@ -192,9 +192,9 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/json-limits/depth", test_depth);
-  g_test_add_func ("/json-limits/counts", test_counts);
-  g_test_add_func ("/json-limits/numbers", test_numbers);
-  g_test_add_func ("/json-limits/files", test_files);
+  g_test_add_func ("/server/json-limits/depth", test_depth);
+  g_test_add_func ("/server/json-limits/counts", test_counts);
+  g_test_add_func ("/server/json-limits/numbers", test_numbers);
+  g_test_add_func ("/server/json-limits/files", test_files);
   return g_test_run ();
 }

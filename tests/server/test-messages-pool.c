@@ -157,9 +157,9 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/messages-pool/failover-after-pings", test_failover_after_pings);
-  g_test_add_func ("/messages-pool/no-failover-after-first-event", test_no_failover_after_first_event);
-  g_test_add_func ("/messages-pool/failover-non-streaming", test_failover_non_streaming);
-  g_test_add_func ("/messages-pool/alias", test_alias);
+  g_test_add_func ("/server/messages-pool/failover-after-pings", test_failover_after_pings);
+  g_test_add_func ("/server/messages-pool/no-failover-after-first-event", test_no_failover_after_first_event);
+  g_test_add_func ("/server/messages-pool/failover-non-streaming", test_failover_non_streaming);
+  g_test_add_func ("/server/messages-pool/alias", test_alias);
   return g_test_run ();
 }

@@ -473,15 +473,15 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/messages/preflights", test_preflights);
-  g_test_add_func ("/messages/non-streaming", test_non_streaming);
-  g_test_add_func ("/messages/streaming", test_streaming);
-  g_test_add_func ("/messages/bad-input", test_bad_input);
-  g_test_add_func ("/messages/upstream-errors", test_upstream_errors);
-  g_test_add_func ("/messages/pings", test_pings);
-  g_test_add_func ("/messages/hang-up", test_hang_up);
-  g_test_add_func ("/messages/tool-round-trip", test_tool_round_trip);
-  g_test_add_func ("/messages/count-tokens", test_count_tokens);
-  g_test_add_func ("/messages/big-body", test_big_body);
+  g_test_add_func ("/server/messages/preflights", test_preflights);
+  g_test_add_func ("/server/messages/non-streaming", test_non_streaming);
+  g_test_add_func ("/server/messages/streaming", test_streaming);
+  g_test_add_func ("/server/messages/bad-input", test_bad_input);
+  g_test_add_func ("/server/messages/upstream-errors", test_upstream_errors);
+  g_test_add_func ("/server/messages/pings", test_pings);
+  g_test_add_func ("/server/messages/hang-up", test_hang_up);
+  g_test_add_func ("/server/messages/tool-round-trip", test_tool_round_trip);
+  g_test_add_func ("/server/messages/count-tokens", test_count_tokens);
+  g_test_add_func ("/server/messages/big-body", test_big_body);
   return g_test_run ();
 }

@@ -389,12 +389,12 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/process/sigterm-ends-streams", test_sigterm_ends_streams);
-  g_test_add_func ("/process/version-and-help", test_version_and_help);
-  g_test_add_func ("/process/port-in-use", test_port_in_use);
-  g_test_add_func ("/process/no-display-serves", test_no_display_serves);
-  g_test_add_func ("/process/plain-malloc", test_plain_malloc);
-  g_test_add_func ("/process/headless-follows-settings", test_headless_follows_settings);
+  g_test_add_func ("/server/process/sigterm-ends-streams", test_sigterm_ends_streams);
+  g_test_add_func ("/server/process/version-and-help", test_version_and_help);
+  g_test_add_func ("/server/process/port-in-use", test_port_in_use);
+  g_test_add_func ("/server/process/no-display-serves", test_no_display_serves);
+  g_test_add_func ("/server/process/plain-malloc", test_plain_malloc);
+  g_test_add_func ("/server/process/headless-follows-settings", test_headless_follows_settings);
 
   return g_test_run ();
 }

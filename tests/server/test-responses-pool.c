@@ -117,8 +117,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/responses-pool/failover-streaming", test_failover_streaming);
-  g_test_add_func ("/responses-pool/no-failover-after-first-event", test_no_failover_after_first_event);
-  g_test_add_func ("/responses-pool/failover-non-streaming", test_failover_non_streaming);
+  g_test_add_func ("/server/responses-pool/failover-streaming", test_failover_streaming);
+  g_test_add_func ("/server/responses-pool/no-failover-after-first-event", test_no_failover_after_first_event);
+  g_test_add_func ("/server/responses-pool/failover-non-streaming", test_failover_non_streaming);
   return g_test_run ();
 }

@@ -503,15 +503,15 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/responses/non-streaming", test_non_streaming);
-  g_test_add_func ("/responses/streaming", test_streaming);
-  g_test_add_func ("/responses/bad-input", test_bad_input);
-  g_test_add_func ("/responses/upstream-errors", test_upstream_errors);
-  g_test_add_func ("/responses/hang-up", test_hang_up);
-  g_test_add_func ("/responses/store", test_store);
-  g_test_add_func ("/responses/websocket-compact", test_websocket_and_compact);
-  g_test_add_func ("/responses/codex-models", test_codex_models);
-  g_test_add_func ("/responses/browser-protections", test_browser_protections);
-  g_test_add_func ("/responses/tool-round-trip", test_tool_round_trip);
+  g_test_add_func ("/server/responses/non-streaming", test_non_streaming);
+  g_test_add_func ("/server/responses/streaming", test_streaming);
+  g_test_add_func ("/server/responses/bad-input", test_bad_input);
+  g_test_add_func ("/server/responses/upstream-errors", test_upstream_errors);
+  g_test_add_func ("/server/responses/hang-up", test_hang_up);
+  g_test_add_func ("/server/responses/store", test_store);
+  g_test_add_func ("/server/responses/websocket-compact", test_websocket_and_compact);
+  g_test_add_func ("/server/responses/codex-models", test_codex_models);
+  g_test_add_func ("/server/responses/browser-protections", test_browser_protections);
+  g_test_add_func ("/server/responses/tool-round-trip", test_tool_round_trip);
   return g_test_run ();
 }

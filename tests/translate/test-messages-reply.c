@@ -524,17 +524,17 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/messages-reply/text-and-usage", test_text_and_usage);
-  g_test_add_func ("/messages-reply/thinking-text-tool", test_thinking_text_tool);
-  g_test_add_func ("/messages-reply/parallel-tools", test_parallel_tools);
-  g_test_add_func ("/messages-reply/arguments-at-end", test_arguments_at_end);
-  g_test_add_func ("/messages-reply/arguments-repeated", test_arguments_repeated);
-  g_test_add_func ("/messages-reply/stop-reason-follows-blocks", test_stop_reason_follows_blocks);
-  g_test_add_func ("/messages-reply/stop-sequence", test_stop_sequence);
-  g_test_add_func ("/messages-reply/empty", test_empty);
-  g_test_add_func ("/messages-reply/unicode-split", test_unicode_reads);
-  g_test_add_func ("/messages-reply/error-event", test_error_event);
-  g_test_add_func ("/messages-reply/error-shape", test_error_shape);
-  g_test_add_func ("/messages-reply/body", test_body);
+  g_test_add_func ("/translate/messages-reply/text-and-usage", test_text_and_usage);
+  g_test_add_func ("/translate/messages-reply/thinking-text-tool", test_thinking_text_tool);
+  g_test_add_func ("/translate/messages-reply/parallel-tools", test_parallel_tools);
+  g_test_add_func ("/translate/messages-reply/arguments-at-end", test_arguments_at_end);
+  g_test_add_func ("/translate/messages-reply/arguments-repeated", test_arguments_repeated);
+  g_test_add_func ("/translate/messages-reply/stop-reason-follows-blocks", test_stop_reason_follows_blocks);
+  g_test_add_func ("/translate/messages-reply/stop-sequence", test_stop_sequence);
+  g_test_add_func ("/translate/messages-reply/empty", test_empty);
+  g_test_add_func ("/translate/messages-reply/unicode-split", test_unicode_reads);
+  g_test_add_func ("/translate/messages-reply/error-event", test_error_event);
+  g_test_add_func ("/translate/messages-reply/error-shape", test_error_shape);
+  g_test_add_func ("/translate/messages-reply/body", test_body);
   return g_test_run ();
 }

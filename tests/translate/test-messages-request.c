@@ -392,16 +392,16 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/messages-request/basic", test_basic);
-  g_test_add_func ("/messages-request/system-entries", test_system_entries);
-  g_test_add_func ("/messages-request/tool-use", test_tool_use);
-  g_test_add_func ("/messages-request/tool-choice", test_tool_choice);
-  g_test_add_func ("/messages-request/tool-result-error", test_tool_result_error);
-  g_test_add_func ("/messages-request/images", test_images);
-  g_test_add_func ("/messages-request/thinking", test_thinking);
-  g_test_add_func ("/messages-request/stop-sequences", test_stop_sequences);
-  g_test_add_func ("/messages-request/empty-content", test_empty_content);
-  g_test_add_func ("/messages-request/bad-input", test_bad_input);
-  g_test_add_func ("/messages-request/token-estimate", test_token_estimate);
+  g_test_add_func ("/translate/messages-request/basic", test_basic);
+  g_test_add_func ("/translate/messages-request/system-entries", test_system_entries);
+  g_test_add_func ("/translate/messages-request/tool-use", test_tool_use);
+  g_test_add_func ("/translate/messages-request/tool-choice", test_tool_choice);
+  g_test_add_func ("/translate/messages-request/tool-result-error", test_tool_result_error);
+  g_test_add_func ("/translate/messages-request/images", test_images);
+  g_test_add_func ("/translate/messages-request/thinking", test_thinking);
+  g_test_add_func ("/translate/messages-request/stop-sequences", test_stop_sequences);
+  g_test_add_func ("/translate/messages-request/empty-content", test_empty_content);
+  g_test_add_func ("/translate/messages-request/bad-input", test_bad_input);
+  g_test_add_func ("/translate/messages-request/token-estimate", test_token_estimate);
   return g_test_run ();
 }

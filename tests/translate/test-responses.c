@@ -560,19 +560,19 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/responses/request/codex", test_request_codex);
-  g_test_add_func ("/responses/request/string-input", test_request_string_input);
-  g_test_add_func ("/responses/request/function-calls", test_request_function_calls);
-  g_test_add_func ("/responses/request/custom-tool-call", test_request_custom_tool_call);
-  g_test_add_func ("/responses/request/images-reasoning", test_request_images_reasoning);
-  g_test_add_func ("/responses/request/bad-input", test_request_bad_input);
-  g_test_add_func ("/responses/reply/body", test_reply_body);
-  g_test_add_func ("/responses/reply/incomplete", test_reply_incomplete);
-  g_test_add_func ("/responses/reply/bad-body", test_reply_bad_body);
-  g_test_add_func ("/responses/stream/text-reasoning", test_stream_text_reasoning);
-  g_test_add_func ("/responses/stream/function-calls", test_stream_function_calls);
-  g_test_add_func ("/responses/stream/length", test_stream_length);
-  g_test_add_func ("/responses/stream/failed", test_stream_failed);
-  g_test_add_func ("/responses/stream/empty", test_stream_empty);
+  g_test_add_func ("/translate/responses/request/codex", test_request_codex);
+  g_test_add_func ("/translate/responses/request/string-input", test_request_string_input);
+  g_test_add_func ("/translate/responses/request/function-calls", test_request_function_calls);
+  g_test_add_func ("/translate/responses/request/custom-tool-call", test_request_custom_tool_call);
+  g_test_add_func ("/translate/responses/request/images-reasoning", test_request_images_reasoning);
+  g_test_add_func ("/translate/responses/request/bad-input", test_request_bad_input);
+  g_test_add_func ("/translate/responses/reply/body", test_reply_body);
+  g_test_add_func ("/translate/responses/reply/incomplete", test_reply_incomplete);
+  g_test_add_func ("/translate/responses/reply/bad-body", test_reply_bad_body);
+  g_test_add_func ("/translate/responses/stream/text-reasoning", test_stream_text_reasoning);
+  g_test_add_func ("/translate/responses/stream/function-calls", test_stream_function_calls);
+  g_test_add_func ("/translate/responses/stream/length", test_stream_length);
+  g_test_add_func ("/translate/responses/stream/failed", test_stream_failed);
+  g_test_add_func ("/translate/responses/stream/empty", test_stream_empty);
   return g_test_run ();
 }

@@ -34,6 +34,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/token-estimate/every-character-moves-on", test_every_character_moves_on);
+  g_test_add_func ("/translate/token-estimate/every-character-moves-on", test_every_character_moves_on);
   return g_test_run ();
 }
