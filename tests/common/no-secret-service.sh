@@ -6,6 +6,12 @@
 # can provide org.freedesktop.secrets (no gnome-keyring is spawned).
 set -eu
 
+# A TAP test without its bus or keyring is skipped, loudly.
+for p in dbus-run-session; do
+  command -v "$p" >/dev/null 2>&1 ||
+    { echo "1..0 # SKIP $p not installed (build-aux/deps.sh installs it)"; exit 0; }
+done
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/i2a-nosecrets-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
