@@ -356,17 +356,30 @@ i2a_test_proxy_new (gboolean with_login)
 }
 
 void
+i2a_test_drain (void)
+{
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+void
+i2a_test_server_finalize (I2aServer *server)
+{
+  i2a_server_stop (server);
+  while (i2a_server_is_draining (server))
+    g_main_context_iteration (NULL, TRUE);
+  i2a_test_drain ();
+  g_assert_finalize_object (server);
+}
+
+void
 i2a_test_proxy_free (I2aTestProxy *p)
 {
   soup_session_abort (p->client);
   g_object_unref (p->client);
-  i2a_server_stop (p->server);
-  g_object_unref (p->server);
-  g_object_unref (p->pool);
-  g_object_unref (p->cli);
-  /* Let pending callbacks of torn-down requests run. */
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  i2a_test_server_finalize (p->server);
+  g_assert_finalize_object (p->pool);
+  g_assert_finalize_object (p->cli);
   i2a_fake_iflow_free (p->fake);
   i2a_test_rm_rf (p->home);
   g_free (p->home);

@@ -29,6 +29,12 @@ gboolean   i2a_test_wait_until     (gboolean  (*cond) (gpointer data),
                                     gpointer    data,
                                     guint       timeout_ms);
 void       i2a_test_sleep_ms       (guint       ms);
+/* Iterate the default main context until nothing is pending, so the
+ * callbacks of torn-down requests run and drop their references. */
+void       i2a_test_drain          (void);
+/* Stop @server, wait until its streams have drained, and assert that
+ * dropping the caller's reference finalizes it: nothing else may hold it. */
+void       i2a_test_server_finalize (I2aServer  *server);
 
 typedef struct
 {

@@ -103,12 +103,9 @@ env_free (Env *e)
   g_signal_handlers_disconnect_by_data (e->pool, e);
   soup_session_abort (e->client);
   g_object_unref (e->client);
-  i2a_server_stop (e->server);
-  g_object_unref (e->server);
-  g_object_unref (e->pool);
-  g_object_unref (e->cli);
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  i2a_test_server_finalize (e->server);
+  g_assert_finalize_object (e->pool);
+  g_assert_finalize_object (e->cli);
   i2a_fake_iflow_free (e->fake);
   i2a_test_rm_rf (e->dir);
   g_free (e->dir);

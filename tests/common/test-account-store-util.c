@@ -106,25 +106,22 @@ login_stack_free (LoginStack *s)
       g_object_unref (s->http);
     }
   if (s->server)
-    {
-      i2a_server_stop (s->server);
-      while (i2a_server_is_draining (s->server))
-        g_main_context_iteration (NULL, TRUE);
-      g_object_unref (s->server);
-    }
+    i2a_test_server_finalize (s->server);
   /* Let keyring writes land before the next test uses the keyring. */
   while (i2a_refresher_is_saving (s->refresher))
     g_main_context_iteration (NULL, TRUE);
+  i2a_test_drain ();
+  /* A test's GAsyncResult may still hold the store as its source object:
+   * disposing it drops what it holds, the rest must then finalize. */
   g_object_run_dispose (G_OBJECT (s->store));
   g_object_unref (s->store);
   g_object_run_dispose (G_OBJECT (s->refresher));
-  g_object_unref (s->refresher);
-  g_object_unref (s->client);
-  g_object_unref (s->secrets);
-  g_object_unref (s->pool);
-  g_object_unref (s->cli);
-  while (g_main_context_pending (NULL))
-    g_main_context_iteration (NULL, FALSE);
+  /* The pool holds the refresher, the refresher the client and secrets. */
+  g_assert_finalize_object (s->pool);
+  g_assert_finalize_object (s->refresher);
+  g_assert_finalize_object (s->client);
+  g_assert_finalize_object (s->secrets);
+  g_assert_finalize_object (s->cli);
   fake_oauth_server_free (s->oauth);
   i2a_fake_iflow_free (s->fake);
   i2a_test_rm_rf (s->home);
