@@ -356,6 +356,55 @@ i2a_test_proxy_new (gboolean with_login)
 }
 
 void
+i2a_test_result_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      slot)
+{
+  g_set_object ((GAsyncResult **) slot, result);
+}
+
+GAsyncResult *
+i2a_test_wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return g_steal_pointer (slot);
+}
+
+static gboolean
+result_arrived (gpointer slot)
+{
+  return *(GAsyncResult **) slot != NULL;
+}
+
+void
+i2a_test_pool_flush (I2aPool *pool)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  i2a_pool_flush_async (pool, NULL, i2a_test_result_cb, &result);
+  g_assert_true (i2a_test_wait_until (result_arrived, &result, 5000));
+  g_assert_true (i2a_pool_flush_finish (pool, result, &error));
+  g_assert_no_error (error);
+}
+
+I2aAccountSecrets *
+i2a_test_secrets_lookup (I2aSecretStore *store,
+                         const char     *id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  I2aAccountSecrets *secrets;
+
+  i2a_secret_store_lookup_async (store, id, NULL, i2a_test_result_cb, &result);
+  g_assert_true (i2a_test_wait_until (result_arrived, &result, 5000));
+  secrets = i2a_secret_store_lookup_finish (store, result, &error);
+  g_assert_no_error (error);
+  return secrets;
+}
+
+void
 i2a_test_drain (void)
 {
   while (g_main_context_pending (NULL))
@@ -370,6 +419,26 @@ i2a_test_server_finalize (I2aServer *server)
     g_main_context_iteration (NULL, TRUE);
   i2a_test_drain ();
   g_assert_finalize_object (server);
+}
+
+static gboolean
+is_cleared (gpointer weak)
+{
+  return *(gpointer *) weak == NULL;
+}
+
+void
+i2a_test_finalize_soon (gpointer object)
+{
+  gpointer weak = object;
+
+  g_object_add_weak_pointer (object, &weak);
+  g_object_unref (object);
+  if (!i2a_test_wait_until (is_cleared, &weak, 5000))
+    {
+      g_object_remove_weak_pointer (weak, &weak);
+      g_error ("%s %p is still referenced", G_OBJECT_TYPE_NAME (weak), weak);
+    }
 }
 
 void

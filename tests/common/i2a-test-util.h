@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "i2a-fake-iflow.h"
+#include "i2a-secret-store.h"
 #include "i2a-server.h"
 
 G_BEGIN_DECLS
@@ -29,12 +30,32 @@ gboolean   i2a_test_wait_until     (gboolean  (*cond) (gpointer data),
                                     gpointer    data,
                                     guint       timeout_ms);
 void       i2a_test_sleep_ms       (guint       ms);
+/* A GAsyncReadyCallback that keeps a reference to the result in
+ * *(GAsyncResult **) @slot, and the loop that waits for it: the tests'
+ * way of calling an async API synchronously (the app never blocks). */
+void       i2a_test_result_cb      (GObject      *source,
+                                    GAsyncResult *result,
+                                    gpointer      slot);
+/* Iterate the default main context until *@slot is set; returns the
+ * result, owned by the caller, and leaves *@slot NULL. */
+GAsyncResult *i2a_test_wait_result (GAsyncResult **slot);
+/* Wait (5 s at most) until @pool's background keys.json writes have
+ * landed, and assert that they succeeded. */
+void       i2a_test_pool_flush     (I2aPool      *pool);
+/* The secrets @store holds for account @id (NULL: none), looked up within
+ * 5 s; a lookup error fails the test. */
+I2aAccountSecrets *i2a_test_secrets_lookup (I2aSecretStore *store,
+                                            const char     *id);
 /* Iterate the default main context until nothing is pending, so the
  * callbacks of torn-down requests run and drop their references. */
 void       i2a_test_drain          (void);
 /* Stop @server, wait until its streams have drained, and assert that
  * dropping the caller's reference finalizes it: nothing else may hold it. */
 void       i2a_test_server_finalize (I2aServer  *server);
+/* Drop the caller's reference to @object and assert that it is finalized
+ * once the operations in flight on it have finished (5 s at most): like
+ * g_assert_finalize_object () for objects that async calls still hold. */
+void       i2a_test_finalize_soon  (gpointer    object);
 
 typedef struct
 {

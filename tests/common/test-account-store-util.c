@@ -14,24 +14,6 @@
 static GAsyncResult *spin_result;
 guint login_stack_oauth_timeout;
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return g_steal_pointer (slot);
-}
-
 static gboolean
 pool_loaded (gpointer data)
 {
@@ -116,12 +98,14 @@ login_stack_free (LoginStack *s)
   g_object_run_dispose (G_OBJECT (s->store));
   g_object_unref (s->store);
   g_object_run_dispose (G_OBJECT (s->refresher));
-  /* The pool holds the refresher, the refresher the client and secrets. */
-  g_assert_finalize_object (s->pool);
-  g_assert_finalize_object (s->refresher);
-  g_assert_finalize_object (s->client);
-  g_assert_finalize_object (s->secrets);
-  g_assert_finalize_object (s->cli);
+  /* The pool holds the refresher, the refresher the client and secrets.
+   * Keyring calls and file reloads of the pool's live pickup may still
+   * be in flight: each must let go once they finish. */
+  i2a_test_finalize_soon (s->pool);
+  i2a_test_finalize_soon (s->refresher);
+  i2a_test_finalize_soon (s->client);
+  i2a_test_finalize_soon (s->secrets);
+  i2a_test_finalize_soon (s->cli);
   fake_oauth_server_free (s->oauth);
   i2a_fake_iflow_free (s->fake);
   i2a_test_rm_rf (s->home);
@@ -143,12 +127,12 @@ login_stack_browser_login (LoginStack *s)
   guint status = 0;
 
   i2a_oauth_login_set_first_port (login, 0);
-  i2a_oauth_login_start_async (login, NULL, result_cb, &spin_result);
+  i2a_oauth_login_start_async (login, NULL, i2a_test_result_cb, &spin_result);
   g_assert_nonnull (i2a_oauth_login_get_authorize_url (login));
   g_assert_true (fake_browser_open (i2a_oauth_login_get_authorize_url (login), &status, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (status, ==, 200);
-  result = wait_for (&spin_result);
+  result = i2a_test_wait_result (&spin_result);
   login_result = i2a_oauth_login_start_finish (login, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (login_result);
@@ -167,8 +151,8 @@ login_stack_add_login (LoginStack          *s,
   I2aAccount *account;
 
   i2a_fake_iflow_add_key (s->fake, login->user_info->api_key);
-  i2a_account_store_add_login_async (s->store, login, replace_id, label, NULL, result_cb, &spin_result);
-  result = wait_for (&spin_result);
+  i2a_account_store_add_login_async (s->store, login, replace_id, label, NULL, i2a_test_result_cb, &spin_result);
+  result = i2a_test_wait_result (&spin_result);
   account = i2a_account_store_add_login_finish (s->store, result, created, &error);
   g_assert_no_error (error);
   g_assert_nonnull (account);
@@ -191,8 +175,8 @@ login_stack_keyring_lookup (LoginStack  *s,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  i2a_secret_store_lookup_async (s->secrets, id, NULL, result_cb, &spin_result);
-  result = wait_for (&spin_result);
+  i2a_secret_store_lookup_async (s->secrets, id, NULL, i2a_test_result_cb, &spin_result);
+  result = i2a_test_wait_result (&spin_result);
   return i2a_secret_store_lookup_finish (s->secrets, result, error);
 }
 
@@ -204,8 +188,8 @@ login_stack_keyring_store (LoginStack              *s,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  i2a_secret_store_store_async (s->secrets, id, NULL, secrets, NULL, result_cb, &spin_result);
-  result = wait_for (&spin_result);
+  i2a_secret_store_store_async (s->secrets, id, NULL, secrets, NULL, i2a_test_result_cb, &spin_result);
+  result = i2a_test_wait_result (&spin_result);
   g_assert_true (i2a_secret_store_store_finish (s->secrets, result, &error));
   g_assert_no_error (error);
 }
@@ -216,8 +200,8 @@ login_stack_flush (LoginStack *s)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  i2a_pool_flush_async (s->pool, NULL, result_cb, &spin_result);
-  result = wait_for (&spin_result);
+  i2a_pool_flush_async (s->pool, NULL, i2a_test_result_cb, &spin_result);
+  result = i2a_test_wait_result (&spin_result);
   g_assert_true (i2a_pool_flush_finish (s->pool, result, &error));
   g_assert_no_error (error);
 }
@@ -227,8 +211,8 @@ login_stack_wait_loaded (LoginStack *s)
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  i2a_account_store_wait_loaded_async (s->store, NULL, result_cb, &spin_result);
-  result = wait_for (&spin_result);
+  i2a_account_store_wait_loaded_async (s->store, NULL, i2a_test_result_cb, &spin_result);
+  result = i2a_test_wait_result (&spin_result);
   i2a_account_store_wait_loaded_finish (s->store, result, NULL);
 }
 
