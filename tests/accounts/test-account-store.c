@@ -22,22 +22,6 @@
 
 static GAsyncResult *async_result;
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_set_object (&async_result, result);
-}
-
-static GAsyncResult *
-wait_result (void)
-{
-  while (async_result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return g_steal_pointer (&async_result);
-}
-
 static JsonObject *
 read_json (const char *path)
 {
@@ -157,8 +141,8 @@ test_interop_creates_file (void)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  i2a_cli_interop_write_login_async (dir, NEW_KEY, "https://apis.iflow.cn/v1", NULL, NULL, result_cb, NULL);
-  result = wait_result ();
+  i2a_cli_interop_write_login_async (dir, NEW_KEY, "https://apis.iflow.cn/v1", NULL, NULL, i2a_test_result_cb, &async_result);
+  result = i2a_test_wait_result (&async_result);
   g_assert_true (i2a_cli_interop_write_login_finish (result, &error));
   g_assert_no_error (error);
   obj = read_json (path);
@@ -314,8 +298,8 @@ test_logout (void)
   resolved = i2a_account_store_resolve (s->store, "tester@example.com");
   g_assert_cmpstr (resolved, ==, id);
 
-  i2a_account_store_logout_async (s->store, id, NULL, result_cb, NULL);
-  result = wait_result ();
+  i2a_account_store_logout_async (s->store, id, NULL, i2a_test_result_cb, &async_result);
+  result = i2a_test_wait_result (&async_result);
   g_assert_true (i2a_account_store_logout_finish (s->store, result, &error));
   g_assert_no_error (error);
   g_assert_null (i2a_pool_lookup_account (s->pool, id));
@@ -502,8 +486,8 @@ import (LoginStack *s,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  i2a_account_store_import_cli_async (s->store, s->cli, NULL, NULL, result_cb, NULL);
-  result = wait_result ();
+  i2a_account_store_import_cli_async (s->store, s->cli, NULL, NULL, i2a_test_result_cb, &async_result);
+  result = i2a_test_wait_result (&async_result);
   return i2a_account_store_import_cli_finish (s->store, result, created, error);
 }
 
@@ -702,8 +686,8 @@ test_no_keyring_login_fails_clearly (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(I2aAccount) account = NULL;
 
-  i2a_account_store_add_login_async (s->store, login, NULL, NULL, NULL, result_cb, NULL);
-  result = wait_result ();
+  i2a_account_store_add_login_async (s->store, login, NULL, NULL, NULL, i2a_test_result_cb, &async_result);
+  result = i2a_test_wait_result (&async_result);
   account = i2a_account_store_add_login_finish (s->store, result, NULL, &error);
   g_assert_null (account);
   g_assert_error (error, I2A_ERROR, I2A_ERROR_SECRETS_UNAVAILABLE);
@@ -744,8 +728,8 @@ test_no_keyring_serves_what_it_can (void)
    * so g_test_expect_message () cannot be used. */
   old_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
   handler = g_log_set_handler ("i2a-account-store", G_LOG_LEVEL_WARNING, keyring_warning_cb, NULL);
-  i2a_account_store_wait_loaded_async (s->store, NULL, result_cb, NULL);
-  result = wait_result ();
+  i2a_account_store_wait_loaded_async (s->store, NULL, i2a_test_result_cb, &async_result);
+  result = i2a_test_wait_result (&async_result);
   g_log_remove_handler ("i2a-account-store", handler);
   g_log_set_always_fatal (old_fatal);
   g_assert_cmpuint (n_keyring_warnings, ==, 1);

@@ -79,16 +79,6 @@ test_login_then_chat (void)
   login_stack_free (s);
 }
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 /* A second process (here: a second pool on the same files, as
  * `iflow2api login` would be) adds an account; the running app's pool
  * picks it up from keys.json + keyring without a restart. */
@@ -124,9 +114,8 @@ test_live_pickup (void)
 
   login = login_stack_browser_login (app);
   i2a_fake_iflow_add_key (app->fake, login->user_info->api_key);
-  i2a_account_store_add_login_async (other, login, NULL, "Elsewhere", NULL, result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  i2a_account_store_add_login_async (other, login, NULL, "Elsewhere", NULL, i2a_test_result_cb, &result);
+  result = i2a_test_wait_result (&result);
   added = i2a_account_store_add_login_finish (other, result, NULL, &error);
   g_assert_no_error (error);
   id = g_strdup (i2a_account_get_id (added));

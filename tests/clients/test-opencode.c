@@ -554,22 +554,6 @@ test_model_options (Fixture       *f,
 }
 
 static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
 test_async (Fixture       *f,
             gconstpointer  data)
 {
@@ -578,28 +562,29 @@ test_async (Fixture       *f,
   g_autoptr(I2aClientPlan) undo = NULL;
   g_autofree char *backup = NULL;
   g_auto(GStrv) backups = NULL;
+  GAsyncResult *slot = NULL;
   GAsyncResult *res = NULL;
   I2aClientOptions options = { .api_key = KEY };
 
   i2a_test_write_file (f->path, "{}");
-  i2a_client_plan_setup_async (&i2a_client_opencode, f->path, &options, NULL, result_cb, &res);
-  plan = i2a_client_plan_setup_finish (wait_for (&res), &error);
+  i2a_client_plan_setup_async (&i2a_client_opencode, f->path, &options, NULL, i2a_test_result_cb, &slot);
+  plan = i2a_client_plan_setup_finish ((res = i2a_test_wait_result (&slot)), &error);
   g_assert_no_error (error);
   g_clear_object (&res);
-  i2a_client_plan_apply_async (plan, NULL, result_cb, &res);
-  g_assert_true (i2a_client_plan_apply_finish (plan, wait_for (&res), &backup, &error));
+  i2a_client_plan_apply_async (plan, NULL, i2a_test_result_cb, &slot);
+  g_assert_true (i2a_client_plan_apply_finish (plan, (res = i2a_test_wait_result (&slot)), &backup, &error));
   g_assert_no_error (error);
   g_clear_object (&res);
 
-  i2a_client_list_backups_async (f->path, NULL, result_cb, &res);
-  backups = i2a_client_list_backups_finish (wait_for (&res), &error);
+  i2a_client_list_backups_async (f->path, NULL, i2a_test_result_cb, &slot);
+  backups = i2a_client_list_backups_finish ((res = i2a_test_wait_result (&slot)), &error);
   g_assert_no_error (error);
   g_clear_object (&res);
   g_assert_cmpuint (g_strv_length (backups), ==, 1);
   g_assert_cmpstr (backups[0], ==, backup);
 
-  i2a_client_plan_undo_async (&i2a_client_opencode, f->path, NULL, result_cb, &res);
-  undo = i2a_client_plan_undo_finish (wait_for (&res), &error);
+  i2a_client_plan_undo_async (&i2a_client_opencode, f->path, NULL, i2a_test_result_cb, &slot);
+  undo = i2a_client_plan_undo_finish ((res = i2a_test_wait_result (&slot)), &error);
   g_assert_no_error (error);
   g_clear_object (&res);
   g_assert_cmpstr (i2a_client_plan_get_backup_path (undo), ==, backup);

@@ -74,25 +74,10 @@ env_new (const char *keys_json)
   return e;
 }
 
-static void
-flushed_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (i2a_pool_flush_finish (I2A_POOL (source), result, &error));
-  *(gboolean *) user_data = TRUE;
-}
-
 void
 env_flush (Env *e)
 {
-  gboolean flushed = FALSE;
-
-  i2a_pool_flush_async (e->pool, NULL, flushed_cb, &flushed);
-  while (!flushed)
-    g_main_context_iteration (NULL, TRUE);
+  i2a_test_pool_flush (e->pool);
 }
 
 void

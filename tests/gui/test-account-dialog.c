@@ -195,26 +195,15 @@ save (I2aWindow *window,
     g_error ("Not saved: %s", i2a_add_account_dialog_get_error_text (I2A_ADD_ACCOUNT_DIALOG (dialog)));
 }
 
-static void
-flushed_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  g_assert_true (i2a_pool_flush_finish (I2A_POOL (object), result, NULL));
-  *(gboolean *) data = TRUE;
-}
-
 /* keys.json once the pool has written it. */
 static char *
 read_keys (Run *run)
 {
   g_autofree char *path = keys_path ();
-  gboolean flushed = FALSE;
   char *contents = NULL;
   GStatBuf st;
 
-  i2a_pool_flush_async (i2a_application_get_pool (run->app), NULL, flushed_cb, &flushed);
-  g_assert_true (i2a_test_wait_until (is_true, &flushed, 5000));
+  i2a_test_pool_flush (i2a_application_get_pool (run->app));
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -235,46 +224,14 @@ keys_has_account (const char *keys,
   return json_object_has_member (accounts, id);
 }
 
-typedef struct
-{
-  I2aAccountSecrets *secrets;
-  gboolean           done;
-} Lookup;
-
-static void
-lookup_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      data)
-{
-  Lookup *lookup = data;
-  g_autoptr(GError) error = NULL;
-
-  lookup->secrets = i2a_secret_store_lookup_finish (I2A_SECRET_STORE (object), result, &error);
-  g_assert_no_error (error);
-  lookup->done = TRUE;
-}
-
-static gboolean
-lookup_done (gpointer data)
-{
-  return ((Lookup *) data)->done;
-}
-
 /* The key the keyring (a new connection to it) holds for @id, or NULL. */
 static char *
 keyring_key (const char *id)
 {
   g_autoptr(I2aSecretStore) secrets = i2a_secret_store_new ();
-  Lookup lookup = { NULL, FALSE };
-  char *key;
+  g_autoptr(I2aAccountSecrets) found = i2a_test_secrets_lookup (secrets, id);
 
-  i2a_secret_store_lookup_async (secrets, id, NULL, lookup_done_cb, &lookup);
-  g_assert_true (i2a_test_wait_until (lookup_done, &lookup, 5000));
-  if (lookup.secrets == NULL)
-    return NULL;
-  key = g_strdup (lookup.secrets->api_key);
-  i2a_account_secrets_free (lookup.secrets);
-  return key;
+  return found ? g_strdup (found->api_key) : NULL;
 }
 
 static I2aAccount *

@@ -141,44 +141,7 @@ has_login_row (gpointer data)
   return login_row_account (data) != NULL;
 }
 
-typedef struct
-{
-  I2aAccountSecrets *secrets;
-  gboolean           done;
-} Lookup;
-
-static void
-lookup_done_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      data)
-{
-  Lookup *lookup = data;
-  g_autoptr(GError) error = NULL;
-
-  lookup->secrets = i2a_secret_store_lookup_finish (I2A_SECRET_STORE (object), result, &error);
-  g_assert_no_error (error);
-  lookup->done = TRUE;
-}
-
-static gboolean
-lookup_done (gpointer data)
-{
-  return ((Lookup *) data)->done;
-}
-
 static FakeOAuthServer *oauth;
-
-static void
-flushed_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (i2a_pool_flush_finish (I2A_POOL (object), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) data = TRUE;
-}
 
 static void
 drive_login (Run *run)
@@ -194,8 +157,7 @@ drive_login (Run *run)
   JsonObject *accounts, *entry;
   g_autoptr(GList) ids = NULL;
   const char *id;
-  Lookup lookup = { NULL, FALSE };
-  gboolean flushed = FALSE;
+  g_autoptr(I2aAccountSecrets) secrets = NULL;
 
   /* Nothing but the placeholder of the (missing) iFlow CLI login. */
   g_assert_cmpstr (i2a_window_get_visible_page (main_window (run)), ==, "empty");
@@ -222,8 +184,7 @@ drive_login (Run *run)
 
   /* keys.json has the entry, without any secret (once written: the pool
    * writes in the background). */
-  i2a_pool_flush_async (i2a_application_get_pool (run->app), NULL, flushed_cb, &flushed);
-  g_assert_true (i2a_test_wait_until (is_true, &flushed, 5000));
+  i2a_test_pool_flush (i2a_application_get_pool (run->app));
   json_parser_load_from_file (parser, path, &error);
   g_assert_no_error (error);
   accounts = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "accounts");
@@ -236,14 +197,11 @@ drive_login (Run *run)
   g_assert_false (json_object_has_member (entry, "api_key"));
 
   /* The keyring has the secrets. */
-  i2a_secret_store_lookup_async (i2a_account_store_get_secret_store (store), id, NULL,
-                                 lookup_done_cb, &lookup);
-  g_assert_true (i2a_test_wait_until (lookup_done, &lookup, 5000));
-  g_assert_nonnull (lookup.secrets);
-  g_assert_cmpstr (lookup.secrets->api_key, ==, fake_oauth_server_get_last_api_key (oauth));
-  g_assert_cmpstr (lookup.secrets->access_token, ==, fake_oauth_server_get_last_access_token (oauth));
-  g_assert_cmpstr (lookup.secrets->refresh_token, ==, fake_oauth_server_get_last_refresh_token (oauth));
-  i2a_account_secrets_free (lookup.secrets);
+  secrets = i2a_test_secrets_lookup (i2a_account_store_get_secret_store (store), id);
+  g_assert_nonnull (secrets);
+  g_assert_cmpstr (secrets->api_key, ==, fake_oauth_server_get_last_api_key (oauth));
+  g_assert_cmpstr (secrets->access_token, ==, fake_oauth_server_get_last_access_token (oauth));
+  g_assert_cmpstr (secrets->refresh_token, ==, fake_oauth_server_get_last_refresh_token (oauth));
 
   /* The dialog closed by itself. */
   g_assert_null (i2a_window_get_login_dialog (main_window (run)));

@@ -258,15 +258,6 @@ test_accounts_pane_follows_pool (void)
   g_object_unref (pane);
 }
 
-static void
-flushed_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  i2a_pool_flush_finish (I2A_POOL (object), result, NULL);
-  *(gboolean *) data = TRUE;
-}
-
 static gboolean
 is_true (gpointer data)
 {
@@ -277,10 +268,7 @@ is_true (gpointer data)
 static void
 flush_pool (I2aPool *pool)
 {
-  gboolean done = FALSE;
-
-  i2a_pool_flush_async (pool, NULL, flushed_cb, &done);
-  g_assert_true (i2a_test_wait_until (is_true, &done, 5000));
+  i2a_test_pool_flush (pool);
 }
 
 static gboolean

@@ -194,26 +194,9 @@ pool_loaded (gpointer data)
 }
 
 static void
-flushed_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (i2a_pool_flush_finish (I2A_POOL (source), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
 flush (I2aPool *pool)
 {
-  gboolean done = FALSE;
-  GMainContext *ctx = g_main_context_default ();
-
-  i2a_pool_flush_async (pool, NULL, flushed_cb, &done);
-  while (!done)
-    g_main_context_iteration (ctx, TRUE);
+  i2a_test_pool_flush (pool);
 }
 
 static JsonObject *

@@ -15,33 +15,13 @@
 
 #include "pool-test-env.h"
 
-static void
-flushed_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (i2a_pool_flush_finish (I2A_POOL (source), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) data = TRUE;
-}
-
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 static char *
 read_file (Env *e)
 {
-  gboolean done = FALSE;
   char *contents = NULL;
   GStatBuf st;
 
-  i2a_pool_flush_async (e->pool, NULL, flushed_cb, &done);
-  g_assert_true (i2a_test_wait_until (is_true, &done, 5000));
+  i2a_test_pool_flush (e->pool);
   g_assert_true (g_file_get_contents (e->keys_path, &contents, NULL, NULL));
   g_assert_cmpint (g_stat (e->keys_path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
