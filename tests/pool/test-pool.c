@@ -307,7 +307,7 @@ test_bind_refused (void)
   g_assert_true (i2a_test_wait_until ((gboolean (*) (gpointer)) i2a_pool_get_load_error, e->pool, 5000));
   g_test_assert_expected_messages ();
   g_assert_true (i2a_pool_get_auth_required (e->pool));
-  i2a_server_stop (exposed);
+  i2a_test_server_finalize (g_steal_pointer (&exposed));
   env_free (e);
 }
 

@@ -162,6 +162,7 @@ test_discovery_and_union (void)
   }
   flush (d);
   g_assert_true (g_file_test (cache, G_FILE_TEST_EXISTS));
+  g_assert_finalize_object (g_steal_pointer (&d));
   env_free (e);
 }
 
