@@ -33,57 +33,22 @@
 static const char *test_home;
 static const char *lang;
 static GString *log_text;
-static SoupServer *service;
-static gboolean service_down;   /* answers 503 to everyone */
+static I2aFakeIflow *service;   /* the OpenAI-compatible service */
 static char *service_url;
 
 /* ---- the fake service -------------------------------------------------- */
 
-static void
-models_cb (SoupServer        *server,
-           SoupServerMessage *msg,
-           const char        *path,
-           GHashTable        *query,
-           gpointer           data)
-{
-  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                   "Authorization");
-  static const char models[] =
-    "{\"object\":\"list\",\"data\":[{\"id\":\"kimi-k2\",\"object\":\"model\"},"
-    "{\"id\":\"kimi-k2-turbo\",\"object\":\"model\"},{\"id\":\"moonshot-v1-8k\",\"object\":\"model\"}]}";
-  static const char refused[] =
-    "{\"error\":{\"message\":\"Invalid Authentication\",\"type\":\"invalid_authentication_error\"}}";
-  static const char down[] =
-    "{\"error\":{\"message\":\"Service temporarily down\",\"type\":\"server_error\"}}";
-  gboolean ok = g_strcmp0 (auth, "Bearer " GOOD_KEY) == 0 || g_strcmp0 (auth, "Bearer " NEW_KEY) == 0;
-
-  if (service_down)
-    {
-      soup_server_message_set_status (msg, 503, NULL);
-      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, down, strlen (down));
-      return;
-    }
-
-  soup_server_message_set_status (msg, ok ? 200 : 401, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
-                                    ok ? models : refused, strlen (ok ? models : refused));
-}
-
+/* It knows the two keys and lists three models; any other key gets 401. */
 static void
 start_service (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSList) uris = NULL;
-  GUri *uri;
+  static const char *const models[] = { "kimi-k2", "kimi-k2-turbo", "moonshot-v1-8k", NULL };
 
-  service = soup_server_new (NULL, NULL);
-  soup_server_add_handler (service, "/v1/models", models_cb, NULL, NULL);
-  g_assert_true (soup_server_listen_local (service, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (service);
-  uri = uris->data;
-  service_url = g_strdup_printf ("http://127.0.0.1:%d/v1", g_uri_get_port (uri));
-  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+  service = i2a_fake_iflow_new ();
+  i2a_fake_iflow_add_key (service, GOOD_KEY);
+  i2a_fake_iflow_add_key (service, NEW_KEY);
+  i2a_fake_iflow_set_models (service, NULL, models);
+  service_url = i2a_fake_iflow_dup_base_url (service);
 }
 
 /* ---- the log ------------------------------------------------------------ */
@@ -461,7 +426,7 @@ drive_add_edit_remove (Run *run)
   /* The service's own error, before anything is saved. */
   type_into (dialog, "key_row", WRONG_KEY);
   text = run_test (dialog);
-  g_assert_nonnull (strstr (text, "Invalid Authentication"));
+  g_assert_nonnull (strstr (text, "Invalid API key"));
   g_assert_nonnull (strstr (text, "401"));
   g_assert_true (g_file_get_contents (path, &keys, NULL, NULL));
   g_assert_null (strstr (keys, "accounts"));
@@ -635,13 +600,13 @@ drive_move_key (Run *run)
 
   /* A failed refresh keeps the list and shows why on the account. */
   g_assert_true (i2a_test_wait_until (has_three_models, account, 10000));
-  service_down = TRUE;
+  i2a_fake_iflow_set_models_status (service, 503);
   g_signal_emit_by_name (row_button (run, account, "refresh_models_button"), "clicked");
   g_assert_true (i2a_test_wait_until (has_models_error, account, 10000));
-  service_down = FALSE;
+  i2a_fake_iflow_set_models_status (service, 0);
   g_assert_true (has_three_models (account));
   text = adw_action_row_get_subtitle (ADW_ACTION_ROW (row_button (run, account, "models_row")));
-  g_assert_nonnull (strstr (text, "Service temporarily down"));
+  g_assert_nonnull (strstr (text, "fake models failure"));
   shoot (GTK_WIDGET (window), NULL, "models-error");
   quit_app (run);
 }
