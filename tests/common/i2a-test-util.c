@@ -66,6 +66,17 @@ timeout_flag_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+char *
+i2a_test_read_file (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
 gboolean
 i2a_test_wait_until (gboolean (*cond) (gpointer data),
                      gpointer   data,
@@ -418,7 +429,7 @@ i2a_test_server_finalize (I2aServer *server)
   while (i2a_server_is_draining (server))
     g_main_context_iteration (NULL, TRUE);
   i2a_test_drain ();
-  g_assert_finalize_object (server);
+  i2a_test_finalize_soon (server);
 }
 
 static gboolean
@@ -447,8 +458,8 @@ i2a_test_proxy_free (I2aTestProxy *p)
   soup_session_abort (p->client);
   g_object_unref (p->client);
   i2a_test_server_finalize (p->server);
-  g_assert_finalize_object (p->pool);
-  g_assert_finalize_object (p->cli);
+  i2a_test_finalize_soon (p->pool);
+  i2a_test_finalize_soon (p->cli);
   i2a_fake_iflow_free (p->fake);
   i2a_test_rm_rf (p->home);
   g_free (p->home);

@@ -24,6 +24,8 @@ char      *i2a_test_mkdtemp        (void);
 void       i2a_test_rm_rf          (const char *path);
 void       i2a_test_write_file     (const char *path,
                                     const char *contents);
+/* The contents of @path; a read error fails the test. */
+char      *i2a_test_read_file      (const char *path);
 /* Iterate the default main context until @cond returns TRUE or @timeout_ms
  * passes; returns the last value of @cond. */
 gboolean   i2a_test_wait_until     (gboolean  (*cond) (gpointer data),
@@ -50,7 +52,8 @@ I2aAccountSecrets *i2a_test_secrets_lookup (I2aSecretStore *store,
  * callbacks of torn-down requests run and drop their references. */
 void       i2a_test_drain          (void);
 /* Stop @server, wait until its streams have drained, and assert that
- * dropping the caller's reference finalizes it: nothing else may hold it. */
+ * dropping the caller's reference finalizes it once the callbacks in
+ * flight have run (i2a_test_finalize_soon ()): nothing else may hold it. */
 void       i2a_test_server_finalize (I2aServer  *server);
 /* Drop the caller's reference to @object and assert that it is finalized
  * once the operations in flight on it have finished (5 s at most): like
