@@ -316,3 +316,54 @@ gui_test_notifications (void)
     }
   return summaries;
 }
+
+/* ---- the client-setup dialog ----------------------------------------------- */
+
+I2aClientDialog *
+gui_test_find_client_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (I2A_IS_CLIENT_DIALOG (item))
+        return I2A_CLIENT_DIALOG (item);
+    }
+  return NULL;
+}
+
+GtkWidget *
+gui_test_find_setup_button (GtkWidget  *widget,
+                            const char *id)
+{
+  if (GTK_IS_ACTIONABLE (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "app.setup-client") == 0)
+    {
+      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (widget));
+
+      if (target && g_str_equal (g_variant_get_string (target, NULL), id))
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = gui_test_find_setup_button (child, id);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+gboolean
+gui_test_client_dialog_idle (gpointer dialog)
+{
+  return !i2a_client_dialog_get_busy (dialog);
+}
+
+gboolean
+gui_test_client_dialog_confirming (gpointer dialog)
+{
+  return i2a_client_dialog_get_confirm_dialog (dialog) != NULL;
+}

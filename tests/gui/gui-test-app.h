@@ -16,6 +16,7 @@
 
 #include "gui-test-util.h"
 #include "i2a-application.h"
+#include "i2a-client-dialog.h"
 #include "i2a-window.h"
 
 G_BEGIN_DECLS
@@ -78,5 +79,15 @@ void         fake_watcher_free     (FakeWatcher                *watcher);
  * it was sent (clear it at will). Started once, never stopped: see
  * gui-test-app.c for the GLib bug that stopping it would hit. */
 GPtrArray   *gui_test_notifications (void);
+
+/* The client-setup dialog that is open, or NULL. */
+I2aClientDialog *gui_test_find_client_dialog (void);
+/* The button below @widget of the Clients row whose action target is @id. */
+GtkWidget   *gui_test_find_setup_button (GtkWidget  *widget,
+                                         const char *id);
+/* i2a_test_wait_until () conditions on an I2aClientDialog: no work in
+ * progress; the confirmation of Undo shown. */
+gboolean     gui_test_client_dialog_idle       (gpointer dialog);
+gboolean     gui_test_client_dialog_confirming (gpointer dialog);
 
 G_END_DECLS

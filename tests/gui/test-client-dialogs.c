@@ -1,15 +1,19 @@
-/* test-claude-code-dialog.c
+/* test-client-dialogs.c
  *
  * Copyright 2026 The iflow2api authors
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* "Claude Code" in the window's Clients section: its row's button opens
- * the shared client-setup dialog for Claude Code; the preview shows the
- * env block, Apply writes it into $CLAUDE_CONFIG_DIR/settings.json (the
- * test server's root, no /v1) keeping the user's other keys, and Undo
- * puts the file back byte for byte. */
+/* A client's row in the window's Clients section: its button opens the
+ * shared client-setup dialog for that client; the preview shows what
+ * changes, Apply writes the client's file keeping the user's own settings,
+ * and Undo puts the file back byte for byte. The same drive for each
+ * client, with what its file must hold after Apply:
+ *  - Claude Code: the env block of $CLAUDE_CONFIG_DIR/settings.json (the
+ *    test server's root, no /v1);
+ *  - Codex: the profile $CODEX_HOME/iflow2api.config.toml (the test
+ *    server's /v1 URL, no key while client auth is off). */
 #include "config.h"
 
 #include <string.h>
@@ -17,135 +21,130 @@
 #include <json-glib/json-glib.h>
 
 #include "gui-test-app.h"
-#include "i2a-client-dialog.h"
+
+typedef struct
+{
+  const char *id;
+  const char *title;
+  const char *env_var;      /* the client's config dir */
+  const char *dir_name;     /* that dir, under the test home */
+  const char *file_name;
+  const char *original;     /* the user's file before Apply */
+  const char *in_preview;   /* a line of the preview */
+  void      (*check_written) (Run        *run,
+                              const char *written);
+} ClientCase;
 
 static const char *test_home;
 
-static const char original[] =
-  "{\n  \"theme\": \"dark\",\n  \"env\": {\n    \"MY_FLAG\": \"1\"\n  }\n}\n";
-
-static char *
-settings_path (void)
+static guint
+server_port (Run *run)
 {
-  return g_build_filename (g_getenv ("CLAUDE_CONFIG_DIR"), "settings.json", NULL);
-}
-
-static char *
-read_file (const char *path)
-{
-  char *contents = NULL;
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  return contents;
-}
-
-static I2aClientDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
-
-      if (I2A_IS_CLIENT_DIALOG (item))
-        return I2A_CLIENT_DIALOG (item);
-    }
-  return NULL;
-}
-
-/* The button of the Clients row whose action target is @id. */
-static GtkWidget *
-find_setup_button (GtkWidget  *widget,
-                   const char *id)
-{
-  if (GTK_IS_ACTIONABLE (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "app.setup-client") == 0)
-    {
-      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (widget));
-
-      if (target && g_str_equal (g_variant_get_string (target, NULL), id))
-        return widget;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_setup_button (child, id);
-
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-dialog_idle (gpointer data)
-{
-  return !i2a_client_dialog_get_busy (data);
-}
-
-static gboolean
-confirm_open (gpointer data)
-{
-  return i2a_client_dialog_get_confirm_dialog (data) != NULL;
+  return i2a_server_get_port (i2a_application_get_server (run->app));
 }
 
 static void
-drive (Run *run)
+check_claude_code (Run        *run,
+                   const char *written)
 {
-  g_autofree char *path = settings_path ();
-  g_autofree char *root_url = g_strdup_printf ("http://127.0.0.1:%u",
-                                               i2a_server_get_port (i2a_application_get_server (run->app)));
-  GtkWidget *button = find_setup_button (GTK_WIDGET (main_window (run)), "claude-code");
+  g_autofree char *root_url = g_strdup_printf ("http://127.0.0.1:%u", server_port (run));
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autofree char *written = NULL;
-  g_autofree char *restored = NULL;
-  I2aClientDialog *dialog;
   JsonObject *env;
 
-  g_assert_nonnull (button);
-  g_signal_emit_by_name (button, "clicked");
-  dialog = find_dialog ();
-  g_assert_nonnull (dialog);
-  g_assert_true (i2a_client_dialog_get_client (dialog) == i2a_client_find ("claude-code"));
-  g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (dialog)), "Claude Code"));
-  g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
-  g_assert_cmpstr (i2a_client_dialog_get_config_path (dialog), ==, path);
-  g_assert_null (i2a_client_dialog_get_error_text (dialog));
-  g_assert_nonnull (strstr (i2a_client_dialog_get_diff_text (dialog), "ANTHROPIC_BASE_URL"));
-
-  g_signal_emit_by_name (i2a_client_dialog_get_apply_button (dialog), "clicked");
-  g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
-  g_assert_null (i2a_client_dialog_get_error_text (dialog));
-  written = read_file (path);
   g_assert_true (json_parser_load_from_data (parser, written, -1, NULL));
   env = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "env");
   g_assert_cmpstr (json_object_get_string_member (env, "ANTHROPIC_BASE_URL"), ==, root_url);
   g_assert_cmpstr (json_object_get_string_member (env, "ANTHROPIC_AUTH_TOKEN"), ==, "iflow2api-local");
   g_assert_cmpstr (json_object_get_string_member (env, "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"), ==, "1");
   g_assert_cmpstr (json_object_get_string_member (env, "MY_FLAG"), ==, "1");
+}
+
+static void
+check_codex (Run        *run,
+             const char *written)
+{
+  g_autofree char *url_line = g_strdup_printf ("base_url = \"http://127.0.0.1:%u/v1\"\n", server_port (run));
+
+  g_assert_nonnull (strstr (written, "model_provider = \"iflow2api\"\nmodel = \"glm-4.7\"\n"));
+  g_assert_nonnull (strstr (written, "model_reasoning_effort = \"high\"\n"));
+  g_assert_nonnull (strstr (written, "[model_providers.iflow2api]\n"));
+  g_assert_nonnull (strstr (written, url_line));
+  g_assert_nonnull (strstr (written, "supports_websockets = false\n"));
+  g_assert_null (strstr (written, "bearer"));
+}
+
+static const ClientCase claude_code = {
+  "claude-code", "Claude Code", "CLAUDE_CONFIG_DIR", "claude-config", "settings.json",
+  "{\n  \"theme\": \"dark\",\n  \"env\": {\n    \"MY_FLAG\": \"1\"\n  }\n}\n",
+  "ANTHROPIC_BASE_URL", check_claude_code,
+};
+
+static const ClientCase codex = {
+  "codex", "Codex", "CODEX_HOME", "codex-home", "iflow2api.config.toml",
+  "model = \"glm-4.7\"\nmodel_reasoning_effort = \"high\"\n",
+  "+wire_api = \"responses\"", check_codex,
+};
+
+/* The case run_app () drives (its driver takes no data). */
+static const ClientCase *current;
+
+static char *
+config_path (const ClientCase *c)
+{
+  return g_build_filename (g_getenv (c->env_var), c->file_name, NULL);
+}
+
+static void
+drive (Run *run)
+{
+  const ClientCase *c = current;
+  g_autofree char *path = config_path (c);
+  GtkWidget *button = gui_test_find_setup_button (GTK_WIDGET (main_window (run)), c->id);
+  g_autofree char *written = NULL;
+  g_autofree char *restored = NULL;
+  I2aClientDialog *dialog;
+
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  dialog = gui_test_find_client_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_true (i2a_client_dialog_get_client (dialog) == i2a_client_find (c->id));
+  g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (dialog)), c->title));
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_idle, dialog, 10000));
+  g_assert_cmpstr (i2a_client_dialog_get_config_path (dialog), ==, path);
+  g_assert_null (i2a_client_dialog_get_error_text (dialog));
+  g_assert_nonnull (strstr (i2a_client_dialog_get_diff_text (dialog), c->in_preview));
+
+  g_signal_emit_by_name (i2a_client_dialog_get_apply_button (dialog), "clicked");
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_idle, dialog, 10000));
+  g_assert_null (i2a_client_dialog_get_error_text (dialog));
+  written = i2a_test_read_file (path);
+  c->check_written (run, written);
 
   g_signal_emit_by_name (i2a_client_dialog_get_undo_button (dialog), "clicked");
-  g_assert_true (i2a_test_wait_until (confirm_open, dialog, 10000));
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_confirming, dialog, 10000));
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (i2a_client_dialog_get_confirm_dialog (dialog)), "restore");
-  g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
-  restored = read_file (path);
-  g_assert_cmpstr (restored, ==, original);
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_idle, dialog, 10000));
+  restored = i2a_test_read_file (path);
+  g_assert_cmpstr (restored, ==, c->original);
 
   gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
   quit_app (run);
 }
 
 static void
-test_setup_undo (void)
+test_setup_undo (gconstpointer data)
 {
-  g_autofree char *dir = g_build_filename (test_home, "claude-config", NULL);
+  const ClientCase *c = data;
+  g_autofree char *dir = g_build_filename (test_home, c->dir_name, NULL);
   g_autofree char *path = NULL;
   Run *run;
 
-  g_setenv ("CLAUDE_CONFIG_DIR", dir, TRUE);
+  g_setenv (c->env_var, dir, TRUE);
   g_mkdir_with_parents (dir, 0700);
-  path = settings_path ();
-  i2a_test_write_file (path, original);
+  path = config_path (c);
+  i2a_test_write_file (path, c->original);
+  current = c;
   run = run_new (test_home);
   run_app (run, drive);
   run_free (run);
@@ -158,6 +157,7 @@ main (int   argc,
 {
   test_home = gui_test_init (&argc, &argv);
   gui_test_notifications ();
-  g_test_add_func ("/gui/claude-code/setup-undo", test_setup_undo);
+  g_test_add_data_func ("/gui/claude-code/setup-undo", &claude_code, test_setup_undo);
+  g_test_add_data_func ("/gui/codex/setup-undo", &codex, test_setup_undo);
   return g_test_run ();
 }

@@ -69,17 +69,6 @@ write_opencode (const char *contents)
   i2a_test_write_file (path, contents);
 }
 
-static char *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  return contents;
-}
-
 /* Backup file names next to opencode.json, sorted. */
 static GPtrArray *
 list_backups (void)
@@ -107,33 +96,6 @@ clean_files (void)
 
 /* ---- the dialog ----------------------------------------------------------- */
 
-static I2aClientDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
-
-      if (I2A_IS_CLIENT_DIALOG (item))
-        return I2A_CLIENT_DIALOG (item);
-    }
-  return NULL;
-}
-
-static gboolean
-dialog_idle (gpointer data)
-{
-  return !i2a_client_dialog_get_busy (data);
-}
-
-static gboolean
-confirm_open (gpointer data)
-{
-  return i2a_client_dialog_get_confirm_dialog (data) != NULL;
-}
-
 /* What app.setup-opencode opens, once its preview is ready. */
 static I2aClientDialog *
 open_dialog (Run *run)
@@ -142,13 +104,13 @@ open_dialog (Run *run)
 
   /* What the window's Clients section activates. */
   g_action_group_activate_action (G_ACTION_GROUP (run->app), "setup-client", g_variant_new_string ("opencode"));
-  dialog = find_dialog ();
+  dialog = gui_test_find_client_dialog ();
   g_assert_nonnull (dialog);
   g_assert_true (i2a_client_dialog_get_client (dialog) == i2a_client_find ("opencode"));
   g_assert_nonnull (strstr (gtk_window_get_title (GTK_WINDOW (dialog)), "OpenCode"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (main_window (run)));
-  g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_idle, dialog, 10000));
   return dialog;
 }
 
@@ -210,7 +172,7 @@ parse_opencode (void)
 {
   g_autofree char *path = opencode_path ();
   g_autoptr(GError) error = NULL;
-  JsonNode *root = json_from_string (read_file (path), &error);
+  JsonNode *root = json_from_string (i2a_test_read_file (path), &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (root);
@@ -255,11 +217,11 @@ drive_setup_undo (Run *run)
   g_assert_false (gtk_widget_is_visible (i2a_client_dialog_get_undo_button (dialog)));
   /* Opening it again shows the same dialog. */
   g_action_group_activate_action (G_ACTION_GROUP (run->app), "setup-opencode", NULL);
-  g_assert_true (find_dialog () == dialog);
+  g_assert_true (gui_test_find_client_dialog () == dialog);
 
   click (i2a_client_dialog_get_apply_button (dialog));
   g_assert_true (i2a_client_dialog_get_busy (dialog));
-  g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_idle, dialog, 10000));
   g_assert_null (i2a_client_dialog_get_error_text (dialog));
 
   root = parse_opencode ();
@@ -275,19 +237,19 @@ drive_setup_undo (Run *run)
   g_assert_false (gtk_widget_get_sensitive (i2a_client_dialog_get_apply_button (dialog)));
 
   click (i2a_client_dialog_get_undo_button (dialog));
-  g_assert_true (i2a_test_wait_until (confirm_open, dialog, 10000));
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_confirming, dialog, 10000));
   confirm = i2a_client_dialog_get_confirm_dialog (dialog);
   g_assert_true (ADW_IS_MESSAGE_DIALOG (confirm));
   save_shot (GTK_WIDGET (dialog), GTK_WIDGET (confirm), "opencode-undo");
   /* Nothing is restored before the answer. */
-  contents = read_file (path);
+  contents = i2a_test_read_file (path);
   g_assert_cmpstr (contents, !=, original);
   g_clear_pointer (&contents, g_free);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (confirm), "restore");
-  g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_idle, dialog, 10000));
   g_assert_null (i2a_client_dialog_get_error_text (dialog));
 
-  contents = read_file (path);
+  contents = i2a_test_read_file (path);
   g_assert_cmpstr (contents, ==, original);
   g_clear_pointer (&backups, g_ptr_array_unref);
   backups = list_backups ();
@@ -299,7 +261,7 @@ drive_setup_undo (Run *run)
 
   /* Cancel closes it. */
   gtk_widget_activate_action (GTK_WIDGET (dialog), "window.close", NULL);
-  g_assert_null (find_dialog ());
+  g_assert_null (gui_test_find_client_dialog ());
   quit_app (run);
 }
 
@@ -331,7 +293,7 @@ drive_new_key (Run *run)
   g_assert_nonnull (strstr (i2a_client_dialog_get_diff_text (dialog), "<new client key>"));
 
   click (i2a_client_dialog_get_apply_button (dialog));
-  g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_idle, dialog, 10000));
   g_assert_null (i2a_client_dialog_get_error_text (dialog));
 
   config = i2a_pool_get_config (pool);
@@ -342,7 +304,7 @@ drive_new_key (Run *run)
   /* The key is on disk for the next start too. */
   {
     g_autofree char *keys = keys_path ();
-    g_autofree char *text = read_file (keys);
+    g_autofree char *text = i2a_test_read_file (keys);
 
     g_assert_nonnull (strstr (text, key));
   }
@@ -384,7 +346,7 @@ drive_comments (Run *run)
   g_assert_cmpstr (i2a_client_dialog_get_diff_text (dialog), ==, "");
   g_assert_false (gtk_widget_get_sensitive (i2a_client_dialog_get_apply_button (dialog)));
   save_shot (GTK_WIDGET (main_window (run)), GTK_WIDGET (dialog), "opencode-error");
-  contents = read_file (path);
+  contents = i2a_test_read_file (path);
   g_assert_cmpstr (contents, ==, "{\n  // mine\n  \"theme\": \"x\"\n}\n");
   quit_app (run);
 }
@@ -414,10 +376,10 @@ drive_stale (Run *run)
   /* Someone edits the file while the preview is on screen. */
   i2a_test_write_file (path, edited);
   click (i2a_client_dialog_get_apply_button (dialog));
-  g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_idle, dialog, 10000));
 
   g_assert_nonnull (i2a_client_dialog_get_error_text (dialog));
-  contents = read_file (path);
+  contents = i2a_test_read_file (path);
   g_assert_cmpstr (contents, ==, edited);
   backups = list_backups ();
   g_assert_cmpuint (backups->len, ==, 0);
@@ -448,11 +410,11 @@ drive_unwritable (Run *run)
 
   g_assert_null (i2a_client_dialog_get_error_text (dialog));
   click (i2a_client_dialog_get_apply_button (dialog));
-  g_assert_true (i2a_test_wait_until (dialog_idle, dialog, 10000));
+  g_assert_true (i2a_test_wait_until (gui_test_client_dialog_idle, dialog, 10000));
   g_chmod (dir, 0700);
 
   g_assert_nonnull (i2a_client_dialog_get_error_text (dialog));
-  contents = read_file (path);
+  contents = i2a_test_read_file (path);
   g_assert_cmpstr (contents, ==, original);
   /* Still offered, for when the permissions are fixed. */
   g_assert_true (gtk_widget_get_sensitive (i2a_client_dialog_get_apply_button (dialog)));
