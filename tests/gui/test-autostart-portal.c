@@ -336,9 +336,9 @@ main (int   argc,
   g_unsetenv ("FLATPAK_ID");
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/autostart/portal/toggle", test_portal_toggle);
-  g_test_add_func ("/autostart/portal/refused", test_portal_refused);
-  g_test_add_func ("/autostart/no-sandbox/writes-file", test_no_sandbox_writes_file);
+  g_test_add_func ("/gui/autostart/portal/toggle", test_portal_toggle);
+  g_test_add_func ("/gui/autostart/portal/refused", test_portal_refused);
+  g_test_add_func ("/gui/autostart/no-sandbox/writes-file", test_no_sandbox_writes_file);
   status = g_test_run ();
   i2a_test_rm_rf (home);
   return status;

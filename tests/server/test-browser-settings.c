@@ -196,10 +196,10 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/browser-settings/validation", test_validation);
-  g_test_add_func ("/browser-settings/origin", test_origin_follows_settings);
-  g_test_add_func ("/browser-settings/host", test_host_follows_settings);
-  g_test_add_func ("/browser-settings/union-with-keys-json", test_settings_and_keys_json_union);
-  g_test_add_func ("/browser-settings/invalid-entries", test_invalid_entries_skipped);
+  g_test_add_func ("/server/browser-settings/validation", test_validation);
+  g_test_add_func ("/server/browser-settings/origin", test_origin_follows_settings);
+  g_test_add_func ("/server/browser-settings/host", test_host_follows_settings);
+  g_test_add_func ("/server/browser-settings/union-with-keys-json", test_settings_and_keys_json_union);
+  g_test_add_func ("/server/browser-settings/invalid-entries", test_invalid_entries_skipped);
   return g_test_run ();
 }
