@@ -141,6 +141,9 @@ test_settings_and_keys_json_union (void)
   origins = i2a_server_dup_allowed_origins (server);
   g_assert_false (g_strv_contains ((const char *const *) origins, "http://from-settings.test"));
   g_assert_true (g_strv_contains ((const char *const *) origins, "http://from-keys.test"));
+  /* Both hold the proxy's iFlow CLI settings, which must go with it. */
+  i2a_test_finalize_soon (g_steal_pointer (&server));
+  i2a_test_finalize_soon (g_steal_pointer (&pool));
   i2a_test_proxy_free (p);
 }
 
