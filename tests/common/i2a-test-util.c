@@ -366,6 +366,39 @@ i2a_test_proxy_new (gboolean with_login)
   return p;
 }
 
+typedef struct { I2aFakeIflow *fake; guint want; } AbortWait;
+
+static gboolean
+fake_saw_aborts (gpointer data)
+{
+  AbortWait *w = data;
+
+  return i2a_fake_iflow_get_aborted (w->fake) >= w->want;
+}
+
+gboolean
+i2a_test_wait_fake_aborts (I2aFakeIflow *fake,
+                           guint         n,
+                           guint         timeout_ms)
+{
+  AbortWait w = { fake, n };
+
+  return i2a_test_wait_until (fake_saw_aborts, &w, timeout_ms);
+}
+
+static gboolean
+no_active (gpointer server)
+{
+  return i2a_server_get_active_requests (server) == 0;
+}
+
+gboolean
+i2a_test_wait_no_active (I2aServer *server,
+                         guint      timeout_ms)
+{
+  return i2a_test_wait_until (no_active, server, timeout_ms);
+}
+
 void
 i2a_test_result_cb (GObject      *source,
                     GAsyncResult *result,

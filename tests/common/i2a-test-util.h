@@ -32,6 +32,14 @@ gboolean   i2a_test_wait_until     (gboolean  (*cond) (gpointer data),
                                     gpointer    data,
                                     guint       timeout_ms);
 void       i2a_test_sleep_ms       (guint       ms);
+/* Wait up to @timeout_ms until @fake has seen @n requests abandoned by
+ * their client (the proxy hanging up upstream). */
+gboolean   i2a_test_wait_fake_aborts (I2aFakeIflow *fake,
+                                      guint         n,
+                                      guint         timeout_ms);
+/* Wait up to @timeout_ms until @server has no request in progress. */
+gboolean   i2a_test_wait_no_active (I2aServer  *server,
+                                    guint       timeout_ms);
 /* A GAsyncReadyCallback that keeps a reference to the result in
  * *(GAsyncResult **) @slot, and the loop that waits for it: the tests'
  * way of calling an async API synchronously (the app never blocks). */

@@ -295,22 +295,6 @@ test_pings (void)
   i2a_test_proxy_free (p);
 }
 
-typedef struct { I2aFakeIflow *fake; guint want; } AbortWait;
-
-static gboolean
-fake_saw_abort (gpointer data)
-{
-  AbortWait *w = data;
-
-  return i2a_fake_iflow_get_aborted (w->fake) >= w->want;
-}
-
-static gboolean
-no_active (gpointer data)
-{
-  return i2a_server_get_active_requests (data) == 0;
-}
-
 static void
 test_hang_up (void)
 {
@@ -318,11 +302,10 @@ test_hang_up (void)
   g_autofree char *url = i2a_test_proxy_url (p, "/v1/messages");
   g_autofree char *body = messages_body ("fake:slow 400 50", TRUE);
   g_autoptr(I2aTestResponse) r = NULL;
-  AbortWait w = { p->fake, 1 };
 
   r = i2a_test_request (p->client, "POST", url, NULL, "application/json", body, 3, 0);
-  g_assert_true (i2a_test_wait_until (fake_saw_abort, &w, 3000));
-  g_assert_true (i2a_test_wait_until (no_active, p->server, 3000));
+  g_assert_true (i2a_test_wait_fake_aborts (p->fake, 1, 3000));
+  g_assert_true (i2a_test_wait_no_active (p->server, 3000));
   i2a_test_proxy_free (p);
 }
 

@@ -361,15 +361,6 @@ test_first_byte_timeout (void)
 
 /* ---- client goes away --------------------------------------------------- */
 
-typedef struct { I2aFakeIflow *fake; guint want; } AbortWait;
-
-static gboolean
-fake_saw_abort (gpointer data)
-{
-  AbortWait *w = data;
-  return i2a_fake_iflow_get_aborted (w->fake) >= w->want;
-}
-
 static void
 test_disconnect_mid_stream (void)
 {
@@ -377,13 +368,12 @@ test_disconnect_mid_stream (void)
   g_autofree char *url = i2a_test_proxy_url (p, "/v1/chat/completions");
   g_autofree char *body = i2a_test_chat_body ("glm-5", "fake:slow 400 50", TRUE);
   g_autoptr(I2aTestResponse) r = NULL;
-  AbortWait w = { p->fake, 1 };
   gint64 closed;
 
   r = i2a_test_request (p->client, "POST", url, NULL, "application/json", body, 2, 0);
   closed = g_get_monotonic_time ();
   g_assert_cmpuint (r->events->len, ==, 2);
-  g_assert_true (i2a_test_wait_until (fake_saw_abort, &w, 3000));
+  g_assert_true (i2a_test_wait_fake_aborts (p->fake, 1, 3000));
   /* The upstream request is cancelled promptly, not after 400 events. */
   g_assert_cmpint (i2a_fake_iflow_get_last_abort_time (p->fake) - closed, <, 1500 * 1000);
   g_assert_true (i2a_test_wait_until ((gboolean (*) (gpointer)) i2a_server_get_active_requests, p->server, 10) == FALSE ||
@@ -398,21 +388,14 @@ test_disconnect_before_first_byte (void)
   g_autofree char *url = i2a_test_proxy_url (p, "/v1/chat/completions");
   g_autofree char *body = i2a_test_chat_body ("glm-5", "fake:hang-headers", TRUE);
   g_autoptr(I2aTestResponse) r = NULL;
-  AbortWait w = { p->fake, 1 };
   gint64 closed;
 
   /* The proxy is paused waiting on the upstream: it must still notice. */
   r = i2a_test_request (p->client, "POST", url, NULL, "application/json", body, 0, 300);
   closed = g_get_monotonic_time ();
-  g_assert_true (i2a_test_wait_until (fake_saw_abort, &w, 3000));
+  g_assert_true (i2a_test_wait_fake_aborts (p->fake, 1, 3000));
   g_assert_cmpint (i2a_fake_iflow_get_last_abort_time (p->fake) - closed, <, 1500 * 1000);
   i2a_test_proxy_free (p);
-}
-
-static gboolean
-no_active (gpointer data)
-{
-  return i2a_server_get_active_requests (data) == 0;
 }
 
 static void
@@ -428,7 +411,7 @@ test_shutdown_ends_streams (void)
   g_assert_cmpuint (r->events->len, >=, 2);
   g_assert_cmpstr (r->events->pdata[r->events->len - 1], ==, "[DONE]");
   g_assert_nonnull (strstr (r->events->pdata[r->events->len - 2], "shutting down"));
-  g_assert_true (i2a_test_wait_until (no_active, p->server, 2000));
+  g_assert_true (i2a_test_wait_no_active (p->server, 2000));
   i2a_test_proxy_free (p);
 }
 
@@ -505,7 +488,7 @@ test_slow_client_backpressure (void)
   /* The hang-up still ends the request and its upstream connection. */
   g_io_stream_close (G_IO_STREAM (c.conn), NULL, NULL);
   g_clear_object (&c.conn);
-  g_assert_true (i2a_test_wait_until (no_active, p->server, 5000));
+  g_assert_true (i2a_test_wait_no_active (p->server, 5000));
   g_assert_true (i2a_test_wait_until (fake_idle, p->fake, 5000));
   i2a_test_proxy_free (p);
 }

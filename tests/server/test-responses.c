@@ -215,22 +215,6 @@ test_upstream_errors (void)
   i2a_test_proxy_free (p);
 }
 
-typedef struct { I2aFakeIflow *fake; guint want; } AbortWait;
-
-static gboolean
-fake_saw_abort (gpointer data)
-{
-  AbortWait *w = data;
-
-  return i2a_fake_iflow_get_aborted (w->fake) >= w->want;
-}
-
-static gboolean
-no_active (gpointer data)
-{
-  return i2a_server_get_active_requests (data) == 0;
-}
-
 /* The same guarantees as chat: a client that hangs up mid-stream cancels
  * the upstream request and frees its slot; a stream that fails mid-way is
  * not stored. */
@@ -240,13 +224,12 @@ test_hang_up (void)
   I2aTestProxy *p = i2a_test_proxy_new (TRUE);
   g_autofree char *url = i2a_test_proxy_url (p, "/v1/responses");
   g_autoptr(I2aTestResponse) r = NULL;
-  AbortWait w = { p->fake, 1 };
   guint stored = i2a_responses_store_get_count (i2a_responses_store_get_default ());
 
   r = i2a_test_request (p->client, "POST", url, NULL, "application/json",
                         "{\"model\":\"glm-4.7\",\"input\":\"fake:slow 400 50\",\"stream\":true}", 4, 0);
-  g_assert_true (i2a_test_wait_until (fake_saw_abort, &w, 3000));
-  g_assert_true (i2a_test_wait_until (no_active, p->server, 3000));
+  g_assert_true (i2a_test_wait_fake_aborts (p->fake, 1, 3000));
+  g_assert_true (i2a_test_wait_no_active (p->server, 3000));
   g_assert_cmpuint (i2a_responses_store_get_count (i2a_responses_store_get_default ()), ==, stored);
   i2a_test_proxy_free (p);
 }
