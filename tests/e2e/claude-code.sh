@@ -13,48 +13,24 @@ set -u
 bin=$1 fake=$2 cache=$3
 version=2.1.332
 claude=$cache/node_modules/.bin/claude
-
-command -v npm >/dev/null 2>&1 || { echo "npm not installed: skipping"; exit 77; }
-if [ "$("$claude" --version 2>/dev/null | cut -d' ' -f1)" != "$version" ]; then
-  mkdir -p "$cache"
-  npm install --prefix "$cache" --no-audit --no-fund --no-save --silent "@anthropic-ai/claude-code@$version" >&2 ||
-    { echo "npm install @anthropic-ai/claude-code failed: skipping"; exit 77; }
-fi
-"$claude" --version >/dev/null 2>&1 || { echo "claude does not run here: skipping"; exit 77; }
-
-tmp=$(mktemp -d)
-fake_pid= proxy_pid=
-cleanup () { [ -n "$fake_pid" ] && kill $fake_pid 2>/dev/null; [ -n "$proxy_pid" ] && kill $proxy_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
-fail () { echo "FAIL: $*"; echo "--- proxy log"; tail -n 40 "$tmp/proxy.log"; exit 1; }
+. "$(dirname "$0")/e2e-lib.sh"
+e2e_npm_pinned "$cache" @anthropic-ai/claude-code "$version" "$claude" 1
 
 key=sk-0123456789abcdef0123456789abcdef
 client=sk-client-cc-0123456789abcdef
-"$fake" --key "$key" --events 4 > "$tmp/fake.url" &
-fake_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/fake.url" ] && break; sleep 0.1; done
+e2e_start_fake "$key"
 mkdir -p "$tmp/home" "$tmp/work"
 cat > "$tmp/keys.json" <<JSON
 {
   "auth": { "enabled": true, "required": true },
-  "accounts": { "acc1": { "api_key": "$key", "base_url": "$(cat "$tmp/fake.url")" } },
+  "accounts": { "acc1": { "api_key": "$key", "base_url": "$fake_url" } },
   "keys": { "$client": { "account": "acc1" } },
   "default": { "account": "acc1" }
 }
 JSON
 chmod 600 "$tmp/keys.json"
 
-HOME="$tmp/home" IFLOW2API_KEYS_PATH="$tmp/keys.json" "$bin" --headless --port 0 --verbose > "$tmp/proxy.log" 2>&1 &
-proxy_pid=$!
-base=""
-for _ in $(seq 100); do
-  base=$(sed -n 's/.*Listening on \(http:[^ ]*\).*/\1/p' "$tmp/proxy.log" | head -n1)
-  [ -n "$base" ] && break
-  sleep 0.1
-done
-[ -n "$base" ] || fail "proxy did not start"
-root=${base%/v1}
-port=${root##*:}
+e2e_start_proxy
 
 # Claude Code with nothing of the caller's environment but PATH.
 run_claude () {

@@ -18,27 +18,12 @@ set -u
 bin=$1 fake=$2 cache=$3
 version=0.171.0
 codex=$cache/node_modules/.bin/codex
-
-command -v npm >/dev/null 2>&1 || { echo "npm not installed: skipping"; exit 77; }
-if [ "$("$codex" --version 2>/dev/null | cut -d' ' -f2)" != "$version" ]; then
-  mkdir -p "$cache"
-  npm install --prefix "$cache" --no-audit --no-fund --no-save --silent "@openai/codex@$version" >&2 ||
-    { echo "npm install @openai/codex failed: skipping"; exit 77; }
-fi
-"$codex" --version >/dev/null 2>&1 || { echo "codex does not run here: skipping"; exit 77; }
-
-tmp=$(mktemp -d)
-fake_pid= proxy_pid=
-stop_proxy () { [ -n "$proxy_pid" ] && kill $proxy_pid 2>/dev/null; wait $proxy_pid 2>/dev/null; proxy_pid=; }
-cleanup () { stop_proxy; [ -n "$fake_pid" ] && kill $fake_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT INT TERM
-fail () { echo "FAIL: $*"; echo "--- proxy log"; tail -n 40 "$tmp/proxy.log"; exit 1; }
+. "$(dirname "$0")/e2e-lib.sh"
+e2e_npm_pinned "$cache" @openai/codex "$version" "$codex" 2
 
 key=sk-0123456789abcdef0123456789abcdef
 client=sk-client-codex-0123456789abcdef
-"$fake" --key "$key" --events 4 > "$tmp/fake.url" &
-fake_pid=$!
-for _ in $(seq 50); do [ -s "$tmp/fake.url" ] && break; sleep 0.1; done
+e2e_start_fake "$key"
 mkdir -p "$tmp/home/.codex" "$tmp/work"
 printf 'model = "o3"\n' > "$tmp/home/.codex/config.toml"
 
@@ -47,28 +32,13 @@ write_keys () {
   cat > "$tmp/keys.json" <<JSON
 {
   "auth": { "enabled": $1, "required": $1 },
-  "accounts": { "acc1": { "api_key": "$key", "base_url": "$(cat "$tmp/fake.url")" } },
+  "accounts": { "acc1": { "api_key": "$key", "base_url": "$fake_url" } },
   "keys": { "$client": { "account": "acc1" } },
   "default": { "account": "acc1" },
   "aliases": { "gpt-5.5": "glm-4.7" }
 }
 JSON
   chmod 600 "$tmp/keys.json"
-}
-
-start_proxy () {
-  : > "$tmp/proxy.log"
-  HOME="$tmp/home" IFLOW2API_KEYS_PATH="$tmp/keys.json" "$bin" --headless --port 0 --verbose > "$tmp/proxy.log" 2>&1 &
-  proxy_pid=$!
-  base=""
-  for _ in $(seq 100); do
-    base=$(sed -n 's/.*Listening on \(http:[^ ]*\).*/\1/p' "$tmp/proxy.log" | head -n1)
-    [ -n "$base" ] && break
-    sleep 0.1
-  done
-  [ -n "$base" ] || fail "proxy did not start"
-  port=${base%/v1}
-  port=${port##*:}
 }
 
 # Codex with nothing of the caller's environment but PATH; its sandbox
@@ -86,7 +56,7 @@ apply () {
 
 # 1. The profile from `iflow2api codex --apply`, with the client key.
 write_keys true
-start_proxy
+e2e_start_proxy
 apply
 profile="$tmp/home/.codex/iflow2api.config.toml"
 grep -q "experimental_bearer_token = \"$client\"" "$profile" || fail "the profile lacks the client key"
@@ -118,9 +88,9 @@ grep -q '"slug":"glm-4.7"' "$tmp/models.json" || grep -q '"slug": "glm-4.7"' "$t
 echo "ok 3 Codex parses GET /v1/models?client_version="
 
 # 4. Client auth off: the profile holds no key and needs no variable.
-stop_proxy
+e2e_stop_proxy
 write_keys false
-start_proxy
+e2e_start_proxy
 apply
 grep -q "bearer" "$profile" && fail "a key in the profile although client auth is off"
 prompt="Say hello"
