@@ -80,8 +80,8 @@ responses_reply_new (JsonObject *client_request,
   I2aReply *self = g_new0 (I2aReply, 1);
   g_autofree char *uuid = g_uuid_string_random ();
   g_autoptr(GString) id = g_string_new ("resp_");
-  g_autoptr(I2aApiError) error = NULL;
   JsonNode *store = json_object_get_member (client_request, "store");
+  JsonNode *input = json_object_get_member (client_request, "input");
 
   /* resp_ and 32 hex digits, like OpenAI's ids. */
   for (const char *c = uuid; *c; c++)
@@ -92,9 +92,12 @@ responses_reply_new (JsonObject *client_request,
    * does: it resends the whole conversation each turn). */
   self->store = store == NULL || !JSON_NODE_HOLDS_VALUE (store) ||
                 json_node_get_value_type (store) != G_TYPE_BOOLEAN || json_node_get_boolean (store);
-  /* The handler put the whole conversation (earlier turns too) in "input". */
-  if (self->store)
-    self->history = i2a_responses_input_items (client_request, &error);
+  /* The handler put the whole conversation (earlier turns too), checked,
+   * in "input": shared, not copied (each attempt makes a reply, on the
+   * main loop, and a long conversation takes a while to copy). The store
+   * copies what it keeps. */
+  if (self->store && input != NULL && JSON_NODE_HOLDS_ARRAY (input))
+    self->history = json_array_ref (json_node_get_array (input));
   return self;
 }
 
