@@ -70,7 +70,22 @@ i2a_usage_window_add (I2aUsageWindow *self,
   gint64 r, t;
 
   if (count (self) > 0)
-    e.time_ms = MAX (e.time_ms, at (self, count (self) - 1)->time_ms);
+    {
+      Event *last = at (self, count (self) - 1);
+
+      e.time_ms = MAX (e.time_ms, last->time_ms);
+      /* Events of the same second share one entry, stamped with the
+       * latest time: a busy server keeps at most one entry a second for
+       * the days its windows span (not one a request), and an entry
+       * leaves a window no earlier than its last request would. */
+      if (e.time_ms / 1000 == last->time_ms / 1000)
+        {
+          last->time_ms = e.time_ms;
+          last->tokens_total += e.tokens_total;
+          last->requests_total++;
+          return;
+        }
+    }
   totals_before (self, count (self), &r, &t);
   e.tokens_total += t;
   e.requests_total += r;

@@ -8,7 +8,8 @@
 /* i2a-usage-window.h: requests and tokens of one account or client key
  * over a rolling time window, answered without touching the database.
  *
- * Events are appended in time order with running totals, so the usage in
+ * Events are appended in time order with running totals (the events of
+ * one second share an entry, stamped with the latest), so the usage in
  * any window is a difference of two running totals found by binary search,
  * and "when will the window have room again" is a second binary search.
  * Events older than the longest window anyone asks about are dropped by

@@ -44,6 +44,31 @@ test_sum_and_free_at (void)
   i2a_usage_window_free (w);
 }
 
+/* A burst within one second shares one entry: the sums stay exact, and
+ * the burst leaves a window with its last request, never earlier. */
+static void
+test_same_second (void)
+{
+  I2aUsageWindow *w = i2a_usage_window_new ();
+  gint64 r, t;
+
+  for (gint64 i = 0; i < 1000; i++)
+    i2a_usage_window_add (w, 5000 + i, 2);
+  i2a_usage_window_sum (w, 5999, 60000, &r, &t);
+  g_assert_cmpint (r, ==, 1000);
+  g_assert_cmpint (t, ==, 2000);
+  g_assert_cmpint (i2a_usage_window_free_at (w, 5999, 60000, 1000, 0, 0), ==, 65999);
+  i2a_usage_window_add (w, 6000, 1);
+  i2a_usage_window_sum (w, 6000, 60000, &r, &t);
+  g_assert_cmpint (r, ==, 1001);
+  g_assert_cmpint (t, ==, 2001);
+  /* Once the burst has left, only the later request counts. */
+  i2a_usage_window_sum (w, 65999, 60000, &r, &t);
+  g_assert_cmpint (r, ==, 1);
+  g_assert_cmpint (t, ==, 1);
+  i2a_usage_window_free (w);
+}
+
 static void
 test_parsers (void)
 {
@@ -95,6 +120,7 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ledger/window/sum-and-free-at", test_sum_and_free_at);
+  g_test_add_func ("/ledger/window/same-second", test_same_second);
   g_test_add_func ("/ledger/parsers", test_parsers);
   g_test_add_func ("/ledger/usage-read", test_usage_read);
   return g_test_run ();
