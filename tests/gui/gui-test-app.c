@@ -72,7 +72,8 @@ run_app (Run    *run,
 void
 run_free (Run *run)
 {
-  g_clear_object (&run->app);
+  /* The app under test, its windows gone with it: nothing may keep it. */
+  i2a_test_finalize_soon (g_steal_pointer (&run->app));
   g_free (run);
   /* Let the bus forget our name before the next test claims it. */
   gui_test_spin (50);
