@@ -17,6 +17,7 @@
 
 #include "i2a-cli-commands.h"
 #include "i2a-headless.h"
+#include "i2a-server.h"
 #include "i2a-usage-command.h"
 #include "i2a-client-command.h"
 #if HAVE_GUI
@@ -90,7 +91,7 @@ run_headless (MainOptions *opts)
 {
   /* -1: not given on the command line. */
   if (opts->serve.port < 0)
-    opts->serve.port = 8000;
+    opts->serve.port = I2A_DEFAULT_PORT;
   if (opts->serve.host == NULL)
     opts->serve.host = g_strdup ("127.0.0.1");
   raise_fd_limit ();

@@ -20,8 +20,6 @@
 
 G_BEGIN_DECLS
 
-#define I2A_CLI_ACCOUNT_ID "iflow-cli"
-
 void        i2a_account_ops_set_enabled         (I2aPool             *pool,
                                                  I2aAccount          *account,
                                                  gboolean             enabled);

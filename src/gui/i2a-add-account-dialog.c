@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "i2a-account-ops.h"
+#include "i2a-gui-utils.h"
 #include "i2a-add-account-dialog.h"
 #include "i2a-error.h"
 #include "i2a-provider-preset.h"
@@ -308,11 +309,9 @@ saved_cb (GObject      *object,
   update_sensitivity (self);
   if (account == NULL)
     {
-      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
-
       g_free (self->error_text);
       self->error_text = g_strdup (error->message);
-      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+      i2a_gui_toast (self->toast_overlay, error->message);
       return;
     }
   g_signal_emit (self, signals[SAVED], 0, account, self->account == NULL);

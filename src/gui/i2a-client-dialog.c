@@ -14,6 +14,8 @@
 #include <glib/gi18n.h>
 
 #include "i2a-client-dialog-private.h"
+#include "i2a-gui-utils.h"
+#include "i2a-server.h"
 #include "i2a-util.h"
 
 enum {
@@ -87,13 +89,10 @@ void
 _i2a_client_dialog_toast (I2aClientDialog *self,
                           const char        *text)
 {
-  g_autofree char *escaped = g_markup_escape_text (text, -1);
-
   g_free (self->last_toast);
   self->last_toast = g_strdup (text);
-  /* Toast titles are markup. */
   if (self->toast_overlay != NULL)
-    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+    i2a_gui_toast (self->toast_overlay, text);
 }
 
 static void
@@ -331,7 +330,7 @@ i2a_client_dialog_constructed (GObject *object)
   if (self->config_path == NULL)
     self->config_path = self->client->default_path ();
   if (self->base_url == NULL)
-    self->base_url = g_strdup ("http://127.0.0.1:8000/v1");
+    self->base_url = g_strdup_printf ("http://127.0.0.1:%d/v1", I2A_DEFAULT_PORT);
   adw_action_row_set_subtitle (self->path_row, self->config_path);
   adw_action_row_set_subtitle (self->server_row, self->base_url);
   g_signal_connect_object (self->pool, "notify::loaded", G_CALLBACK (pool_loaded_cb),

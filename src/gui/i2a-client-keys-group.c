@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "i2a-account-ops.h"
+#include "i2a-gui-utils.h"
 #include "i2a-client-keys-group.h"
 #include "i2a-util.h"
 
@@ -34,11 +35,7 @@ toast (I2aClientKeysGroup *self,
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
 
   if (overlay != NULL)
-    {
-      /* Toast titles are markup. */
-      g_autofree char *escaped = g_markup_escape_text (title, -1);
-      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
-    }
+    i2a_gui_toast (ADW_TOAST_OVERLAY (overlay), title);
 }
 
 static char *

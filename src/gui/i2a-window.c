@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "i2a-account-ops.h"
+#include "i2a-gui-utils.h"
 #include "i2a-accounts-pane.h"
 #include "i2a-add-account-dialog.h"
 #include "i2a-client-keys-group.h"
@@ -105,13 +106,9 @@ void
 i2a_window_add_toast (I2aWindow  *self,
                       const char *title)
 {
-  g_autofree char *escaped = NULL;
-
   g_return_if_fail (I2A_IS_WINDOW (self));
 
-  /* Toast titles are markup; messages (errors, paths) are plain text. */
-  escaped = g_markup_escape_text (title, -1);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+  i2a_gui_toast (self->toast_overlay, title);
 }
 
 static void

@@ -16,7 +16,6 @@
 #include "i2a-pool-private.h"
 #include "i2a-util.h"
 
-#define CLI_ACCOUNT_ID "iflow-cli"
 /* Editors write in bursts (truncate, write, rename): read once it settles. */
 #define RELOAD_DEBOUNCE_MS 150
 
@@ -486,7 +485,7 @@ i2a_pool_new (I2aCliSettings *cli)
   I2aPool *self = g_object_new (I2A_TYPE_POOL, NULL);
 
   self->cli = g_object_ref (cli);
-  self->cli_account = i2a_account_new (CLI_ACCOUNT_ID, I2A_PROVIDER_IFLOW,
+  self->cli_account = i2a_account_new (I2A_CLI_ACCOUNT_ID, I2A_PROVIDER_IFLOW,
                                        i2a_cli_settings_get_base_url (cli));
   i2a_account_set_label (self->cli_account, "iFlow CLI login");
   g_signal_connect (cli, "changed", G_CALLBACK (cli_changed_cb), self);
@@ -554,7 +553,7 @@ I2aAccount *
 i2a_pool_lookup_account (I2aPool    *self,
                          const char *id)
 {
-  if (g_strcmp0 (id, CLI_ACCOUNT_ID) == 0)
+  if (g_strcmp0 (id, I2A_CLI_ACCOUNT_ID) == 0)
     return self->cli_account;
   return find_in (self->accounts, id);
 }

@@ -66,7 +66,10 @@ void            i2a_pool_set_exposed      (I2aPool         *self,
 void            i2a_pool_set_refresher    (I2aPool         *self,
                                            I2aRefresher    *refresher);
 I2aRefresher   *i2a_pool_get_refresher    (I2aPool         *self);
-/* Transfer none; NULL when unknown. The CLI account is "iflow-cli". */
+/* The account of the iFlow CLI's own login (not in keys.json). */
+#define I2A_CLI_ACCOUNT_ID "iflow-cli"
+
+/* Transfer none; NULL when unknown; the CLI account is I2A_CLI_ACCOUNT_ID. */
 I2aAccount     *i2a_pool_lookup_account   (I2aPool         *self,
                                            const char      *id);
 guint           i2a_pool_get_queue_length (I2aPool         *self);
