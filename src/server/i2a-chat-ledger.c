@@ -22,7 +22,7 @@
 #define BYTES_PER_TOKEN 4
 
 gboolean
-i2a_chat_ledger_client_wants_usage (JsonObject *request)
+_i2a_chat_ledger_client_wants_usage (JsonObject *request)
 {
   JsonNode *node = json_object_get_member (request, "stream_options");
   JsonObject *options = node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
@@ -70,9 +70,9 @@ string_bytes (const char *data,
 }
 
 gboolean
-i2a_chat_ledger_filter_event (I2aChatRequest *self,
-                              const char     *data,
-                              gsize           len)
+_i2a_chat_ledger_filter_event (I2aChatRequest *self,
+                               const char     *data,
+                               gsize           len)
 {
   g_autoptr(JsonObject) chunk = NULL;
   JsonNode *choices;
@@ -97,9 +97,9 @@ i2a_chat_ledger_filter_event (I2aChatRequest *self,
 }
 
 void
-i2a_chat_ledger_note_body (I2aChatRequest *self,
-                           const char     *data,
-                           gsize           len)
+_i2a_chat_ledger_note_body (I2aChatRequest *self,
+                            const char     *data,
+                            gsize           len)
 {
   const char *model;
 
@@ -130,7 +130,7 @@ i2a_chat_ledger_note_body (I2aChatRequest *self,
 }
 
 void
-i2a_chat_ledger_record (I2aChatRequest *self)
+_i2a_chat_ledger_record (I2aChatRequest *self)
 {
   I2aLedger *ledger = i2a_pool_get_ledger (i2a_server_get_pool (self->server));
   I2aLedgerRow *row;

@@ -35,7 +35,7 @@
 static const char *const session_headers[] = { "x-claude-code-session-id", "session_id", "session-id" };
 
 void
-i2a_chat_model_begin (I2aChatRequest *self)
+_i2a_chat_model_begin (I2aChatRequest *self)
 {
   SoupMessageHeaders *h = soup_server_message_get_request_headers (self->msg);
   const char *header = NULL;
@@ -60,9 +60,9 @@ rerouted_model (I2aChatRequest *self)
 }
 
 gboolean
-i2a_chat_model_for_attempt (I2aChatRequest  *self,
-                            JsonObject     **request,
-                            GBytes         **raw)
+_i2a_chat_model_for_attempt (I2aChatRequest  *self,
+                             JsonObject     **request,
+                             GBytes         **raw)
 {
   const char *model = rerouted_model (self);
   g_autoptr(JsonNode) copy = NULL;
@@ -92,8 +92,8 @@ i2a_chat_model_for_attempt (I2aChatRequest  *self,
 }
 
 void
-i2a_chat_model_add_header (I2aChatRequest     *self,
-                           SoupMessageHeaders *headers)
+_i2a_chat_model_add_header (I2aChatRequest     *self,
+                            SoupMessageHeaders *headers)
 {
   const char *model = i2a_dispatch_get_model (self->dispatch);
 
@@ -104,10 +104,10 @@ i2a_chat_model_add_header (I2aChatRequest     *self,
 }
 
 char *
-i2a_chat_model_rename (I2aChatRequest *self,
-                       const char     *data,
-                       gsize           len,
-                       gsize          *out_len)
+_i2a_chat_model_rename (I2aChatRequest *self,
+                        const char     *data,
+                        gsize           len,
+                        gsize          *out_len)
 {
   g_autoptr(JsonParser) parser = NULL;
   JsonNode *root;

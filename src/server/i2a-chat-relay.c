@@ -21,7 +21,7 @@
 /* ---- replying ----------------------------------------------------------- */
 
 void
-i2a_chat_append_chunk (I2aChatRequest *self,
+_i2a_chat_append_chunk (I2aChatRequest *self,
               char           *text,
               gsize           len)
 {
@@ -35,7 +35,7 @@ i2a_chat_append_chunk (I2aChatRequest *self,
 }
 
 void
-i2a_chat_commit_stream (I2aChatRequest *self)
+_i2a_chat_commit_stream (I2aChatRequest *self)
 {
   SoupMessageHeaders *h = soup_server_message_get_response_headers (self->msg);
 
@@ -46,14 +46,14 @@ i2a_chat_commit_stream (I2aChatRequest *self)
   soup_message_body_set_accumulate (soup_server_message_get_response_body (self->msg), FALSE);
   /* From now on every event (or keep-alive) is a write, and a failed write
    * is how libsoup reports the hang-up: one poll source less per stream. */
-  i2a_chat_remove_socket_watch (self);
+  _i2a_chat_remove_socket_watch (self);
   i2a_http_prepare_response (self->msg);
   soup_server_message_set_status (self->msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_set_encoding (h, SOUP_ENCODING_CHUNKED);
   soup_message_headers_replace (h, "Content-Type", "text/event-stream; charset=utf-8");
   soup_message_headers_replace (h, "Cache-Control", "no-cache");
   soup_message_headers_replace (h, "X-Accel-Buffering", "no");
-  i2a_chat_model_add_header (self, h);
+  _i2a_chat_model_add_header (self, h);
 }
 
 /* Hands @out (consumed) to the client when it holds anything. */
@@ -68,14 +68,14 @@ append_string (I2aChatRequest *self,
       g_string_free (out, TRUE);
       return;
     }
-  i2a_chat_append_chunk (self, g_string_free (out, FALSE), len);
+  _i2a_chat_append_chunk (self, g_string_free (out, FALSE), len);
 }
 
 static void
 complete_stream (I2aChatRequest *self)
 {
   self->done = TRUE;
-  i2a_chat_stop_timers (self);
+  _i2a_chat_stop_timers (self);
   soup_message_body_complete (soup_server_message_get_response_body (self->msg));
   soup_server_message_unpause (self->msg);
 }
@@ -83,7 +83,7 @@ complete_stream (I2aChatRequest *self)
 /* Failure after the first byte: never a silent clean end, which is what
  * completing the body would look like to the client. */
 void
-i2a_chat_end_stream_with_error (I2aChatRequest    *self,
+_i2a_chat_end_stream_with_error (I2aChatRequest    *self,
                        const I2aApiError *error)
 {
   GString *out = g_string_new (NULL);
@@ -94,7 +94,7 @@ i2a_chat_end_stream_with_error (I2aChatRequest    *self,
 }
 
 void
-i2a_chat_reply_error (I2aChatRequest    *self,
+_i2a_chat_reply_error (I2aChatRequest    *self,
              const I2aApiError *error)
 {
   if (self->done || self->client_gone)
@@ -106,11 +106,11 @@ i2a_chat_reply_error (I2aChatRequest    *self,
     }
   if (self->committed)
     {
-      i2a_chat_end_stream_with_error (self, error);
+      _i2a_chat_end_stream_with_error (self, error);
       return;
     }
   self->done = TRUE;
-  i2a_chat_stop_timers (self);
+  _i2a_chat_stop_timers (self);
   self->door->reply_error (self->msg, error);
   soup_server_message_unpause (self->msg);
 }
@@ -134,7 +134,7 @@ whole_body_complete (I2aChatRequest *self)
                                soup_message_headers_get_content_type (h, NULL) ?: "no content type");
   if (error)
     {
-      i2a_chat_attempt_failed (self, error);
+      _i2a_chat_attempt_failed (self, error);
       return;
     }
 
@@ -144,11 +144,11 @@ whole_body_complete (I2aChatRequest *self)
     g_autoptr(GBytes) chat_body = g_byte_array_free_to_bytes (g_steal_pointer (&self->buffer));
     g_autoptr(GBytes) bytes = NULL;
     gsize renamed_len = 0;
-    char *renamed = i2a_chat_model_rename (self, g_bytes_get_data (chat_body, NULL),
-                                           g_bytes_get_size (chat_body), &renamed_len);
+    char *renamed = _i2a_chat_model_rename (self, g_bytes_get_data (chat_body, NULL),
+                                            g_bytes_get_size (chat_body), &renamed_len);
 
     /* The ledger records the model that answered; the client sees its own. */
-    i2a_chat_ledger_note_body (self, g_bytes_get_data (chat_body, NULL), g_bytes_get_size (chat_body));
+    _i2a_chat_ledger_note_body (self, g_bytes_get_data (chat_body, NULL), g_bytes_get_size (chat_body));
     if (renamed != NULL)
       {
         g_bytes_unref (chat_body);
@@ -158,17 +158,17 @@ whole_body_complete (I2aChatRequest *self)
 
     if (bytes == NULL)
       {
-        i2a_chat_attempt_failed (self, error);
+        _i2a_chat_attempt_failed (self, error);
         return;
       }
 
     self->bytes_out += g_bytes_get_size (bytes);
     self->first_byte_us = g_get_monotonic_time ();
     self->done = TRUE;
-    i2a_chat_stop_timers (self);
-    i2a_chat_model_add_header (self, soup_server_message_get_response_headers (self->msg));
+    _i2a_chat_stop_timers (self);
+    _i2a_chat_model_add_header (self, soup_server_message_get_response_headers (self->msg));
     i2a_http_reply_bytes (self->msg, SOUP_STATUS_OK, "application/json", bytes);
-    i2a_chat_drop_attempt (self);
+    _i2a_chat_drop_attempt (self);
     soup_server_message_unpause (self->msg);
   }
 }
@@ -207,7 +207,7 @@ whole_body_read_cb (GObject      *source,
   if (n < 0)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        i2a_chat_attempt_failed (self, i2a_upstream_error_from_gerror (error));
+        _i2a_chat_attempt_failed (self, i2a_upstream_error_from_gerror (error));
       return;
     }
   if (n == 0)
@@ -217,12 +217,12 @@ whole_body_read_cb (GObject      *source,
     }
   if (self->buffer->len > MAX_JSON_BODY)
     {
-      i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "upstream_response_too_large",
+      _i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "upstream_response_too_large",
                                                "The upstream response exceeded %d MiB",
                                                MAX_JSON_BODY / (1024 * 1024)));
       return;
     }
-  i2a_chat_arm_timer (self, i2a_server_get_idle_timeout (self->server));
+  _i2a_chat_arm_timer (self, i2a_server_get_idle_timeout (self->server));
   whole_body_read_next (self);
 }
 
@@ -281,7 +281,7 @@ sse_event_cb (const char *event,
           (strstr (data, "\"finish_reason\":\"") || strstr (data, "\"finish_reason\": \"") ||
            strstr (data, "\"usage\":{") || strstr (data, "\"usage\": {")))
         self->saw_finish = TRUE;
-      if (i2a_chat_ledger_filter_event (self, data, len))
+      if (_i2a_chat_ledger_filter_event (self, data, len))
         return;
     }
 
@@ -290,7 +290,7 @@ sse_event_cb (const char *event,
     g_string_append_printf (out, "event: %s\n", event);
   {
     gsize renamed_len = 0;
-    g_autofree char *renamed = i2a_chat_model_rename (self, data, len, &renamed_len);
+    g_autofree char *renamed = _i2a_chat_model_rename (self, data, len, &renamed_len);
 
     if (renamed != NULL)
       self->door->stream_event (self->reply, renamed, renamed_len, out);
@@ -303,7 +303,7 @@ sse_event_cb (const char *event,
       return;
     }
   if (!self->committed)
-    i2a_chat_commit_stream (self);
+    _i2a_chat_commit_stream (self);
   self->events_sent++;
   append_string (self, out);
 }
@@ -314,12 +314,12 @@ stream_eof (I2aChatRequest *self)
   i2a_sse_parser_finish (self->parser);
   if (self->stream_error)
     {
-      i2a_chat_attempt_failed (self, g_steal_pointer (&self->stream_error));
+      _i2a_chat_attempt_failed (self, g_steal_pointer (&self->stream_error));
       return;
     }
   if (self->events_sent == 0)
     {
-      i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "empty_upstream_stream",
+      _i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "empty_upstream_stream",
                                                "The upstream closed the stream without sending any event"));
       return;
     }
@@ -334,7 +334,7 @@ stream_eof (I2aChatRequest *self)
 
       /* A dropped connection is the account's (or its server's) fault. */
       cut->account_failure = TRUE;
-      i2a_chat_attempt_failed (self, cut);
+      _i2a_chat_attempt_failed (self, cut);
       return;
     }
   {
@@ -343,7 +343,7 @@ stream_eof (I2aChatRequest *self)
     self->door->stream_end (self->reply, out);
     append_string (self, out);
   }
-  i2a_chat_drop_attempt (self);
+  _i2a_chat_drop_attempt (self);
   complete_stream (self);
 }
 
@@ -365,7 +365,7 @@ stream_input (I2aChatRequest *self,
           /* The upstream broke off mid-stream. */
           g_free (err->message);
           err->message = g_strdup_printf ("The upstream stream failed: %s", read_error->message);
-          i2a_chat_attempt_failed (self, err);
+          _i2a_chat_attempt_failed (self, err);
         }
       return FALSE;
     }
@@ -375,18 +375,18 @@ stream_input (I2aChatRequest *self,
       return FALSE;
     }
 
-  i2a_chat_arm_timer (self, self->events_sent > 0 ? i2a_server_get_idle_timeout (self->server)
+  _i2a_chat_arm_timer (self, self->events_sent > 0 ? i2a_server_get_idle_timeout (self->server)
                                    : i2a_server_get_first_byte_timeout (self->server));
   if (!i2a_sse_parser_feed (self->parser, data, len, &error))
     {
-      i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "bad_upstream_response",
+      _i2a_chat_attempt_failed (self, i2a_api_error_new (502, "api_error", "bad_upstream_response",
                                                "%s", error->message));
       return FALSE;
     }
 
   if (self->stream_error && self->events_sent == 0)
     {
-      i2a_chat_attempt_failed (self, g_steal_pointer (&self->stream_error));
+      _i2a_chat_attempt_failed (self, g_steal_pointer (&self->stream_error));
       return FALSE;
     }
   /* A JSON error body on a 200 (not SSE at all) has no blank line: it ends
@@ -428,11 +428,11 @@ stream_read_cb (GObject      *source,
       self->read_buffer_size *= 2;
       self->read_buffer = g_realloc (self->read_buffer, self->read_buffer_size);
     }
-  i2a_chat_read_next (self);
+  _i2a_chat_read_next (self);
 }
 
 void
-i2a_chat_read_next (I2aChatRequest *self)
+_i2a_chat_read_next (I2aChatRequest *self)
 {
   if (self->reading || self->body == NULL)
     return;
@@ -447,7 +447,7 @@ i2a_chat_read_next (I2aChatRequest *self)
 }
 
 void
-i2a_chat_upstream_sent_cb (GObject      *source,
+_i2a_chat_upstream_sent_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
@@ -467,7 +467,7 @@ i2a_chat_upstream_sent_cb (GObject      *source,
   if (body == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        i2a_chat_attempt_failed (self, i2a_upstream_error_from_gerror (error));
+        _i2a_chat_attempt_failed (self, i2a_upstream_error_from_gerror (error));
       return;
     }
 
@@ -480,7 +480,7 @@ i2a_chat_upstream_sent_cb (GObject      *source,
       ctype && g_ascii_strcasecmp (ctype, "text/event-stream") == 0)
     {
       self->parser = i2a_sse_parser_new (MAX_EVENT_SIZE, sse_event_cb, self);
-      i2a_chat_read_next (self);
+      _i2a_chat_read_next (self);
       return;
     }
 

@@ -93,60 +93,60 @@ struct _I2aChatRequest
 };
 
 /* i2a-chat-request.c */
-void i2a_chat_stop_timers           (I2aChatRequest    *self);
-void i2a_chat_drop_attempt          (I2aChatRequest    *self);
-void i2a_chat_remove_socket_watch   (I2aChatRequest    *self);
-void i2a_chat_arm_timer             (I2aChatRequest    *self,
-                                     guint              seconds);
+void _i2a_chat_stop_timers           (I2aChatRequest    *self);
+void _i2a_chat_drop_attempt          (I2aChatRequest    *self);
+void _i2a_chat_remove_socket_watch   (I2aChatRequest    *self);
+void _i2a_chat_arm_timer             (I2aChatRequest    *self,
+                                      guint              seconds);
 /* The current attempt failed with @error (transfer full): fail over or
  * answer the client. */
-void i2a_chat_attempt_failed        (I2aChatRequest    *self,
-                                     I2aApiError       *error);
+void _i2a_chat_attempt_failed        (I2aChatRequest    *self,
+                                      I2aApiError       *error);
 
 /* i2a-chat-model.c: aliases, fallbacks, sticky sessions */
-void  i2a_chat_model_begin        (I2aChatRequest     *self);
+void  _i2a_chat_model_begin        (I2aChatRequest     *self);
 /* What to send upstream in this attempt (new references); TRUE when the
  * model differs from the client's (an alias target or a fallback). */
-gboolean i2a_chat_model_for_attempt (I2aChatRequest   *self,
+gboolean _i2a_chat_model_for_attempt (I2aChatRequest   *self,
                                    JsonObject        **request,
                                    GBytes            **raw);
-void  i2a_chat_model_add_header   (I2aChatRequest     *self,
-                                   SoupMessageHeaders *headers);
+void  _i2a_chat_model_add_header   (I2aChatRequest     *self,
+                                    SoupMessageHeaders *headers);
 /* @data with "model" set back to the client's name, or NULL when it
  * needs no change. */
-char *i2a_chat_model_rename       (I2aChatRequest     *self,
-                                   const char         *data,
-                                   gsize               len,
-                                   gsize              *out_len);
+char *_i2a_chat_model_rename       (I2aChatRequest     *self,
+                                    const char         *data,
+                                    gsize               len,
+                                    gsize              *out_len);
 
 /* i2a-chat-relay.c */
-void i2a_chat_append_chunk          (I2aChatRequest    *self,
-                                     char              *text,
-                                     gsize              len);
+void _i2a_chat_append_chunk          (I2aChatRequest    *self,
+                                      char              *text,
+                                      gsize              len);
 /* Status line and SSE headers (before the first event or keep-alive). */
-void i2a_chat_commit_stream         (I2aChatRequest    *self);
-void i2a_chat_end_stream_with_error (I2aChatRequest    *self,
-                                     const I2aApiError *error);
-void i2a_chat_reply_error           (I2aChatRequest    *self,
-                                     const I2aApiError *error);
-void i2a_chat_read_next             (I2aChatRequest    *self);
+void _i2a_chat_commit_stream         (I2aChatRequest    *self);
+void _i2a_chat_end_stream_with_error (I2aChatRequest    *self,
+                                      const I2aApiError *error);
+void _i2a_chat_reply_error           (I2aChatRequest    *self,
+                                      const I2aApiError *error);
+void _i2a_chat_read_next             (I2aChatRequest    *self);
 /* soup_session_send_async callback of an attempt. */
-void i2a_chat_upstream_sent_cb      (GObject           *source,
-                                     GAsyncResult      *result,
-                                     gpointer           user_data);
+void _i2a_chat_upstream_sent_cb      (GObject           *source,
+                                      GAsyncResult      *result,
+                                      gpointer           user_data);
 
 /* i2a-chat-ledger.c */
-gboolean i2a_chat_ledger_client_wants_usage (JsonObject     *request);
+gboolean _i2a_chat_ledger_client_wants_usage (JsonObject     *request);
 /* A stream event on its way to the client: TRUE to drop it (the usage
  * chunk the client did not ask for). */
-gboolean i2a_chat_ledger_filter_event (I2aChatRequest    *self,
-                                       const char        *data,
-                                       gsize              len);
+gboolean _i2a_chat_ledger_filter_event (I2aChatRequest    *self,
+                                        const char        *data,
+                                        gsize              len);
 /* The whole non-streaming answer, before it is sent. */
-void     i2a_chat_ledger_note_body    (I2aChatRequest    *self,
-                                       const char        *data,
-                                       gsize              len);
+void     _i2a_chat_ledger_note_body    (I2aChatRequest    *self,
+                                        const char        *data,
+                                        gsize              len);
 /* The request ended: queue its row (when the pool has a ledger). */
-void     i2a_chat_ledger_record       (I2aChatRequest    *self);
+void     _i2a_chat_ledger_record       (I2aChatRequest    *self);
 
 G_END_DECLS

@@ -31,14 +31,14 @@ static void acquire_next (I2aChatRequest *self);
 /* ---- lifecycle ---------------------------------------------------------- */
 
 void
-i2a_chat_stop_timers (I2aChatRequest *self)
+_i2a_chat_stop_timers (I2aChatRequest *self)
 {
   self->deadline = 0;
   g_clear_handle_id (&self->backoff_id, g_source_remove);
 }
 
 void
-i2a_chat_drop_attempt (I2aChatRequest *self)
+_i2a_chat_drop_attempt (I2aChatRequest *self)
 {
   if (self->attempt)
     g_cancellable_cancel (self->attempt);
@@ -60,7 +60,7 @@ i2a_chat_drop_attempt (I2aChatRequest *self)
 }
 
 void
-i2a_chat_remove_socket_watch (I2aChatRequest *self)
+_i2a_chat_remove_socket_watch (I2aChatRequest *self)
 {
   if (self->socket_watch)
     {
@@ -76,12 +76,12 @@ finish (I2aChatRequest *self)
   if (self->emitted_done)
     return;
   self->emitted_done = TRUE;
-  i2a_chat_stop_timers (self);
-  i2a_chat_remove_socket_watch (self);
-  i2a_chat_drop_attempt (self);
+  _i2a_chat_stop_timers (self);
+  _i2a_chat_remove_socket_watch (self);
+  _i2a_chat_drop_attempt (self);
   /* Before the slot is freed: a request is always either in flight or in
    * the ledger, which quotas count. */
-  i2a_chat_ledger_record (self);
+  _i2a_chat_ledger_record (self);
   i2a_dispatch_release (self->dispatch, self->outcome);
   g_signal_handlers_disconnect_by_data (self->msg, self);
   {
@@ -136,7 +136,7 @@ wrote_chunk_cb (SoupServerMessage *msg,
   if (self->read_paused && self->pending_chunks <= PENDING_LOW && !self->done)
     {
       self->read_paused = FALSE;
-      i2a_chat_read_next (self);
+      _i2a_chat_read_next (self);
     }
 }
 
@@ -257,20 +257,20 @@ backoff_done_cb (gpointer user_data)
 
 /* The current attempt failed with @error (transfer full). */
 void
-i2a_chat_attempt_failed (I2aChatRequest *self,
+_i2a_chat_attempt_failed (I2aChatRequest *self,
                 I2aApiError    *error)
 {
   const char *account_id = self->account ? i2a_account_get_id (self->account) : "?";
 
   g_info ("Attempt on account %s failed: %u %s", account_id, error->http_status, error->message);
-  i2a_chat_drop_attempt (self);
+  _i2a_chat_drop_attempt (self);
 
   if (self->events_sent > 0)
     {
       /* No silent failover after the first byte. */
       g_clear_pointer (&self->outcome, i2a_api_error_free);
       self->outcome = i2a_api_error_copy (error);
-      i2a_chat_end_stream_with_error (self, error);
+      _i2a_chat_end_stream_with_error (self, error);
       i2a_api_error_free (error);
       return;
     }
@@ -287,7 +287,7 @@ i2a_chat_attempt_failed (I2aChatRequest *self,
       self->backoff_id = g_timeout_add (delay, backoff_done_cb, self);
       return;
     }
-  i2a_chat_reply_error (self, error);
+  _i2a_chat_reply_error (self, error);
   i2a_api_error_free (error);
 }
 
@@ -297,7 +297,7 @@ timed_out (I2aChatRequest *self)
   const char *phase = self->events_sent > 0 ? "between events" : "before the first byte";
 
   self->deadline = 0;
-  i2a_chat_attempt_failed (self, i2a_api_error_new (504, "timeout", "upstream_timeout",
+  _i2a_chat_attempt_failed (self, i2a_api_error_new (504, "timeout", "upstream_timeout",
                                            "The upstream sent nothing for %u s %s",
                                            self->events_sent > 0 ? i2a_server_get_idle_timeout (self->server)
                                                            : i2a_server_get_first_byte_timeout (self->server),
@@ -305,7 +305,7 @@ timed_out (I2aChatRequest *self)
 }
 
 void
-i2a_chat_arm_timer (I2aChatRequest *self,
+_i2a_chat_arm_timer (I2aChatRequest *self,
            guint           seconds)
 {
   self->deadline = seconds > 0 ? g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC : 0;
@@ -332,9 +332,9 @@ i2a_chat_request_tick (I2aChatRequest *self,
       now - self->last_write < (gint64) keepalive * G_USEC_PER_SEC)
     return;
   if (!self->committed && self->door->keepalive_before_first_byte)
-    i2a_chat_commit_stream (self);
+    _i2a_chat_commit_stream (self);
   if (self->committed)
-    i2a_chat_append_chunk (self, g_strdup (self->door->keepalive), strlen (self->door->keepalive));
+    _i2a_chat_append_chunk (self, g_strdup (self->door->keepalive), strlen (self->door->keepalive));
 }
 
 static void
@@ -351,7 +351,7 @@ start_attempt (I2aChatRequest *self,
   i2a_account_fill_target (account, &target);
   /* A body prepared from the client's request fits only when the upstream
    * is asked for the model the client named. */
-  if (!i2a_chat_model_for_attempt (self, &request, &raw) &&
+  if (!_i2a_chat_model_for_attempt (self, &request, &raw) &&
       (guint) target.provider < G_N_ELEMENTS (self->prepared) && self->prepared[target.provider])
     self->upstream = i2a_upstream_request_new_with_body (&target, self->prepared[target.provider], self->stream);
   else
@@ -360,7 +360,7 @@ start_attempt (I2aChatRequest *self,
     {
       g_autofree char *shown = i2a_url_for_display (target.base_url);
 
-      i2a_chat_attempt_failed (self, i2a_api_error_new (500, "api_error", "bad_base_url",
+      _i2a_chat_attempt_failed (self, i2a_api_error_new (500, "api_error", "bad_base_url",
                                                "Account %s has an invalid base_url '%s'",
                                                i2a_account_get_id (account), shown));
       return;
@@ -368,11 +368,11 @@ start_attempt (I2aChatRequest *self,
   /* Not linked to self->cancellable: everything that cancels the request
    * drops the attempt, which cancels this one. */
   self->attempt = g_cancellable_new ();
-  i2a_chat_arm_timer (self, i2a_server_get_first_byte_timeout (self->server));
+  _i2a_chat_arm_timer (self, i2a_server_get_first_byte_timeout (self->server));
   g_debug ("Forwarding %s (%s) to account %s", self->model, self->stream ? "stream" : "json",
            i2a_account_get_id (account));
   soup_session_send_async (i2a_server_get_session (self->server), self->upstream,
-                           G_PRIORITY_DEFAULT, self->attempt, i2a_chat_upstream_sent_cb, g_object_ref (self));
+                           G_PRIORITY_DEFAULT, self->attempt, _i2a_chat_upstream_sent_cb, g_object_ref (self));
 }
 
 static void
@@ -396,7 +396,7 @@ acquired_cb (GObject      *source,
     {
       if (self->outcome == NULL)
         self->outcome = i2a_api_error_copy (error);
-      i2a_chat_reply_error (self, error);
+      _i2a_chat_reply_error (self, error);
       i2a_api_error_free (error);
       return;
     }
@@ -422,7 +422,7 @@ i2a_chat_request_start (I2aChatRequest *self)
     g_signal_connect (self->msg, "wrote-chunk", G_CALLBACK (wrote_chunk_cb), self);
   add_socket_watch (self, G_IO_IN | G_IO_HUP | G_IO_ERR);
   self->last_write = g_get_monotonic_time ();
-  i2a_chat_model_begin (self);
+  _i2a_chat_model_begin (self);
   acquire_next (self);
 }
 
@@ -436,11 +436,11 @@ i2a_chat_request_abort (I2aChatRequest *self,
     return;
   error = i2a_api_error_new (503, "service_unavailable", "server_shutting_down", "%s", reason);
   g_cancellable_cancel (self->cancellable);
-  i2a_chat_drop_attempt (self);
+  _i2a_chat_drop_attempt (self);
   if (self->outcome == NULL)
     self->outcome = i2a_api_error_copy (error);
   self->outcome->account_failure = FALSE;
-  i2a_chat_reply_error (self, error);
+  _i2a_chat_reply_error (self, error);
 }
 
 static void
@@ -448,9 +448,9 @@ i2a_chat_request_dispose (GObject *object)
 {
   I2aChatRequest *self = I2A_CHAT_REQUEST (object);
 
-  i2a_chat_stop_timers (self);
-  i2a_chat_remove_socket_watch (self);
-  i2a_chat_drop_attempt (self);
+  _i2a_chat_stop_timers (self);
+  _i2a_chat_remove_socket_watch (self);
+  _i2a_chat_drop_attempt (self);
   if (self->msg)
     g_signal_handlers_disconnect_by_data (self->msg, self);
   g_clear_object (&self->msg);
@@ -509,7 +509,7 @@ i2a_chat_request_new_for_door (I2aServer          *server,
   self->stream = json_object_get_boolean_member_with_default (request, "stream", FALSE);
   self->model = g_strdup (json_object_get_string_member (request, "model"));
   self->reply = door->reply_new (client_request, request);
-  self->client_wants_usage = i2a_chat_ledger_client_wants_usage (request);
+  self->client_wants_usage = _i2a_chat_ledger_client_wants_usage (request);
   self->started_us = g_get_monotonic_time ();
   return self;
 }
