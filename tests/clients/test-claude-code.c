@@ -196,7 +196,7 @@ test_command (void)
   g_autofree char *path = g_build_filename (cfg, "settings.json", NULL);
   g_autofree char *keys = g_build_filename (dir, "keys.json", NULL);
   const char *bin = g_getenv ("I2A_BINARY");
-  const char *modes[] = { NULL, "--apply", "--list-backups", "--undo" };
+  const char *modes[I2A_TEST_CLIENT_STEPS] = { NULL, "--apply", "--list-backups", "--undo" };
   g_autoptr(JsonObject) root = NULL;
 
   if (bin == NULL || !g_file_test (bin, G_FILE_TEST_IS_EXECUTABLE))
@@ -204,33 +204,13 @@ test_command (void)
       g_test_skip ("iflow2api not built");
       return;
     }
-  i2a_test_write_file (keys, "{\"auth\":{\"enabled\":true,\"required\":true},"
-                             "\"accounts\":{\"a\":{\"api_key\":\"sk-upstream-0123456789\","
-                             "\"base_url\":\"http://127.0.0.1:9/v1\"}},"
-                             "\"keys\":{\"sk-client-abcdef0123456789\":{\"account\":\"a\"}}}");
-  g_chmod (keys, 0600);
+  i2a_test_write_client_keys (keys, "sk-client-abcdef0123456789");
   g_mkdir_with_parents (cfg, 0700);
   i2a_test_write_file (path, user_settings);
-  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+  for (guint i = 0; i < I2A_TEST_CLIENT_STEPS; i++)
     {
-      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                           G_SUBPROCESS_FLAGS_STDERR_MERGE);
-      g_autoptr(GSubprocess) proc = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *out = NULL;
+      g_autofree char *out = i2a_test_run_client_step ("claude-code", i, dir, keys, "CLAUDE_CONFIG_DIR", cfg);
 
-      g_subprocess_launcher_setenv (launcher, "CLAUDE_CONFIG_DIR", cfg, TRUE);
-      g_subprocess_launcher_setenv (launcher, "HOME", dir, TRUE);
-      g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
-      if (i < 2)
-        proc = g_subprocess_launcher_spawn (launcher, &error, bin, "claude-code", "--port", "8765",
-                                            "--keys", keys, "--model", "glm-4.7", modes[i], NULL);
-      else
-        proc = g_subprocess_launcher_spawn (launcher, &error, bin, "claude-code", modes[i], NULL);
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_get_successful (proc));
       /* The client key never shows in full. */
       g_assert_null (strstr (out, "sk-client-abcdef0123456789"));
       if (modes[i] == NULL)

@@ -158,7 +158,7 @@ test_command (void)
   g_autofree char *config = g_build_filename (codex_home, "config.toml", NULL);
   g_autofree char *keys = g_build_filename (dir, "keys.json", NULL);
   const char *bin = g_getenv ("I2A_BINARY");
-  const char *modes[] = { NULL, "--apply", "--list-backups", "--undo" };
+  const char *modes[I2A_TEST_CLIENT_STEPS] = { NULL, "--apply", "--list-backups", "--undo" };
   const char *user_config = "model = \"o3\"\n";
 
   if (bin == NULL || !g_file_test (bin, G_FILE_TEST_IS_EXECUTABLE))
@@ -166,33 +166,13 @@ test_command (void)
       g_test_skip ("iflow2api not built");
       return;
     }
-  i2a_test_write_file (keys, "{\"auth\":{\"enabled\":true,\"required\":true},"
-                             "\"accounts\":{\"a\":{\"api_key\":\"sk-upstream-0123456789\","
-                             "\"base_url\":\"http://127.0.0.1:9/v1\"}},"
-                             "\"keys\":{\"" KEY "\":{\"account\":\"a\"}}}");
-  g_chmod (keys, 0600);
+  i2a_test_write_client_keys (keys, KEY);
   g_mkdir_with_parents (codex_home, 0700);
   i2a_test_write_file (config, user_config);
-  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+  for (guint i = 0; i < I2A_TEST_CLIENT_STEPS; i++)
     {
-      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                           G_SUBPROCESS_FLAGS_STDERR_MERGE);
-      g_autoptr(GSubprocess) proc = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *out = NULL;
+      g_autofree char *out = i2a_test_run_client_step ("codex", i, dir, keys, "CODEX_HOME", codex_home);
 
-      g_subprocess_launcher_setenv (launcher, "CODEX_HOME", codex_home, TRUE);
-      g_subprocess_launcher_setenv (launcher, "HOME", dir, TRUE);
-      g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
-      if (i < 2)
-        proc = g_subprocess_launcher_spawn (launcher, &error, bin, "codex", "--port", "8765",
-                                            "--keys", keys, "--model", "glm-4.7", modes[i], NULL);
-      else
-        proc = g_subprocess_launcher_spawn (launcher, &error, bin, "codex", modes[i], NULL);
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error));
-      g_assert_no_error (error);
-      g_assert_true (g_subprocess_get_successful (proc));
       g_assert_null (strstr (out, KEY));
       if (modes[i] == NULL)
         {

@@ -399,6 +399,52 @@ i2a_test_wait_no_active (I2aServer *server,
   return i2a_test_wait_until (no_active, server, timeout_ms);
 }
 
+char *
+i2a_test_run_client_step (const char *command,
+                          guint       step,
+                          const char *home,
+                          const char *keys,
+                          const char *env_var,
+                          const char *env_value)
+{
+  static const char *const modes[I2A_TEST_CLIENT_STEPS] = { NULL, "--apply", "--list-backups", "--undo" };
+  const char *bin = g_getenv ("I2A_BINARY");
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  g_assert_nonnull (bin);
+  g_assert_cmpuint (step, <, I2A_TEST_CLIENT_STEPS);
+  g_subprocess_launcher_setenv (launcher, env_var, env_value, TRUE);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
+  if (step < 2)
+    proc = g_subprocess_launcher_spawn (launcher, &error, bin, command, "--port", "8765",
+                                        "--keys", keys, "--model", "glm-4.7", modes[step], NULL);
+  else
+    proc = g_subprocess_launcher_spawn (launcher, &error, bin, command, modes[step], NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (proc));
+  return out;
+}
+
+void
+i2a_test_write_client_keys (const char *path,
+                            const char *client_key)
+{
+  g_autofree char *json = g_strdup_printf ("{\"auth\":{\"enabled\":true,\"required\":true},"
+                                           "\"accounts\":{\"a\":{\"api_key\":\"sk-upstream-0123456789\","
+                                           "\"base_url\":\"http://127.0.0.1:9/v1\"}},"
+                                           "\"keys\":{\"%s\":{\"account\":\"a\"}}}", client_key);
+
+  i2a_test_write_file (path, json);
+  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+}
+
 void
 i2a_test_result_cb (GObject      *source,
                     GAsyncResult *result,

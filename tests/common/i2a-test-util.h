@@ -95,6 +95,24 @@ I2aTestResponse *i2a_test_request  (SoupSession *session,
                                     const char  *body,
                                     guint        close_after_events,
                                     guint        close_after_ms);
+/* The setup subcommands of the real binary ($I2A_BINARY) for a client
+ * (COMMAND: "codex", "claude-code"), as a user runs them, one step each:
+ * 0 the preview and 1 --apply (both --port 8765 --keys @keys --model
+ * glm-4.7), 2 --list-backups, 3 --undo; with HOME=@home, LC_ALL=C and
+ * @env_var=@env_value. Asserts the step succeeded; returns its stdout and
+ * stderr together. */
+#define I2A_TEST_CLIENT_STEPS 4
+char      *i2a_test_run_client_step (const char *command,
+                                     guint       step,
+                                     const char *home,
+                                     const char *keys,
+                                     const char *env_var,
+                                     const char *env_value);
+/* A keys.json (0600) that requires client auth and has @client_key for
+ * its one account. */
+void       i2a_test_write_client_keys (const char *path,
+                                       const char *client_key);
+
 /* JSON of the response body, or NULL. */
 JsonObject *i2a_test_response_json (I2aTestResponse *r);
 /* The error object of an OpenAI error body (asserts the shape). */
