@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "i2a-body-work.h"
+#include "i2a-chat-request.h"
 #include "i2a-upstream-request.h"
 
 typedef struct
@@ -128,4 +129,37 @@ i2a_body_work_prepare (JsonObject *chat,
     return;
   prepared[I2A_PROVIDER_IFLOW] = i2a_upstream_request_build_body (I2A_PROVIDER_IFLOW, chat, chat_raw, stream);
   prepared[I2A_PROVIDER_OPENAI] = i2a_upstream_request_build_body (I2A_PROVIDER_OPENAI, chat, chat_raw, stream);
+}
+
+void
+i2a_body_work_start (I2aServer          *server,
+                     SoupServerMessage  *msg,
+                     const I2aFrontDoor *door,
+                     const char         *client_token,
+                     JsonObject         *client_request,
+                     JsonObject         *chat,
+                     GBytes             *chat_raw,
+                     GBytes            **prepared)
+{
+  g_autoptr(I2aApiError) error = NULL;
+  g_autoptr(I2aDispatch) dispatch = NULL;
+  I2aChatRequest *request;
+
+  /* A big body's work may end after the server was stopped. */
+  if (!i2a_server_is_running (server))
+    {
+      error = i2a_api_error_new (SOUP_STATUS_SERVICE_UNAVAILABLE, NULL, "server_stopped",
+                                 "The server is shutting down");
+      door->reply_error (msg, error);
+      return;
+    }
+  if ((dispatch = i2a_pool_begin (i2a_server_get_pool (server), client_token, &error)) == NULL)
+    {
+      door->reply_error (msg, error);
+      return;
+    }
+  request = i2a_chat_request_new_for_door (server, msg, dispatch, door, client_request, chat, chat_raw);
+  for (guint i = 0; prepared && i < 2; i++)
+    i2a_chat_request_set_prepared_body (request, (I2aProvider) i, prepared[i]);
+  i2a_server_run_request (server, request);
 }

@@ -21,6 +21,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "i2a-front-door.h"
 #include "i2a-server.h"
 
 G_BEGIN_DECLS
@@ -61,5 +62,19 @@ void i2a_body_work_continue (I2aServer         *server,
 void i2a_body_work_prepare  (JsonObject        *chat,
                              GBytes            *chat_raw,
                              GBytes            *prepared[2]);
+
+/* The end every door's request path shares, on the main loop once the
+ * body is worked on: refuse when the server has stopped meanwhile, admit
+ * the request for @client_token to the pool (or answer its refusal in
+ * @door's shape), then run the chat request with the @prepared upstream
+ * bodies (may be NULL). */
+void i2a_body_work_start    (I2aServer          *server,
+                             SoupServerMessage  *msg,
+                             const I2aFrontDoor *door,
+                             const char         *client_token,
+                             JsonObject         *client_request,
+                             JsonObject         *chat,
+                             GBytes             *chat_raw,
+                             GBytes            **prepared);
 
 G_END_DECLS

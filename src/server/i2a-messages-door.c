@@ -262,29 +262,12 @@ continue_messages (I2aServer         *server,
                    gpointer           data)
 {
   g_autoptr(Translation) t = data;
-  g_autoptr(I2aDispatch) dispatch = NULL;
-  g_autoptr(I2aApiError) error = NULL;
-  I2aChatRequest *chat;
 
   if (t->error)
-    {
-      messages_reply_error (msg, t->error);
-      return;
-    }
-  if (!i2a_server_is_running (server))
-    {
-      reply_simple (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "The server is shutting down");
-      return;
-    }
-  if ((dispatch = i2a_pool_begin (i2a_server_get_pool (server), client_token (msg), &error)) == NULL)
-    {
-      messages_reply_error (msg, error);
-      return;
-    }
-  chat = i2a_chat_request_new_for_door (server, msg, dispatch, &i2a_messages_door, t->request, t->chat, t->chat_raw);
-  for (guint i = 0; i < G_N_ELEMENTS (t->prepared); i++)
-    i2a_chat_request_set_prepared_body (chat, (I2aProvider) i, t->prepared[i]);
-  i2a_server_run_request (server, chat);
+    messages_reply_error (msg, t->error);
+  else
+    i2a_body_work_start (server, msg, &i2a_messages_door, client_token (msg),
+                         t->request, t->chat, t->chat_raw, t->prepared);
 }
 
 static void

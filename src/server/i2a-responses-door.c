@@ -381,30 +381,12 @@ create_dispatch (I2aServer         *server,
                  gpointer           data)
 {
   g_autoptr(Create) c = data;
-  g_autoptr(I2aDispatch) dispatch = NULL;
-  g_autoptr(I2aApiError) error = NULL;
-  I2aChatRequest *chat;
 
   if (c->error)
-    {
-      i2a_http_reply_error (msg, c->error);
-      return;
-    }
-  /* A big body's work may end after the server was stopped. */
-  if (!i2a_server_is_running (server))
-    {
-      reply_simple (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "server_stopped", NULL, "The server is shutting down");
-      return;
-    }
-  if ((dispatch = i2a_pool_begin (i2a_server_get_pool (server), i2a_http_get_bearer (msg), &error)) == NULL)
-    {
-      i2a_http_reply_error (msg, error);
-      return;
-    }
-  chat = i2a_chat_request_new_for_door (server, msg, dispatch, &i2a_responses_door, c->resolved, c->chat, c->chat_raw);
-  for (guint i = 0; i < G_N_ELEMENTS (c->prepared); i++)
-    i2a_chat_request_set_prepared_body (chat, (I2aProvider) i, c->prepared[i]);
-  i2a_server_run_request (server, chat);
+    i2a_http_reply_error (msg, c->error);
+  else
+    i2a_body_work_start (server, msg, &i2a_responses_door, i2a_http_get_bearer (msg),
+                         c->resolved, c->chat, c->chat_raw, c->prepared);
 }
 
 static void

@@ -203,26 +203,8 @@ continue_chat (I2aServer         *self,
                JsonObject        *request,
                GBytes           **prepared)
 {
-  g_autoptr(I2aApiError) error = NULL;
-  g_autoptr(I2aDispatch) dispatch = NULL;
-  I2aChatRequest *chat;
-
-  if (!self->running)
-    {
-      i2a_http_reply_simple_error (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "server_stopped",
-                                   "The server is shutting down");
-      return;
-    }
-  dispatch = i2a_pool_begin (self->pool, i2a_http_get_bearer (msg), &error);
-  if (dispatch == NULL)
-    {
-      i2a_http_reply_error (msg, error);
-      return;
-    }
-  chat = i2a_chat_request_new (self, msg, dispatch, request, raw);
-  for (guint i = 0; prepared && i < 2; i++)
-    i2a_chat_request_set_prepared_body (chat, (I2aProvider) i, prepared[i]);
-  i2a_server_run_request (self, chat);
+  i2a_body_work_start (self, msg, &i2a_chat_door, i2a_http_get_bearer (msg),
+                       request, request, raw, prepared);
 }
 
 /* A chat body, checked and parsed, with its upstream bodies built: off
