@@ -91,6 +91,15 @@ _i2a_chat_model_for_attempt (I2aChatRequest  *self,
   return TRUE;
 }
 
+static gboolean
+header_safe (const char *value)
+{
+  for (const guchar *p = (const guchar *) value; *p; p++)
+    if (*p < 0x20 || *p == 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
 void
 _i2a_chat_model_add_header (I2aChatRequest     *self,
                             SoupMessageHeaders *headers)
@@ -99,7 +108,9 @@ _i2a_chat_model_add_header (I2aChatRequest     *self,
 
   if (model == NULL)
     model = self->model;
-  if (model != NULL)
+  /* The client's name for it may hold any character (a CR or LF from a
+   * JSON escape): a header value may not, so such a name is not echoed. */
+  if (model != NULL && header_safe (model))
     soup_message_headers_replace (headers, ANSWERED_HEADER, model);
 }
 

@@ -1110,6 +1110,38 @@ test_half_close (void)
   i2a_test_proxy_free (p);
 }
 
+/* A model name with a CR or LF (a JSON escape allows it) was echoed into
+ * the x-iflow2api-model header: libsoup refuses such a value with a
+ * CRITICAL, fatal here. The answer comes without that header. */
+static void
+test_model_control_chars (void)
+{
+  I2aTestProxy *p = i2a_test_proxy_new (TRUE);
+  const char *paths[] = { "/v1/chat/completions", "/v1/responses" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    for (guint stream = 0; stream < 2; stream++)
+      {
+        g_autofree char *body = g_str_equal (paths[i], "/v1/responses")
+          ? g_strdup_printf ("{\"model\":\"glm-5\\r\\nX-Evil: 1\",\"input\":\"hi\",\"stream\":%s}",
+                             stream ? "true" : "false")
+          : g_strdup_printf ("{\"model\":\"glm-5\\r\\nX-Evil: 1\",\"stream\":%s,"
+                             "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                             stream ? "true" : "false");
+        g_autoptr(I2aTestResponse) r = post_json (p, paths[i], body);
+
+        g_test_message ("%s stream=%u: %u", paths[i], stream, r->status);
+        g_assert_cmpuint (r->status, <, 500);
+        if (r->headers)
+          {
+            g_assert_null (soup_message_headers_get_one (r->headers, "X-Evil"));
+            g_assert_null (soup_message_headers_get_one (r->headers, "x-iflow2api-model"));
+          }
+      }
+  assert_healthy (p);
+  i2a_test_proxy_free (p);
+}
+
 static void
 test_retry_after_clamped (void)
 {
@@ -1250,6 +1282,7 @@ main (int argc, char **argv)
   g_test_add_func ("/harden/document/big-bodies-off-main-loop", test_big_bodies_off_main_loop);
   g_test_add_func ("/harden/defects/rejected-request", test_rejected_request);
   g_test_add_func ("/harden/defects/half-close", test_half_close);
+  g_test_add_func ("/harden/defects/model-control-chars", test_model_control_chars);
   g_test_add_func ("/harden/defects/retry-after", test_retry_after_clamped);
   g_test_add_func ("/harden/defects/queue-wait-wrap", test_queue_wait_wrap);
   g_test_add_func ("/harden/config/keys-server-section", test_keys_server_section);
