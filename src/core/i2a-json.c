@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <string.h>
 
 #include "i2a-json.h"
@@ -148,4 +150,27 @@ i2a_json_node_is_number (JsonNode *node)
     return FALSE;
   type = json_node_get_value_type (node);
   return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
+}
+
+gint64
+i2a_json_int_member (JsonObject *obj,
+                     const char *name,
+                     gint64      fallback)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+  double value;
+
+  if (!i2a_json_node_is_number (node))
+    return fallback;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  value = json_node_get_double (node);
+  if (isnan (value))
+    return fallback;
+  /* 2^63 as a double: anything at or beyond it would not convert. */
+  if (value >= 9223372036854775808.0)
+    return G_MAXINT64;
+  if (value <= -9223372036854775808.0)
+    return G_MININT64;
+  return (gint64) value;
 }

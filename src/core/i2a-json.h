@@ -29,6 +29,13 @@ const char *i2a_json_node_kind      (JsonNode   *node);
 gboolean    i2a_json_node_is_string (JsonNode   *node);
 /* An integer or floating-point value; FALSE for NULL. */
 gboolean    i2a_json_node_is_number (JsonNode   *node);
+/* Member @name of @obj as an integer when it is a number (a fraction is
+ * cut off; out of range is clamped), else @fallback: json-glib's own
+ * getters log a CRITICAL for a member of another type, which a peer's
+ * JSON must never cause. */
+gint64      i2a_json_int_member     (JsonObject *obj,
+                                     const char *name,
+                                     gint64      fallback);
 
 /* Parse a file that may hold secrets (keys.json, settings.json,
  * oauth_creds.json): nesting depth checked before the recursive parser

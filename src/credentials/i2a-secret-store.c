@@ -161,8 +161,8 @@ secrets_from_json (const char *json)
       else if (json_node_get_value_type (node) == G_TYPE_STRING)
         secrets->expires_at = i2a_parse_timestamp (json_node_get_string (node));
     }
-  secrets->refreshed_at = MAX (json_object_get_int_member_with_default (obj, "refreshed_at", 0), 0);
-  secrets->refresh_failures = (guint) CLAMP (json_object_get_int_member_with_default (obj, "refresh_failures", 0),
+  secrets->refreshed_at = MAX (i2a_json_int_member (obj, "refreshed_at", 0), 0);
+  secrets->refresh_failures = (guint) CLAMP (i2a_json_int_member (obj, "refresh_failures", 0),
                                              0, G_MAXUINT);
   secrets->last_refresh_error = dup_member (obj, "last_refresh_error");
   return g_steal_pointer (&secrets);

@@ -166,7 +166,7 @@ cache_apply (I2aModelDiscovery *self,
     return;
   models = strv_from_array (json_object_get_array_member (entry, "models"));
   i2a_account_set_models (account, (const char *const *) models,
-                          json_object_get_int_member_with_default (entry, "updated", 0));
+                          i2a_json_int_member (entry, "updated", 0));
 }
 
 static void start_write (I2aModelDiscovery *self);

@@ -412,7 +412,7 @@ add_tool_piece (I2aMessagesReply *self,
                 guint             position,
                 GString          *out)
 {
-  gint64 index = json_object_get_int_member_with_default (call, "index", position);
+  gint64 index = i2a_json_int_member (call, "index", position);
   JsonObject *function = object_or_null (call, "function");
   const char *id = json_object_get_string_member_with_default (call, "id", NULL);
   const char *name = function ? json_object_get_string_member_with_default (function, "name", NULL) : NULL;
@@ -461,12 +461,12 @@ read_usage (I2aMessagesReply *self,
   if (usage == NULL)
     return;
   self->have_usage = TRUE;
-  self->prompt_tokens = json_object_get_int_member_with_default (usage, "prompt_tokens", 0);
-  self->completion_tokens = json_object_get_int_member_with_default (usage, "completion_tokens", 0);
+  self->prompt_tokens = i2a_json_int_member (usage, "prompt_tokens", 0);
+  self->completion_tokens = i2a_json_int_member (usage, "completion_tokens", 0);
   details = object_or_null (usage, "prompt_tokens_details");
-  self->cached_tokens = details ? json_object_get_int_member_with_default (details, "cached_tokens", 0) : 0;
+  self->cached_tokens = details ? i2a_json_int_member (details, "cached_tokens", 0) : 0;
   if (json_object_has_member (usage, "cache_read_input_tokens"))
-    self->cached_tokens = json_object_get_int_member_with_default (usage, "cache_read_input_tokens", 0);
+    self->cached_tokens = i2a_json_int_member (usage, "cache_read_input_tokens", 0);
 }
 
 /* Which stop sequence ended the answer, when the upstream says so

@@ -230,6 +230,24 @@ test_text_and_usage (void)
   g_assert_cmpint (json_object_get_int_member (usage, "output_tokens"), ==, 7);
 }
 
+/* Usage numbers of another type (an object, a string) from a peer are
+ * taken as absent: json-glib's getters logged a CRITICAL for them, and
+ * a fractional one counts its whole part. */
+static void
+test_usage_of_other_types (void)
+{
+  const char *chunks[] = {
+    CHUNK ("{\"content\":\"Hi\"}", "\"stop\""),
+    "{\"choices\":[],\"usage\":{\"prompt_tokens\":{\"cached_tokens\":4},\"completion_tokens\":\"3\","
+    "\"prompt_tokens_details\":{\"cached_tokens\":[1]},\"cache_read_input_tokens\":2.9}}",
+    "[DONE]", NULL };
+  g_autoptr(GPtrArray) events = run_stream (NULL, chunks, TRUE);
+  JsonObject *usage = json_object_get_object_member (find (events, "message_delta")->data, "usage");
+
+  g_assert_cmpint (json_object_get_int_member (usage, "output_tokens"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (usage, "cache_read_input_tokens"), ==, 2);
+}
+
 /* Thinking, then text, then a tool: three blocks on three indices. */
 static void
 test_thinking_text_tool (void)
@@ -536,5 +554,6 @@ main (int   argc,
   g_test_add_func ("/translate/messages-reply/error-event", test_error_event);
   g_test_add_func ("/translate/messages-reply/error-shape", test_error_shape);
   g_test_add_func ("/translate/messages-reply/body", test_body);
+  g_test_add_func ("/translate/messages-reply/usage-of-other-types", test_usage_of_other_types);
   return g_test_run ();
 }
