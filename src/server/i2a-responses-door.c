@@ -28,6 +28,22 @@
 
 /* ---- the store ---------------------------------------------------------- */
 
+/* Where the request handler leaves the serialized conversation for the
+ * store, in the request it hands on (never echoed: the reply copies only
+ * the members it names). */
+#define HISTORY_MEMBER "x-iflow2api-history"
+
+/* As OpenAI's: stored unless the client says store: false (as Codex
+ * does: it resends the whole conversation each turn). */
+static gboolean
+wants_store (JsonObject *request)
+{
+  JsonNode *store = json_object_get_member (request, "store");
+
+  return store == NULL || !JSON_NODE_HOLDS_VALUE (store) ||
+         json_node_get_value_type (store) != G_TYPE_BOOLEAN || json_node_get_boolean (store);
+}
+
 static void
 apply_settings (GSettings *settings)
 {
@@ -69,7 +85,7 @@ store (void)
 struct _I2aReply
 {
   I2aResponsesReply *reply;
-  JsonArray         *history;   /* the conversation sent, for the store */
+  GBytes            *history;   /* the conversation sent, serialized, for the store */
   gboolean           store;
 };
 
@@ -80,24 +96,28 @@ responses_reply_new (JsonObject *client_request,
   I2aReply *self = g_new0 (I2aReply, 1);
   g_autofree char *uuid = g_uuid_string_random ();
   g_autoptr(GString) id = g_string_new ("resp_");
-  JsonNode *store = json_object_get_member (client_request, "store");
-  JsonNode *input = json_object_get_member (client_request, "input");
+  JsonNode *history = json_object_get_member (client_request, HISTORY_MEMBER);
 
   /* resp_ and 32 hex digits, like OpenAI's ids. */
   for (const char *c = uuid; *c; c++)
     if (*c != '-')
       g_string_append_c (id, *c);
   self->reply = i2a_responses_reply_new (client_request, id->str, g_get_real_time () / G_USEC_PER_SEC);
-  /* As OpenAI's: stored unless the client says store: false (as Codex
-   * does: it resends the whole conversation each turn). */
-  self->store = store == NULL || !JSON_NODE_HOLDS_VALUE (store) ||
-                json_node_get_value_type (store) != G_TYPE_BOOLEAN || json_node_get_boolean (store);
-  /* The handler put the whole conversation (earlier turns too), checked,
-   * in "input": shared, not copied (each attempt makes a reply, on the
-   * main loop, and a long conversation takes a while to copy). The store
-   * copies what it keeps. */
-  if (self->store && input != NULL && JSON_NODE_HOLDS_ARRAY (input))
-    self->history = json_array_ref (json_node_get_array (input));
+  self->store = wants_store (client_request);
+  /* The handler serialized the whole conversation (earlier turns too)
+   * where it parsed the request, off the main loop for a big one: each
+   * attempt makes a reply on the main loop, and a long conversation takes
+   * a while to copy or write out. */
+  if (self->store && history != NULL && JSON_NODE_HOLDS_VALUE (history) &&
+      json_node_get_value_type (history) == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (history);
+
+      /* The bytes of the request's own string: no copy of a long
+       * conversation per attempt. */
+      self->history = g_bytes_new_with_free_func (text, strlen (text), (GDestroyNotify) json_object_unref,
+                                                  json_object_ref (client_request));
+    }
   return self;
 }
 
@@ -105,7 +125,7 @@ static void
 responses_reply_free (I2aReply *self)
 {
   i2a_responses_reply_free (self->reply);
-  g_clear_pointer (&self->history, json_array_unref);
+  g_clear_pointer (&self->history, g_bytes_unref);
   g_free (self);
 }
 
@@ -332,6 +352,15 @@ create_translate (Create *c)
   c->resolved = with_history (c->request, c->items);
   if ((c->chat = i2a_responses_to_chat (c->resolved, c->items, &c->error)) == NULL)
     return;
+  if (wants_store (c->request))
+    {
+      g_autoptr(JsonNode) items = json_node_new (JSON_NODE_ARRAY);
+      g_autofree char *history = NULL;
+
+      json_node_set_array (items, c->items);
+      history = json_to_string (items, FALSE);
+      json_object_set_string_member (c->resolved, HISTORY_MEMBER, history);
+    }
   node = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (node, c->chat);
   text = json_to_string (node, FALSE);

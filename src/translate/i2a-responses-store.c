@@ -135,15 +135,40 @@ serialize (JsonNode *node)
   return g_bytes_new_take (text, len);
 }
 
+/* "[a,b]" and "[c]" -> "[a,b,c]": both are arrays serialized by
+ * json-glib, so each starts with '[' and ends with ']'. */
+static GBytes *
+join_arrays (GBytes *first,
+             GBytes *second)
+{
+  gsize len1 = 0, len2 = 0;
+  const char *a = first ? g_bytes_get_data (first, &len1) : NULL;
+  const char *b = g_bytes_get_data (second, &len2);
+  GString *out;
+
+  if (a == NULL || len1 < 2 || a[0] != '[' || a[len1 - 1] != ']')
+    return g_bytes_ref (second);
+  out = g_string_sized_new (len1 + len2);
+  g_string_append_len (out, a, len1 - 1);
+  if (len2 > 2)
+    {
+      if (len1 > 2)
+        g_string_append_c (out, ',');
+      g_string_append_len (out, b + 1, len2 - 1);
+    }
+  else
+    g_string_append_c (out, ']');
+  return g_string_free_to_bytes (out);
+}
+
 void
 i2a_responses_store_put (I2aResponsesStore *self,
                          JsonObject        *response,
-                         JsonArray         *history)
+                         GBytes            *history)
 {
   g_autoptr(JsonNode) response_node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonNode) history_node = json_node_new (JSON_NODE_ARRAY);
-  g_autoptr(JsonArray) all = json_array_new ();
-  JsonNode *output;
+  g_autoptr(GBytes) output = NULL;
+  JsonNode *member;
   const char *id;
   GList *old;
   Entry *entry;
@@ -153,19 +178,17 @@ i2a_responses_store_put (I2aResponsesStore *self,
   g_return_if_fail (id != NULL);
 
   /* The next turn continues from the input and what the model said. */
-  for (guint i = 0; history && i < json_array_get_length (history); i++)
-    json_array_add_element (all, json_node_copy (json_array_get_element (history, i)));
-  output = json_object_get_member (response, "output");
-  if (output && JSON_NODE_HOLDS_ARRAY (output))
-    for (guint i = 0; i < json_array_get_length (json_node_get_array (output)); i++)
-      json_array_add_element (all, json_node_copy (json_array_get_element (json_node_get_array (output), i)));
+  member = json_object_get_member (response, "output");
+  if (member && JSON_NODE_HOLDS_ARRAY (member) && json_node_get_array (member))
+    output = serialize (member);
+  else
+    output = g_bytes_new_static ("[]", 2);
 
   json_node_set_object (response_node, response);
-  json_node_set_array (history_node, all);
   entry = g_new0 (Entry, 1);
   entry->id = g_strdup (id);
   entry->response = serialize (response_node);
-  entry->history = serialize (history_node);
+  entry->history = join_arrays (history, output);
   entry->bytes = strlen (id) + g_bytes_get_size (entry->response) + g_bytes_get_size (entry->history);
   if (entry->bytes > self->max_bytes || self->max_count == 0)
     {

@@ -33,11 +33,14 @@ void               i2a_responses_store_set_limits   (I2aResponsesStore *self,
                                                      gsize              max_bytes);
 
 /* Keep @response (its "id" names it) with @history, the input items that
- * led to it (earlier turns included). An entry larger than the byte limit
- * alone is not kept. */
+ * led to it (earlier turns included) as a serialized JSON array, or NULL.
+ * Only the response's own output is serialized here: a long conversation
+ * comes as bytes made where the request was parsed, so keeping it costs
+ * the main loop a copy of bytes, not a walk over the tree. An entry larger
+ * than the byte limit alone is not kept. */
 void               i2a_responses_store_put          (I2aResponsesStore *self,
                                                      JsonObject        *response,
-                                                     JsonArray         *history);
+                                                     GBytes            *history);
 /* The response object's JSON, or NULL when @id is unknown or evicted. */
 GBytes            *i2a_responses_store_dup_response (I2aResponsesStore *self,
                                                      const char        *id);

@@ -262,6 +262,25 @@ test_store (void)
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 0), "content"), ==, "remember 42");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 1), "role"), ==, "assistant");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, 2), "content"), ==, "what number?");
+  /* The conversation the handler serialized for the store stays inside. */
+  g_assert_null (strstr (got->body->str, "x-iflow2api"));
+  g_assert_null (strstr (second->body->str, "x-iflow2api"));
+  {
+    /* A third turn: the stored conversation of the second (itself
+     * continued) and its answer, then the new input. */
+    g_autoptr(JsonObject) second_body = i2a_test_response_json (second);
+    g_autofree char *third = g_strdup_printf ("{\"model\":\"glm-4.7\",\"input\":\"and twice that?\","
+                                              "\"previous_response_id\":\"%s\"}",
+                                              json_object_get_string_member (second_body, "id"));
+    g_autoptr(I2aTestResponse) r3 = request (p, "POST", "/v1/responses", third);
+    JsonArray *all = json_object_get_array_member (i2a_fake_iflow_get_last_request (p->fake)->body, "messages");
+
+    g_assert_cmpuint (r3->status, ==, 200);
+    g_assert_cmpuint (json_array_get_length (all), ==, 5);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (all, 0), "content"), ==, "remember 42");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (all, 3), "role"), ==, "assistant");
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (all, 4), "content"), ==, "and twice that?");
+  }
 
   {
     /* store: false */
