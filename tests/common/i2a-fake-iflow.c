@@ -433,6 +433,17 @@ typedef struct
   char              *model;
 } LateError;
 
+/* A scenario's HTTP status: what the prompt says when it is one libsoup
+ * can send (the HTTP fuzzer writes any digits there), else @fallback. */
+static guint
+fake_status (const char *text,
+             guint       fallback)
+{
+  int code = text ? atoi (text) : 0;
+
+  return code >= 100 && code <= 599 ? (guint) code : fallback;
+}
+
 static gboolean
 late_error_cb (gpointer data)
 {
@@ -542,7 +553,7 @@ handle_chat (I2aFakeIflow      *self,
     }
   if (g_str_equal (argv[0], "http"))
     {
-      guint code = argv[1] ? atoi (argv[1]) : 500;
+      guint code = fake_status (argv[1], 500);
       g_autofree char *body = g_strdup_printf ("{\"error\":{\"message\":\"fake upstream error %u\","
                                                "\"type\":\"upstream_error\"}}", code);
       reply_json (msg, code, body);
@@ -554,7 +565,7 @@ handle_chat (I2aFakeIflow      *self,
 
       late->msg = g_object_ref (msg);
       late->model = g_strdup (req->model);
-      late->code = argv[1] && argv[2] ? atoi (argv[2]) : 502;
+      late->code = fake_status (argv[1] ? argv[2] : NULL, 502);
       soup_server_message_pause (msg);
       g_timeout_add (argv[1] ? atoi (argv[1]) : 1000, late_error_cb, late);
       return;
