@@ -75,7 +75,6 @@ struct _I2aChatRequest
   gboolean           saw_finish;    /* a finish_reason or usage went by */
   gboolean           done;          /* we finished the response */
   gboolean           client_gone;
-  gboolean           half_closed;   /* end of file seen, answer still wanted */
   gboolean           emitted_done;
 
   /* For the usage ledger (i2a-chat-ledger.c). */

@@ -179,7 +179,6 @@ client_eof (I2aChatRequest *self,
 {
   static const char probe[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
-  self->half_closed = TRUE;
   if (soup_server_message_get_http_version (self->msg) == SOUP_HTTP_1_1)
     {
       gssize n = g_socket_send (socket, probe, sizeof probe - 1, NULL, NULL);
