@@ -158,19 +158,6 @@ main (int   argc,
                             "  claude-code   point Claude Code at iflow2api (preview, --apply, --undo)\n"
                             "  codex         write a Codex profile for iflow2api (preview, --apply, --undo)");
 
-  /* GLib before 2.76 allocates objects from its slice allocator, which
-   * keeps freed memory in its own caches for good: after a burst of
-   * thousands of streams the memory stayed with the process. Plain malloc
-   * gives it back (the server trims the heap once a burst is over). GLib
-   * reads G_SLICE in its library constructors, before main (), so the
-   * variable only takes effect in a fresh process: set it and start
-   * this program again, once. A G_SLICE from the environment wins. */
-  if (g_getenv ("G_SLICE") == NULL && glib_check_version (2, 76, 0) != NULL)
-    {
-      setenv ("G_SLICE", "always-malloc", 0);
-      execv ("/proc/self/exe", argv);
-      /* No /proc: carry on with the slice allocator. */
-    }
   setlocale (LC_ALL, "");
   /* build-aux/run points this at the build tree's translations. */
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("IFLOW2API_LOCALEDIR") ? g_getenv ("IFLOW2API_LOCALEDIR") : LOCALEDIR);
@@ -190,6 +177,21 @@ main (int   argc,
   /* Client setup (i2a-client-command.c): opencode, codex… */
   if (argc >= 2 && i2a_client_find (argv[1]) != NULL)
     return i2a_client_command_run (i2a_client_find (argv[1]), argc, argv);
+
+  /* GLib before 2.76 allocates objects from its slice allocator, which
+   * keeps freed memory in its own caches for good: after a burst of
+   * thousands of streams the memory stayed with the process. Plain malloc
+   * gives it back (the server trims the heap once a burst is over). Only
+   * the server needs it, so the commands above never pay for it. GLib
+   * reads G_SLICE in its library constructors, before main (), so the
+   * variable only takes effect in a fresh process: set it and start
+   * this program again, once. A G_SLICE from the environment wins. */
+  if (g_getenv ("G_SLICE") == NULL && glib_check_version (2, 76, 0) != NULL)
+    {
+      setenv ("G_SLICE", "always-malloc", 0);
+      execv ("/proc/self/exe", argv);
+      /* No /proc: carry on with the slice allocator. */
+    }
 
 #if HAVE_GUI
   {
